@@ -1,0 +1,47 @@
+"""The `quartier` command line: one subcommand per module in quartier.commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import import_module
+
+from scenarios.errors import InputError
+
+COMMANDS = ("run", "scenarios", "sweep", "results", "experiment", "viz")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with exit code 2 and one line on usage errors (its default too)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="quartier",
+                     description="Simulate how cooperations form in an urban neighbourhood.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = import_module(f"quartier.commands.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"quartier.commands.{name}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except InputError as error:
+        print(f"quartier: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("quartier: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""The network catalyst (Netzwerk-Katalysator) and its four functions (M7).
+
+A role held by one actor (the initiative's lead, the QM office or an independent person) with
+its own weekly time budget. Each week it spends that budget on the functions the seed names,
+each switchable: content impulses (it seeds a project idea at a contact), bringing new actors
+in (tertius iungens: it introduces two of its contacts who do not know each other, or draws a
+peripheral actor in), overcoming lulls (when few cooperations run it revives stalled ones and
+calls an extra meeting), finding supporters (it links a cooperation short of resources with a
+resource-rich actor it knows). Obstfeld 2005; Krebs & Holley; the seed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.config import WEEKS_PER_YEAR, MeetingFormat
+from simulation.meetings import MeetingStructure
+
+if TYPE_CHECKING:
+    from simulation.model import NeighbourhoodModel
+
+TIME = 0
+WEEKS_PER_MONTH = WEEKS_PER_YEAR / 12
+
+
+class Catalyst:
+    """The catalyst role: who holds it, its budget, and what it did."""
+
+    def __init__(self, model: NeighbourhoodModel, holder: int) -> None:
+        self.model = model
+        self.config = model.config.catalyst
+        self.holder = holder
+        self.active = holder >= 0
+        self.budget = 0.0
+        self.actions = {"impulses": 0, "introductions": 0, "newcomers": 0, "revivals": 0,
+                        "extra_meetings": 0, "supporters": 0}
+        self._last_extra_meeting = -np.inf
+        self._extra: MeetingStructure | None = None
+
+    def stop(self) -> None:
+        """The role ends: the catalyst no longer acts."""
+        self.active = False
+        self.holder = -1
+
+    def hand_to(self, actor: int) -> None:
+        """A successor takes the role over."""
+        self.holder = actor
+        self.active = actor >= 0
+
+    def act(self) -> None:
+        """One week of catalyst work within its time budget."""
+        if not self.active:
+            return
+        m, c = self.model, self.config
+        if not m.state.active[self.holder]:
+            self.stop()
+            return
+        self.budget = min(self.budget + c.hours, 4 * c.hours)
+        rng = m.rng
+        if c.lulls and m.cooperations.n_running < c.lull_threshold:
+            self.overcome_lull()
+        if c.supporters:
+            self.find_supporter()
+        if c.impulses:
+            for _ in range(rng.poisson(c.impulses_per_month / WEEKS_PER_MONTH)):
+                self.set_impulse()
+        if c.bring_in:
+            for _ in range(rng.poisson(c.introductions_per_month / WEEKS_PER_MONTH)):
+                self.bring_in()
+
+    def _spend(self) -> bool:
+        if self.budget < self.config.action_hours:
+            return False
+        self.budget -= self.config.action_hours
+        return True
+
+    def _contacts(self) -> np.ndarray:
+        return np.fromiter(self.model.ties.neighbours[self.holder], dtype=np.int64)
+
+    # -- the four functions -----------------------------------------------------------------
+    def set_impulse(self) -> None:
+        """Content impulse: a contact with spare capacity takes up a project idea."""
+        m = self.model
+        s = m.state
+        contacts = self._contacts()
+        if not len(contacts):
+            return
+        free = contacts[(s.load[contacts] < s.capacity[contacts])
+                        & (s.stock[contacts, TIME] >= m.config.cooperation.min_spare_hours)]
+        if not len(free) or not self._spend():
+            return
+        actor = int(m.rng.choice(free))
+        if m.rng.random() < s.engagement[actor] + s.inspiration[actor]:
+            m.actor(actor).propose_cooperation(seeded=True)
+            self.actions["impulses"] += 1
+
+    def bring_in(self) -> None:
+        """Tertius iungens: introduce two unacquainted contacts, or draw in a peripheral actor."""
+        m = self.model
+        contacts = self._contacts()
+        if len(contacts) >= 2 and m.rng.random() < 0.5:
+            a, b = m.rng.choice(contacts, size=2, replace=False)
+            if m.ties.slot(int(a), int(b)) < 0 and self._spend():
+                m.meet(np.array([a]), np.array([b]), gain=0.0, informed=True)
+                self.actions["introductions"] += 1
+            return
+        s = m.state
+        n = s.size
+        degree = np.fromiter((len(nb) for nb in m.ties.neighbours[:n]), dtype=np.int64, count=n)
+        peripheral = np.flatnonzero(s.active[:n] & (degree <= 1))
+        peripheral = peripheral[peripheral != self.holder]
+        if not len(peripheral) or not self._spend():
+            return
+        newcomer = int(m.rng.choice(peripheral))
+        partners = [self.holder] + ([int(m.rng.choice(contacts))] if len(contacts) else [])
+        m.meet(np.full(len(partners), newcomer), np.array(partners), gain=0.0, informed=True)
+        s.inspiration[newcomer] += m.config.cooperation.inspiration_gain
+        s.last_active[newcomer] = m.week
+        self.actions["newcomers"] += 1
+
+    def overcome_lull(self) -> None:
+        """In a lull: revive stalled cooperations and call an extra meeting (once a quarter)."""
+        m = self.model
+        book = m.cooperations
+        for k in book.running:
+            if book.shortage[k] > 0 and self._spend():
+                book.revive(k)
+                self.actions["revivals"] += 1
+        if m.week - self._last_extra_meeting >= 13 and self.budget >= 2 * self.config.action_hours:
+            self.budget -= 2 * self.config.action_hours
+            self._last_extra_meeting = m.week
+            self.extra_meeting().hold()
+            self.actions["extra_meetings"] += 1
+
+    def extra_meeting(self) -> MeetingStructure:
+        """A one-off open meeting hosted by the catalyst."""
+        if self._extra is None:
+            spec = MeetingFormat(name="catalyst meeting", kind="round_table", host="catalyst",
+                                 interval_weeks=13, capacity=40, attendance=0.5)
+            self._extra = MeetingStructure(self.model, spec)
+        return self._extra
+
+    def find_supporter(self) -> None:
+        """Link the cooperation most short of resources with a resource-rich actor it knows."""
+        m = self.model
+        book, s = m.cooperations, m.state
+        stalled = [k for k in book.running if book.shortage[k] > 0]
+        if not stalled:
+            return
+        k = max(stalled, key=lambda j: book.shortage[j])
+        contacts = self._contacts()
+        if not len(contacts):
+            return
+        slots = m.ties.slots_of(np.full(len(contacts), self.holder), contacts)
+        known = contacts[m.ties.informed[slots]]
+        members = book.members[k]
+        known = known[~np.isin(known, members)
+                      & (s.load[known] < s.capacity[known]) & s.active[known]]
+        if not len(known) or not self._spend():
+            return
+        need = book.need[k] > 0
+        wealth = (s.stock[known][:, need] / np.maximum(book.need[k][need], 1e-9)).min(axis=1)
+        supporter = int(known[np.argmax(wealth)])
+        if m.rng.random() < s.engagement[supporter] + 0.3:
+            book.join(k, supporter)
+            book.supporters[k] += 1
+            self.actions["supporters"] += 1

@@ -1,0 +1,521 @@
+"""The scenario configuration: the model's only input.
+
+One pydantic model per section of a scenario file. Every field has bounds, every section
+forbids unknown keys, so a misspelt key is an error and not a silent default. Units: time in
+hours a week, money in euros, material in units, rooms in room-hours a week; one model step
+is one week (`WEEKS_PER_YEAR` steps a year).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+WEEKS_PER_YEAR = 52
+
+SECTORS: tuple[str, ...] = ("residents", "civil_society", "public", "housing", "business", "qm")
+"""Actor sectors (M1). ``qm`` is the programme's neighbourhood management office."""
+
+SECTOR_ALIASES: dict[str, str] = {
+    "residents": "residents",
+    "resident": "residents",
+    "residents_initiative": "residents",
+    "bewohner": "residents",
+    "bewohnerinnen": "residents",
+    "bewohnerschaft": "residents",
+    "bewohnerinitiative": "residents",
+    "civil_society": "civil_society",
+    "association": "civil_society",
+    "associations": "civil_society",
+    "church": "civil_society",
+    "social_agency": "civil_society",
+    "verein": "civil_society",
+    "vereine": "civil_society",
+    "kirche": "civil_society",
+    "träger": "civil_society",
+    "traeger": "civil_society",
+    "zivilgesellschaft": "civil_society",
+    "public": "public",
+    "administration": "public",
+    "school": "public",
+    "day_care": "public",
+    "verwaltung": "public",
+    "schule": "public",
+    "kita": "public",
+    "öffentlich": "public",
+    "oeffentlich": "public",
+    "housing": "housing",
+    "housing_company": "housing",
+    "wohnungsunternehmen": "housing",
+    "wohnungswirtschaft": "housing",
+    "business": "business",
+    "local_business": "business",
+    "gewerbe": "business",
+    "unternehmen": "business",
+    "qm": "qm",
+    "quartiersmanagement": "qm",
+    "neighbourhood_management": "qm",
+}
+"""Sector names accepted in scenario files and actor maps, German or English, lower case."""
+
+RESOURCES: tuple[str, ...] = ("time", "money", "material", "rooms")
+TOPICS_MAX = 12
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def canonical_sector(name: str) -> str:
+    """Map a German or English sector name onto one of `SECTORS`.
+
+    >>> canonical_sector("Wohnungsunternehmen")
+    'housing'
+    """
+    key = name.strip().lower().replace(" ", "_").replace("-", "_")
+    if key not in SECTOR_ALIASES:
+        allowed = ", ".join(SECTORS)
+        raise ValueError(f"unknown sector {name!r}; allowed: {allowed} (or a German name)")
+    return SECTOR_ALIASES[key]
+
+
+class Section(BaseModel):
+    """Base of every section: unknown keys are errors, values are checked on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ResourceIncome(Section):
+    """Weekly replenishment of one sector's four resources (M1)."""
+
+    time: float = Field(ge=0, le=80, description="hours a week")
+    money: float = Field(ge=0, le=10_000, description="euros a week")
+    material: float = Field(ge=0, le=1_000, description="units a week")
+    rooms: float = Field(ge=0, le=200, description="room-hours a week")
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        return (self.time, self.money, self.material, self.rooms)
+
+
+def _default_income() -> dict[str, ResourceIncome]:
+    return {
+        "residents": ResourceIncome(time=3.0, money=5.0, material=0.5, rooms=0.0),
+        "civil_society": ResourceIncome(time=6.0, money=40.0, material=3.0, rooms=6.0),
+        "public": ResourceIncome(time=4.0, money=60.0, material=3.0, rooms=8.0),
+        "housing": ResourceIncome(time=3.0, money=120.0, material=4.0, rooms=6.0),
+        "business": ResourceIncome(time=2.0, money=50.0, material=4.0, rooms=2.0),
+        "qm": ResourceIncome(time=30.0, money=0.0, material=2.0, rooms=10.0),
+    }
+
+
+class SectorTraits(Section):
+    """Engagement and capacity of one sector's actors (M1, M4)."""
+
+    engagement: Probability = Field(description="propensity to take up ideas and join")
+    capacity: int = Field(ge=0, le=10, description="concurrent cooperations at most")
+
+
+def _default_traits() -> dict[str, SectorTraits]:
+    return {
+        "residents": SectorTraits(engagement=0.3, capacity=2),
+        "civil_society": SectorTraits(engagement=0.6, capacity=4),
+        "public": SectorTraits(engagement=0.4, capacity=3),
+        "housing": SectorTraits(engagement=0.35, capacity=3),
+        "business": SectorTraits(engagement=0.25, capacity=2),
+        "qm": SectorTraits(engagement=0.9, capacity=5),
+    }
+
+
+class ActorSpec(Section):
+    """One real actor from an actor map (replaces generated actors)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    sector: str
+    time: float = Field(ge=0, le=80)
+    money: float = Field(ge=0, le=10_000)
+    material: float = Field(ge=0, le=1_000)
+    rooms: float = Field(ge=0, le=200)
+    topics: list[int] = Field(default_factory=list, max_length=TOPICS_MAX)
+    engagement: Probability | None = None
+
+    @field_validator("sector")
+    @classmethod
+    def _known_sector(cls, value: str) -> str:
+        return canonical_sector(value)
+
+
+class TieSpec(Section):
+    """One known relationship from a ties file."""
+
+    a: str = Field(min_length=1)
+    b: str = Field(min_length=1)
+    strength: float = Field(gt=0, le=1)
+
+
+class ActorsConfig(Section):
+    """Who lives and works in the neighbourhood (M1, M10)."""
+
+    counts: dict[str, int] = Field(
+        default_factory=lambda: {
+            "residents": 40,
+            "civil_society": 20,
+            "public": 12,
+            "housing": 4,
+            "business": 14,
+        },
+        description="generated actors per sector (the QM office is added by the programme)",
+    )
+    traits: dict[str, SectorTraits] = Field(default_factory=_default_traits)
+    topics: int = Field(default=6, ge=1, le=TOPICS_MAX, description="topics of neighbourhood work")
+    interests_per_actor: int = Field(default=2, ge=1, le=TOPICS_MAX)
+    initiative_size: int = Field(
+        default=8, ge=0, le=500, description="residents who form the residents' initiative"
+    )
+    initiative_engagement: Probability = Field(
+        default=0.8, description="engagement of the initiative's members"
+    )
+    roster: list[ActorSpec] | None = Field(
+        default=None, description="real actors from an actor map; replaces `counts`"
+    )
+
+    @field_validator("counts", "traits")
+    @classmethod
+    def _sector_keys(cls, value: dict) -> dict:
+        return {canonical_sector(key): item for key, item in value.items()}
+
+    @field_validator("counts")
+    @classmethod
+    def _count_bounds(cls, value: dict[str, int]) -> dict[str, int]:
+        for sector, count in value.items():
+            if not 0 <= count <= 20_000:
+                raise ValueError(f"counts.{sector} must be between 0 and 20000, got {count}")
+        return value
+
+    @model_validator(mode="after")
+    def _topics_fit(self) -> ActorsConfig:
+        if self.interests_per_actor > self.topics:
+            raise ValueError("interests_per_actor must not exceed topics")
+        return self
+
+    def traits_of(self, sector: str) -> SectorTraits:
+        return self.traits.get(sector) or _default_traits()[sector]
+
+
+class ResourcesConfig(Section):
+    """Resource stocks: weekly income by sector, a stock cap, a global level (M1)."""
+
+    income: dict[str, ResourceIncome] = Field(default_factory=_default_income)
+    level: float = Field(default=1.0, ge=0.0, le=10.0, description="multiplies every income")
+    stock_weeks: float = Field(
+        default=8.0, ge=1.0, le=104.0, description="a stock holds at most this many weeks of income"
+    )
+    time_stock_weeks: float = Field(
+        default=2.0, ge=1.0, le=52.0, description="unused time does not pile up beyond this"
+    )
+
+    @field_validator("income")
+    @classmethod
+    def _sector_keys(cls, value: dict) -> dict:
+        return {canonical_sector(key): item for key, item in value.items()}
+
+    def income_of(self, sector: str) -> ResourceIncome:
+        return self.income.get(sector) or _default_income()[sector]
+
+
+class TiesConfig(Section):
+    """Weighted relationships: formation, reinforcement, decay, limits (M2, M3, M6)."""
+
+    initial_within_degree: float = Field(default=3.0, ge=0, le=100)
+    initial_cross_degree: float = Field(default=1.0, ge=0, le=100)
+    initial_strength: float = Field(default=0.45, gt=0, le=1, description="mean initial strength")
+    new_tie_strength: float = Field(default=0.15, gt=0, le=1, description="strangers who meet")
+    meeting_gain: float = Field(default=0.05, ge=0, le=1, description="per contact at a meeting")
+    joint_work_gain: float = Field(default=0.03, ge=0, le=1, description="per month of joint work")
+    success_gain: float = Field(default=0.1, ge=0, le=1, description="on a completed cooperation")
+    failure_loss: float = Field(default=0.05, ge=0, le=1, description="on a failed cooperation")
+    decay_per_month: float = Field(
+        default=0.05, ge=0, lt=1, description="share lost per month without contact, same sector"
+    )
+    cross_sector_decay_multiplier: float = Field(default=3.0, ge=1, le=20)
+    resilient_threshold: float = Field(default=0.5, gt=0, le=1)
+    prune_below: float = Field(default=0.05, ge=0, lt=1)
+    max_ties: int = Field(default=40, ge=1, le=1000, description="active ties an actor can keep")
+    upkeep_hours: float = Field(
+        default=0.2, ge=0, le=10, description="hours a week to keep one resilient tie"
+    )
+    initial: list[TieSpec] | None = Field(default=None, description="known ties from a ties file")
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> TiesConfig:
+        if self.prune_below >= self.resilient_threshold:
+            raise ValueError("prune_below must be below resilient_threshold")
+        return self
+
+
+class MeetingFormat(Section):
+    """A fixed meeting structure: forum, café or round table (M3, M9)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    kind: Literal["forum", "cafe", "round_table"] = "forum"
+    interval_weeks: int = Field(default=4, ge=1, le=520)
+    start_year: float = Field(default=0.0, ge=0, le=200)
+    end_year: float | None = Field(default=None, ge=0, le=200)
+    capacity: int = Field(default=40, ge=2, le=10_000)
+    host: Literal["qm", "initiative", "catalyst", "anchor"] = "qm"
+    invited: list[str] | Literal["all"] = "all"
+    attendance: Probability = Field(default=0.5, description="base chance an invitee comes")
+    contacts_per_attendee: int = Field(default=3, ge=0, le=50)
+    hours: float = Field(default=2.0, ge=0, le=40, description="time an attendee spends")
+    exchange: bool = Field(default=True, description="regular exchange on neighbourhood development")
+    programme: bool = Field(default=False, description="funded by the programme; ends with it")
+
+    @field_validator("invited")
+    @classmethod
+    def _sectors(cls, value: list[str] | str) -> list[str] | str:
+        if isinstance(value, str):
+            return value
+        return [canonical_sector(name) for name in value]
+
+    @model_validator(mode="after")
+    def _order(self) -> MeetingFormat:
+        if self.end_year is not None and self.end_year < self.start_year:
+            raise ValueError("end_year must not be before start_year")
+        return self
+
+
+class TypeParameters(Section):
+    """What one cooperation type needs (M5): partners, weeks, resources a week per partner."""
+
+    partners_min: int = Field(ge=1, le=50)
+    partners_max: int = Field(ge=1, le=50)
+    weeks_min: int = Field(ge=1, le=520)
+    weeks_max: int = Field(ge=1, le=520)
+    need: ResourceIncome = Field(description="pooled need a week, per member")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> TypeParameters:
+        if self.partners_max < self.partners_min or self.weeks_max < self.weeks_min:
+            raise ValueError("a maximum must not be below its minimum")
+        return self
+
+
+COOPERATION_TYPES: tuple[str, ...] = ("light_informal", "light_formal", "intensive_informal",
+                                      "intensive_formal")
+"""GeKo's typology: intensity × formality."""
+
+
+def _default_types() -> dict[str, TypeParameters]:
+    return {
+        "light_informal": TypeParameters(
+            partners_min=1, partners_max=2, weeks_min=2, weeks_max=8,
+            need=ResourceIncome(time=1.0, money=5.0, material=0.5, rooms=0.0),
+        ),
+        "light_formal": TypeParameters(
+            partners_min=1, partners_max=3, weeks_min=8, weeks_max=26,
+            need=ResourceIncome(time=0.8, money=15.0, material=1.0, rooms=1.0),
+        ),
+        "intensive_informal": TypeParameters(
+            partners_min=2, partners_max=5, weeks_min=8, weeks_max=26,
+            need=ResourceIncome(time=2.0, money=10.0, material=1.0, rooms=1.0),
+        ),
+        "intensive_formal": TypeParameters(
+            partners_min=3, partners_max=7, weeks_min=26, weeks_max=104,
+            need=ResourceIncome(time=2.0, money=20.0, material=1.0, rooms=1.5),
+        ),
+    }
+
+
+class CooperationConfig(Section):
+    """Ideas, partner choice, pooled production and outcome (M4, M5, M6)."""
+
+    idea_rate: float = Field(
+        default=0.02, ge=0, le=1, description="weekly chance of an idea at full engagement"
+    )
+    inspiration_gain: float = Field(
+        default=0.5, ge=0, le=10, description="idea-rate boost from exchange at a meeting"
+    )
+    inspiration_half_life_weeks: float = Field(default=6.0, gt=0, le=520)
+    type_weights: dict[str, float] = Field(
+        default_factory=lambda: dict.fromkeys(COOPERATION_TYPES, 1.0),
+        description="relative chance of each type among new ideas (default: even)",
+    )
+    types: dict[str, TypeParameters] = Field(default_factory=_default_types)
+    incumbent_share: Probability = Field(default=0.6, description="Guimerà's p")
+    repeat_bias: Probability = Field(default=0.65, description="Guimerà's q")
+    weight_tie: float = Field(default=1.0, ge=0, le=10, description="partner choice: tie strength")
+    weight_shared: float = Field(default=0.5, ge=0, le=10, description="shared third parties")
+    weight_complement: float = Field(default=0.5, ge=0, le=10, description="fills a resource gap")
+    weight_sector: float = Field(default=0.3, ge=0, le=10, description="same sector as initiator")
+    weight_topic: float = Field(default=0.5, ge=0, le=10, description="interested in the topic")
+    forming_weeks: int = Field(default=6, ge=1, le=104)
+    candidates: int = Field(default=6, ge=1, le=100, description="asked per forming week")
+    min_spare_hours: float = Field(default=0.5, ge=0, le=80)
+    startup_threshold: Probability = Field(
+        default=0.3, description="pooled share of need below which nothing advances"
+    )
+    production_exponent: float = Field(default=2.0, ge=1, le=5, description="accelerating return")
+    patience_weeks: int = Field(default=8, ge=1, le=520, description="shortage weeks before failing")
+    trust_threshold: Probability = Field(default=0.2, description="mean member tie below: at risk")
+    distrust_hazard: Probability = Field(default=0.02, description="weekly failure chance at risk")
+    clear_goals: bool = Field(default=True, description="intensive formal ones set measurable goals")
+    coordinator_role: bool = Field(default=True, description="intensive formal ones name a lead")
+    unclear_goals_efficiency: Probability = Field(default=0.6)
+    coordinator_hours: float = Field(default=2.0, ge=0, le=40)
+    uncoordinated_overhead_hours: float = Field(default=1.0, ge=0, le=40)
+    uncoordinated_hazard: Probability = Field(default=0.01)
+
+    @field_validator("type_weights", "types")
+    @classmethod
+    def _known_types(cls, value: dict) -> dict:
+        for key in value:
+            if key not in COOPERATION_TYPES:
+                raise ValueError(f"unknown cooperation type {key!r}; allowed: "
+                                 + ", ".join(COOPERATION_TYPES))
+        return value
+
+    @field_validator("type_weights")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        if any(weight < 0 for weight in value.values()) or sum(value.values()) <= 0:
+            raise ValueError("type_weights must be non-negative and not all zero")
+        return value
+
+    def type_parameters(self, name: str) -> TypeParameters:
+        return self.types.get(name) or _default_types()[name]
+
+
+class CatalystConfig(Section):
+    """The network catalyst and its four functions (M7)."""
+
+    mode: Literal["absent", "present", "start_phase", "leaves"] = "present"
+    holder: Literal["initiative", "qm", "independent"] = "initiative"
+    start_phase_years: float = Field(default=3.0, ge=0, le=200)
+    leave_year: float = Field(default=5.0, ge=0, le=200)
+    successor: bool = Field(default=False, description="someone takes over when it leaves")
+    hours: float = Field(default=6.0, ge=0, le=80, description="time budget a week")
+    impulses: bool = True
+    bring_in: bool = True
+    lulls: bool = True
+    supporters: bool = True
+    impulses_per_month: float = Field(default=2.0, ge=0, le=100)
+    introductions_per_month: float = Field(default=3.0, ge=0, le=100)
+    lull_threshold: int = Field(
+        default=2, ge=0, le=1000, description="running cooperations below this count as a lull"
+    )
+    action_hours: float = Field(default=1.0, gt=0, le=40, description="time one action costs")
+
+
+class VerstetigungConfig(Section):
+    """Measures that keep structures going after the programme ends (M8)."""
+
+    anchor_place: bool = Field(default=False, description="a local actor keeps the forum going")
+    coordination_handover: bool = Field(default=False, description="a local actor takes the lead")
+    small_fund_per_year: float = Field(default=0.0, ge=0, le=1_000_000)
+
+
+class ProgrammeConfig(Section):
+    """The funding programme 'Soziale Stadt' (M8)."""
+
+    enabled: bool = False
+    start_year: float = Field(default=0.0, ge=0, le=200)
+    funding_years: float = Field(default=15.0, ge=0, le=15, description="capped at 15 (VV 2022)")
+    transition_years: float = Field(default=2.0, ge=0, le=10, description="degressive exit")
+    qm_staff: int = Field(default=1, ge=0, le=20)
+    fund_per_year: float = Field(default=10_000.0, ge=0, le=10_000_000)
+    fund_cap_per_project: float = Field(default=1_500.0, ge=0, le=1_000_000)
+    verstetigung: VerstetigungConfig = Field(default_factory=VerstetigungConfig)
+
+    @property
+    def end_year(self) -> float:
+        return self.start_year + self.funding_years
+
+
+class TurnoverConfig(Section):
+    """Actors leave and arrive (M10)."""
+
+    leave_rate_per_year: Probability = 0.05
+    arrival_rate_per_year: float = Field(default=0.05, ge=0, le=1, description="share of start size")
+    max_inactive_weeks: int = Field(default=104, ge=4, le=10_000)
+
+
+class DisruptionConfig(Section):
+    """A one-off removal of an actor, for robustness experiments (M10)."""
+
+    remove_at_year: float | None = Field(default=None, ge=0, le=200)
+    target: Literal["catalyst", "qm", "top_broker", "random", "random_same_degree"] = "catalyst"
+
+
+class OutputConfig(Section):
+    """How often the costlier network metrics are computed."""
+
+    network_every_weeks: int = Field(default=13, ge=1, le=520)
+    betweenness_samples: int = Field(
+        default=200, ge=10, le=100_000, description="sources sampled when actors exceed it"
+    )
+
+
+class ScenarioConfig(Section):
+    """A whole scenario: everything the model needs, nothing it reads from elsewhere."""
+
+    name: str = Field(default="custom", min_length=1, max_length=120)
+    description: str = Field(default="", max_length=2000)
+    regime: Literal["programme", "self_organised"] = "self_organised"
+    years: float = Field(default=20.0, gt=0, le=200)
+    actors: ActorsConfig = Field(default_factory=ActorsConfig)
+    resources: ResourcesConfig = Field(default_factory=ResourcesConfig)
+    ties: TiesConfig = Field(default_factory=TiesConfig)
+    meetings: list[MeetingFormat] = Field(default_factory=list, max_length=50)
+    cooperation: CooperationConfig = Field(default_factory=CooperationConfig)
+    catalyst: CatalystConfig = Field(default_factory=CatalystConfig)
+    programme: ProgrammeConfig = Field(default_factory=ProgrammeConfig)
+    turnover: TurnoverConfig = Field(default_factory=TurnoverConfig)
+    disruption: DisruptionConfig = Field(default_factory=DisruptionConfig)
+    output: OutputConfig = Field(default_factory=OutputConfig)
+
+    @model_validator(mode="after")
+    def _regime_consistent(self) -> ScenarioConfig:
+        if (self.regime == "programme") != self.programme.enabled:
+            raise ValueError("regime 'programme' needs programme.enabled = true and vice versa")
+        if self.catalyst.holder == "qm" and not self.programme.enabled:
+            raise ValueError("catalyst.holder 'qm' needs a programme (programme.enabled = true)")
+        return self
+
+    @property
+    def weeks(self) -> int:
+        return max(1, round(self.years * WEEKS_PER_YEAR))
+
+
+def apply_overrides(config: ScenarioConfig, overrides: dict[str, object]) -> ScenarioConfig:
+    """Return a new, validated config with dotted keys replaced.
+
+    Keys walk sections, mappings and list positions: ``"ties.decay_per_month"``,
+    ``"actors.counts.residents"``, ``"meetings.0.interval_weeks"``.
+
+    >>> apply_overrides(ScenarioConfig(), {"ties.decay_per_month": 0.1}).ties.decay_per_month
+    0.1
+    """
+    data = config.model_dump()
+    for dotted, value in overrides.items():
+        node: object = data
+        parts = dotted.split(".")
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    raise KeyError(f"{dotted}: no list position {part!r}")
+                if last:
+                    node[int(part)] = value
+                else:
+                    node = node[int(part)]
+            elif isinstance(node, dict):
+                if part not in node and not (last or isinstance(node.get(part), dict)):
+                    raise KeyError(f"{dotted}: unknown key {part!r}")
+                if last:
+                    node[part] = value
+                else:
+                    if node.get(part) is None:
+                        raise KeyError(f"{dotted}: unknown key {part!r}")
+                    node = node[part]
+            else:
+                raise KeyError(f"{dotted}: {part!r} is not inside a section")
+    return ScenarioConfig.model_validate(data)

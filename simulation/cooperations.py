@@ -1,0 +1,406 @@
+"""Cooperations: idea, forming, running, completed or failed (M4, M5, M6).
+
+A cooperation is a union of actors who work together to realise a concrete project or goal
+(Gliszczynski 2017, p. 7). Its state lives in arrays indexed by cooperation id; the few
+cooperations in formation are handled one by one, the running ones all at once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.config import COOPERATION_TYPES
+
+if TYPE_CHECKING:
+    from simulation.model import NeighbourhoodModel
+
+FORMING, RUNNING, COMPLETED, FAILED, ABANDONED = range(5)
+STATES = ("forming", "running", "completed", "failed", "abandoned")
+INTENSIVE_FORMAL = COOPERATION_TYPES.index("intensive_formal")
+TIME, MONEY = 0, 1
+
+
+class CooperationBook:
+    """All cooperations of a run, their members, and the weekly work of the running ones."""
+
+    _ARRAYS = {
+        "kind": np.int8, "topic": np.int16, "initiator": np.int64, "state": np.int8,
+        "idea_week": np.float64, "start_week": np.float64, "end_week": np.float64,
+        "duration": np.float64, "progress": np.float64, "shortage": np.int32,
+        "target": np.int32, "coordinator": np.int64, "clear_goals": bool,
+        "fund_drawn": np.float64, "seeded": bool, "supporters": np.int32,
+        "newcomers": np.int32, "forming_left": np.int32, "at_risk": bool,
+    }
+
+    def __init__(self, model: NeighbourhoodModel) -> None:
+        self.model = model
+        self.config = model.config.cooperation
+        self.count = 0
+        for name, dtype in self._ARRAYS.items():
+            setattr(self, name, np.zeros(64, dtype=dtype))
+        self.need = np.zeros((64, 4))
+        self.pooled = np.zeros((64, 4))
+        self.members: list[list[int]] = []
+        self.forming: list[int] = []
+        self.running: list[int] = []
+        self.totals = np.zeros(len(STATES), dtype=np.int64)
+        self.completed_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
+        self.started_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
+        self.with_newcomers = 0
+        self.pooled_this_week = np.zeros(4)
+        self._weights = np.array([self.config.type_weights.get(t, 0.0) for t in COOPERATION_TYPES])
+        self._weights = self._weights / self._weights.sum()
+        self._params = [self.config.type_parameters(t) for t in COOPERATION_TYPES]
+        self._dirty = True
+        self._rows = _RunningRows.empty()
+
+    # -- storage ---------------------------------------------------------------------------
+    def _reserve(self) -> int:
+        if self.count == len(self.state):
+            size = 2 * len(self.state)
+            for name in (*self._ARRAYS, "need", "pooled"):
+                old = getattr(self, name)
+                new = np.zeros((size, *old.shape[1:]), dtype=old.dtype)
+                new[: len(old)] = old
+                setattr(self, name, new)
+        self.count += 1
+        return self.count - 1
+
+    @property
+    def n_forming(self) -> int:
+        return len(self.forming)
+
+    @property
+    def n_running(self) -> int:
+        return len(self.running)
+
+    # -- idea and formation (M4) -----------------------------------------------------------
+    def propose(self, initiator: int, topic: int | None = None, seeded: bool = False) -> int:
+        """An actor's idea becomes a cooperation in formation; it recruits at once."""
+        m = self.model
+        rng = m.rng
+        k = self._reserve()
+        kind = int(rng.choice(len(COOPERATION_TYPES), p=self._weights))
+        params = self._params[kind]
+        if topic is None:
+            own = np.flatnonzero(m.state.interests[initiator])
+            topic = int(rng.choice(own)) if len(own) else int(rng.integers(m.state.topics))
+        self.kind[k], self.topic[k], self.initiator[k] = kind, topic, initiator
+        self.state[k], self.idea_week[k] = FORMING, m.week
+        self.start_week[k] = self.end_week[k] = -1
+        self.duration[k] = rng.integers(params.weeks_min, params.weeks_max + 1)
+        self.target[k] = rng.integers(params.partners_min, params.partners_max + 1)
+        self.need[k] = params.need.as_tuple()
+        self.coordinator[k] = -1
+        self.clear_goals[k] = self.config.clear_goals
+        self.seeded[k] = seeded
+        self.forming_left[k] = self.config.forming_weeks
+        self.progress[k] = self.shortage[k] = self.fund_drawn[k] = 0
+        self.supporters[k] = self.newcomers[k] = 0
+        self.pooled[k] = 0
+        self.members.append([initiator])
+        m.state.load[initiator] += 1
+        m.state.last_active[initiator] = m.week
+        self.forming.append(k)
+        self.recruit(k)
+        return k
+
+    def _candidates(self, k: int) -> np.ndarray:
+        """Actors known to a member who are active, free and have spare time."""
+        m = self.model
+        members = self.members[k]
+        known: set[int] = set()
+        for member in members:
+            known |= m.ties.neighbours[member]
+        known.difference_update(members)
+        if not known:
+            return np.zeros(0, dtype=np.int64)
+        cand = np.fromiter(known, dtype=np.int64, count=len(known))
+        cand.sort()
+        s = m.state
+        ok = (s.active[cand] & (s.load[cand] < s.capacity[cand])
+              & (s.stock[cand, TIME] >= self.config.min_spare_hours))
+        return cand[ok]
+
+    def _scores(self, k: int, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Partner-choice weight, best tie strength to a member, and repeat flag per candidate."""
+        m, c = self.model, self.config
+        members = np.asarray(self.members[k])
+        pi = np.repeat(members, len(cand))
+        pj = np.tile(cand, len(members))
+        slots = m.ties.slots_of(pi, pj).reshape(len(members), len(cand))
+        has = slots >= 0
+        safe = np.where(has, slots, 0)
+        strength = np.where(has, m.ties.strength(safe, m.week), 0.0).max(axis=0)
+        repeat = (has & (m.ties.joint[safe] > 0)).any(axis=0)
+        informed = (has & m.ties.informed[safe]).any(axis=0)
+        initiator = int(self.initiator[k])
+        own = m.ties.neighbours[initiator]
+        shared = np.array([len(own & m.ties.neighbours[j]) for j in cand.tolist()], dtype=float)
+        shared /= max(1, len(own))
+        needed = self.need[k] > 0
+        gap = m.state.income[cand][:, needed] > m.state.income[members][:, needed].mean(axis=0)
+        complement = informed * (gap.mean(axis=1) if needed.any() else 0.0)
+        same_sector = m.state.sector[cand] == m.state.sector[initiator]
+        interested = m.state.interests[cand, self.topic[k]]
+        weight = (c.weight_tie * strength + c.weight_shared * shared
+                  + c.weight_complement * complement + c.weight_sector * same_sector
+                  + c.weight_topic * interested + 1e-3)
+        return weight, strength, repeat
+
+    def recruit(self, k: int) -> None:
+        """Ask known actors to join, choosing incumbents vs newcomers (p) and repeats (q)."""
+        m, c = self.model, self.config
+        rng = m.rng
+        cand = self._candidates(k)
+        if len(cand):
+            weight, strength, repeat = self._scores(k, cand)
+            incumbent = m.state.joined[cand] > 0
+            open_ = np.ones(len(cand), dtype=bool)
+            for _ in range(c.candidates):
+                if len(self.members[k]) - 1 >= self.target[k] or not open_.any():
+                    break
+                pool = open_ & (incumbent if rng.random() < c.incumbent_share else ~incumbent)
+                if pool.any() and (pool & incumbent).any() and rng.random() < c.repeat_bias:
+                    pool = pool & repeat if (pool & repeat).any() else pool
+                if not pool.any():
+                    pool = open_
+                w = np.where(pool, weight, 0.0)
+                pick = int(rng.choice(len(cand), p=w / w.sum()))
+                open_[pick] = False
+                actor = int(cand[pick])
+                interest = 1.0 if m.state.interests[actor, self.topic[k]] else 0.5
+                accept = m.state.engagement[actor] * (0.5 + strength[pick]) * interest
+                if rng.random() < accept:
+                    self.join(k, actor)
+        self._after_recruiting(k)
+
+    def _after_recruiting(self, k: int) -> None:
+        partners = len(self.members[k]) - 1
+        if partners >= self.target[k]:
+            self.start(k)
+            return
+        self.forming_left[k] -= 1
+        if self.forming_left[k] <= 0:
+            if partners >= self._params[self.kind[k]].partners_min:
+                self.start(k)
+            else:
+                self._close(k, ABANDONED)
+
+    def join(self, k: int, actor: int) -> None:
+        """`actor` becomes a member; working together makes the members acquainted."""
+        m = self.model
+        m.state.load[actor] += 1
+        m.state.last_active[actor] = m.week
+        others = np.asarray(self.members[k])
+        m.meet(np.full(len(others), actor), others, gain=0.0, informed=True)
+        self.members[k].append(actor)
+        if self.state[k] == RUNNING:
+            self._count_member(k, actor)
+            self._dirty = True
+
+    def _count_member(self, k: int, actor: int) -> None:
+        """Record a member's first (newcomer) or further (incumbent) cooperation."""
+        state = self.model.state
+        if state.joined[actor] == 0:
+            self.newcomers[k] += 1
+        state.joined[actor] += 1
+
+    def start(self, k: int) -> None:
+        """Enough partners: the cooperation starts its work."""
+        m = self.model
+        self.forming.remove(k)
+        self.state[k], self.start_week[k] = RUNNING, m.week
+        for actor in self.members[k]:
+            self._count_member(k, actor)
+        self.started_by_type[self.kind[k]] += 1
+        self.with_newcomers += self.newcomers[k] > 0
+        if self.kind[k] == INTENSIVE_FORMAL and self.config.coordinator_role:
+            self._appoint_coordinator(k)
+        self.running.append(k)
+        self._dirty = True
+
+    def _appoint_coordinator(self, k: int) -> None:
+        members = np.asarray(self.members[k])
+        if len(members):
+            self.coordinator[k] = members[np.argmax(self.model.state.income[members, TIME])]
+
+    # -- running work (M5) -----------------------------------------------------------------
+    def work(self) -> None:
+        """One week of work for every running cooperation at once."""
+        if not self.running:
+            self.pooled_this_week[:] = 0
+            return
+        if self._dirty:
+            self._rows = _RunningRows.build(self)
+            self._dirty = False
+        m, c, r = self.model, self.config, self._rows
+        stock = m.state.stock
+        share = self.need[r.coop]
+        avail = stock[r.actor] / r.load[:, None]
+        overhead = r.overhead
+        avail_time = np.maximum(avail[:, TIME] - overhead, 0.0)
+        contrib = np.minimum(share, avail)
+        contrib[:, TIME] = np.minimum(share[:, TIME], avail_time)
+        spend = contrib.copy()
+        spend[:, TIME] += np.minimum(overhead, avail[:, TIME])
+        np.subtract.at(stock, r.actor, spend)
+        np.maximum(stock, 0.0, out=stock)
+        n = len(r.ids)
+        pooled = np.stack([np.bincount(r.local, contrib[:, j], minlength=n) for j in range(4)], 1)
+        needed = self.need[r.ids] * r.size[:, None]
+        pooled[:, MONEY] += m.programme.grant(r.ids, needed[:, MONEY] - pooled[:, MONEY], self)
+        self.pooled[r.ids] += pooled
+        self.pooled_this_week = pooled.sum(axis=0)
+        ratio = np.where(needed > 0, pooled / np.where(needed > 0, needed, 1.0), 1.0).min(axis=1)
+        ratio = np.minimum(ratio, 1.0)
+        output = np.where(ratio >= c.startup_threshold, ratio ** c.production_exponent, 0.0)
+        output *= np.where(r.project & ~self.clear_goals[r.ids], c.unclear_goals_efficiency, 1.0)
+        self.progress[r.ids] += output / self.duration[r.ids]
+        short = ratio < c.startup_threshold
+        self.shortage[r.ids] = np.where(short, self.shortage[r.ids] + 1, 0)
+        self._settle(r)
+
+    def _settle(self, r: _RunningRows) -> None:
+        """Close the cooperations that completed or failed this week."""
+        c, rng = self.config, self.model.rng
+        ids = r.ids
+        done = self.progress[ids] >= 1.0
+        uncoordinated = r.project & (self.coordinator[ids] < 0)
+        hazard = (np.where(uncoordinated, c.uncoordinated_hazard, 0.0)
+                  + np.where(self.at_risk[ids], c.distrust_hazard, 0.0))
+        failed = ~done & ((self.shortage[ids] > c.patience_weeks) | (r.size < 2)
+                          | (rng.random(len(ids)) < hazard))
+        for k in ids[done].tolist():
+            self._close(k, COMPLETED)
+        for k in ids[failed].tolist():
+            self._close(k, FAILED)
+
+    def joint_work(self) -> None:
+        """Monthly: members' ties grow through working together; trust is checked (M2)."""
+        if not self.running:
+            return
+        if self._dirty:
+            self._rows = _RunningRows.build(self)
+            self._dirty = False
+        m, r = self.model, self._rows
+        if not len(r.pair_i):
+            self.at_risk[r.ids] = False
+            return
+        slots = m.ties.slots_of(r.pair_i, r.pair_j)
+        missing = slots < 0
+        if missing.any():
+            m.meet(r.pair_i[missing], r.pair_j[missing], gain=0.0, informed=True)
+            slots = m.ties.slots_of(r.pair_i, r.pair_j)
+        m.ties.reinforce(np.unique(slots), m.config.ties.joint_work_gain, m.week)
+        strength = m.ties.strength(slots, m.week)
+        n = len(r.ids)
+        mean = np.bincount(r.pair_local, strength, minlength=n) / np.maximum(
+            np.bincount(r.pair_local, minlength=n), 1)
+        has_pairs = np.bincount(r.pair_local, minlength=n) > 0
+        self.at_risk[r.ids] = has_pairs & (mean < self.config.trust_threshold)
+
+    # -- ending (M6) -------------------------------------------------------------------------
+    def _close(self, k: int, outcome: int) -> None:
+        m = self.model
+        if self.state[k] == FORMING:
+            self.forming.remove(k)
+        elif self.state[k] == RUNNING:
+            self.running.remove(k)
+            self._dirty = True
+        self.state[k], self.end_week[k] = outcome, m.week
+        self.totals[outcome] += 1
+        members = np.asarray(self.members[k])
+        active = members[m.state.active[members]]
+        m.state.load[active] -= 1
+        if outcome == COMPLETED:
+            self.completed_by_type[self.kind[k]] += 1
+        if outcome in (COMPLETED, FAILED) and len(active) > 1:
+            gain = m.config.ties.success_gain if outcome == COMPLETED else -m.config.ties.failure_loss
+            i, j = np.triu_indices(len(active), 1)
+            slots = m.ties.slots_of(active[i], active[j])
+            slots = slots[slots >= 0]
+            m.ties.reinforce(slots, gain, m.week)
+            m.ties.joint[slots] += 1
+
+    def leave(self, actor: int) -> None:
+        """`actor` left the neighbourhood: it drops out of every open cooperation."""
+        for k in list(self.forming) + list(self.running):
+            if actor in self.members[k]:
+                self.members[k].remove(actor)
+                if self.state[k] == RUNNING:
+                    self._dirty = True
+                    if self.coordinator[k] == actor:
+                        self.coordinator[k] = -1
+                        if self.config.coordinator_role:
+                            self._appoint_coordinator(k)
+                elif self.initiator[k] == actor:
+                    self._close(k, ABANDONED)
+
+    def revive(self, k: int) -> None:
+        """A catalyst overcomes a lull: the shortage count starts again."""
+        self.shortage[k] = 0
+
+    def open_ids(self) -> list[int]:
+        return self.forming + self.running
+
+    def actors_involved(self) -> int:
+        """Distinct actors in forming or running cooperations."""
+        ids = self.open_ids()
+        return len(set().union(*(self.members[k] for k in ids))) if ids else 0
+
+
+class _RunningRows:
+    """Running cooperations flattened into member rows and member pairs (rebuilt on change)."""
+
+    ids: np.ndarray
+    local: np.ndarray
+    coop: np.ndarray
+    actor: np.ndarray
+    load: np.ndarray
+    size: np.ndarray
+    project: np.ndarray
+    overhead: np.ndarray
+    pair_i: np.ndarray
+    pair_j: np.ndarray
+    pair_local: np.ndarray
+
+    @classmethod
+    def empty(cls) -> _RunningRows:
+        rows = cls()
+        z = np.zeros(0, dtype=np.int64)
+        rows.ids = rows.local = rows.coop = rows.actor = rows.size = z
+        rows.pair_i = rows.pair_j = rows.pair_local = z
+        rows.load = rows.overhead = np.zeros(0)
+        rows.project = np.zeros(0, dtype=bool)
+        return rows
+
+    @classmethod
+    def build(cls, book: CooperationBook) -> _RunningRows:
+        rows = cls()
+        c = book.config
+        rows.ids = np.asarray(book.running, dtype=np.int64)
+        groups = [np.asarray(book.members[k], dtype=np.int64) for k in book.running]
+        rows.size = np.array([len(g) for g in groups], dtype=np.int64)
+        rows.local = np.repeat(np.arange(len(groups)), rows.size)
+        rows.coop = rows.ids[rows.local]
+        rows.actor = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
+        rows.load = np.maximum(np.bincount(rows.actor)[rows.actor], 1).astype(float)
+        rows.project = book.kind[rows.ids] == INTENSIVE_FORMAL
+        is_lead = book.coordinator[rows.coop] == rows.actor
+        lacks_lead = (book.coordinator[rows.coop] < 0) & rows.project[rows.local]
+        rows.overhead = (np.where(is_lead, c.coordinator_hours, 0.0)
+                         + np.where(lacks_lead, c.uncoordinated_overhead_hours, 0.0))
+        pair_i, pair_j, pair_local = [], [], []
+        for local, g in enumerate(groups):
+            i, j = np.triu_indices(len(g), 1)
+            pair_i.append(g[i])
+            pair_j.append(g[j])
+            pair_local.append(np.full(len(i), local))
+        empty = np.zeros(0, dtype=np.int64)
+        rows.pair_i = np.concatenate(pair_i) if pair_i else empty
+        rows.pair_j = np.concatenate(pair_j) if pair_j else empty
+        rows.pair_local = np.concatenate(pair_local).astype(np.int64) if pair_local else empty
+        return rows

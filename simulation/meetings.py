@@ -1,0 +1,116 @@
+"""Fixed meeting structures: forum, café, round table (M3, M9).
+
+Each meeting format is a recurring Mesa event. At a meeting, invited actors with time come
+(more likely when engaged and close to the host), up to the capacity; each attendee talks to a
+few others: strangers become acquainted (focal closure, Feld 1981), acquaintances grow closer,
+and both learn each other's resources. Where the format has exchange on neighbourhood
+development, attendees leave inspired, which raises their chance of a project idea.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa.time import Schedule
+
+from simulation.config import WEEKS_PER_YEAR, MeetingFormat
+from simulation.population import SECTOR_CODE
+
+if TYPE_CHECKING:
+    from mesa.time import EventGenerator
+
+    from simulation.model import NeighbourhoodModel
+
+TIME = 0
+
+
+class MeetingStructure:
+    """One meeting format of a scenario, scheduled as a recurring event."""
+
+    def __init__(self, model: NeighbourhoodModel, spec: MeetingFormat) -> None:
+        self.model = model
+        self.spec = spec
+        self.host_role = spec.host
+        self.held = 0
+        self.attendance_total = 0
+        self.new_ties_total = 0
+        invited = np.zeros(len(SECTOR_CODE), dtype=bool)
+        if spec.invited == "all":
+            invited[:] = True
+        else:
+            invited[[SECTOR_CODE[name] for name in spec.invited]] = True
+        self.invited_sectors = invited
+        self._events: EventGenerator | None = None
+
+    def schedule(self) -> None:
+        """Register the recurring event from start to end (in weeks)."""
+        start = max(1.0, self.spec.start_year * WEEKS_PER_YEAR + 1)
+        end = None if self.spec.end_year is None else self.spec.end_year * WEEKS_PER_YEAR
+        if end is not None and end < start:
+            return
+        self._events = self.model.schedule_recurring(
+            self.hold, Schedule(interval=self.spec.interval_weeks, start=start, end=end)
+        )
+
+    def stop(self) -> None:
+        """No more meetings of this format (e.g. the programme that paid for it ended)."""
+        if self._events is not None:
+            self._events.stop()
+            self._events = None
+
+    @property
+    def running(self) -> bool:
+        return self._events is not None
+
+    def hold(self) -> None:
+        """One meeting: who comes, who meets whom, what they learn."""
+        m = self.model
+        host = m.host_of(self.host_role)
+        if host < 0:
+            return
+        attendees = self._attendees(host)
+        if len(attendees) < 2:
+            return
+        self.held += 1
+        self.attendance_total += len(attendees)
+        m.state.stock[attendees, TIME] -= self.spec.hours
+        m.state.last_active[attendees] = m.week
+        self.new_ties_total += self._conversations(attendees)
+        if self.spec.exchange:
+            m.state.inspiration[attendees] += m.config.cooperation.inspiration_gain
+
+    def _attendees(self, host: int) -> np.ndarray:
+        """Invited actors with time who decide to come, at most `capacity`, host included."""
+        m, spec = self.model, self.spec
+        s = m.state
+        n = s.size
+        closeness = np.zeros(n)
+        contacts = np.fromiter(m.ties.neighbours[host], dtype=np.int64)
+        if len(contacts):
+            closeness[contacts] = m.ties.strength(
+                m.ties.slots_of(np.full(len(contacts), host), contacts), m.week)
+        invited = (s.active[:n] & self.invited_sectors[s.sector[:n]]
+                   & (s.stock[:n, TIME] >= spec.hours))
+        chance = spec.attendance * (0.5 + s.engagement[:n]) * (0.5 + closeness)
+        comes = invited & (m.rng.random(n) < chance)
+        comes[host] = s.stock[host, TIME] >= spec.hours
+        attendees = np.flatnonzero(comes)
+        if len(attendees) > spec.capacity:
+            others = attendees[attendees != host]
+            keep = m.rng.choice(others, size=spec.capacity - 1, replace=False)
+            attendees = np.sort(np.append(keep, host)) if comes[host] else np.sort(
+                m.rng.choice(attendees, size=spec.capacity, replace=False))
+        return attendees
+
+    def _conversations(self, attendees: np.ndarray) -> int:
+        """Each attendee talks to a few others; returns the number of new acquaintances."""
+        m = self.model
+        k = self.spec.contacts_per_attendee
+        if k == 0:
+            return 0
+        speaker = np.repeat(attendees, k)
+        listener = attendees[m.rng.integers(0, len(attendees), len(speaker))]
+        keep = speaker != listener
+        return m.meet(speaker[keep], listener[keep], gain=m.config.ties.meeting_gain,
+                      informed=True)

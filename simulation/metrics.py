@@ -1,0 +1,166 @@
+"""Whole-network measures of the resilient-tie network (MODEL-BACKGROUND §5).
+
+Computed from the tie arrays with scipy.sparse every few weeks, never per step. A networkx
+graph is built only for betweenness (and for export and drawing).
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from simulation.config import SECTORS
+from simulation.population import Population
+from simulation.ties import TieStore
+
+NETWORK_METRICS = ("ties", "resilient_ties", "density_resilient", "mean_tie_strength",
+                   "giant_component_share", "components", "clustering", "cross_sector_share",
+                   "ei_index", "degree_centralisation")
+
+
+def resilient_edges(ties: TieStore, week: float, threshold: float) -> tuple[np.ndarray, ...]:
+    """(i, j, strength) of ties at or above `threshold` now."""
+    live = ties.live_slots()
+    strength = ties.strength(live, week)
+    keep = strength >= threshold
+    return ties.a[live[keep]], ties.b[live[keep]], strength[keep]
+
+
+def network_metrics(ties: TieStore, pop: Population, week: float, threshold: float
+                    ) -> dict[str, float]:
+    """Density, components, clustering, cross-sector share and centralisation, no NaN.
+
+    Giant component and density refer to active actors and resilient ties; an isolated
+    actor is a component of its own.
+    """
+    live = ties.live_slots()
+    strength_all = ties.strength(live, week)
+    i, j, _ = resilient_edges(ties, week, threshold)
+    active = np.flatnonzero(pop.active[: pop.size])
+    n = len(active)
+    position = np.full(pop.size, -1, dtype=np.int64)
+    position[active] = np.arange(n)
+    i, j = position[i], position[j]
+    keep = (i >= 0) & (j >= 0)
+    i, j = i[keep], j[keep]
+    e = len(i)
+    out = dict.fromkeys(NETWORK_METRICS, 0.0)
+    out["ties"] = float(len(live))
+    out["resilient_ties"] = float(e)
+    out["mean_tie_strength"] = float(strength_all.mean()) if len(live) else 0.0
+    if n == 0:
+        return out
+    out["density_resilient"] = 2 * e / (n * (n - 1)) if n > 1 else 0.0
+    adjacency = sparse.coo_matrix((np.ones(2 * e), (np.r_[i, j], np.r_[j, i])), shape=(n, n))
+    adjacency = adjacency.tocsr()
+    count, labels = csgraph.connected_components(adjacency, directed=False)
+    out["components"] = float(count)
+    out["giant_component_share"] = float(np.bincount(labels).max() / n)
+    degree = np.asarray(adjacency.sum(axis=1)).ravel()
+    triangles = np.asarray(adjacency.multiply(adjacency @ adjacency).sum(axis=1)).ravel() / 2
+    pairs = degree * (degree - 1) / 2
+    out["clustering"] = float(np.where(pairs > 0, triangles / np.maximum(pairs, 1), 0.0).mean())
+    sector = pop.sector[active]
+    cross = int((sector[i] != sector[j]).sum())
+    if e:
+        out["cross_sector_share"] = cross / e
+        out["ei_index"] = (cross - (e - cross)) / e
+    if n > 2:
+        out["degree_centralisation"] = float((degree.max() - degree).sum() / ((n - 1) * (n - 2)))
+    return out
+
+
+def resilient_graph(ties: TieStore, pop: Population, week: float, threshold: float,
+                    ) -> nx.Graph:
+    """The active actors and their resilient ties as a networkx graph (for betweenness)."""
+    graph = nx.Graph()
+    graph.add_nodes_from(np.flatnonzero(pop.active[: pop.size]).tolist())
+    i, j, w = resilient_edges(ties, week, threshold)
+    graph.add_weighted_edges_from(zip(i.tolist(), j.tolist(), w.tolist(), strict=True))
+    return graph
+
+
+def betweenness(graph: nx.Graph, samples: int, seed: int) -> dict[int, float]:
+    """Normalised betweenness; sampled from `samples` sources on larger graphs."""
+    if graph.number_of_nodes() < 3:
+        return dict.fromkeys(graph.nodes, 0.0)
+    k = samples if graph.number_of_nodes() > samples else None
+    return nx.betweenness_centrality(graph, k=k, seed=seed)
+
+
+def tie_graph(ties: TieStore, pop: Population, week: float, roles: dict[int, str]) -> nx.Graph:
+    """Every active actor and live tie, with attributes, for export and drawing."""
+    graph = nx.Graph()
+    for i in np.flatnonzero(pop.active[: pop.size]).tolist():
+        graph.add_node(i, name=pop.names[i], sector=SECTORS[pop.sector[i]],
+                       role=roles.get(i, ""),
+                       time=float(pop.stock[i, 0]), money=float(pop.stock[i, 1]),
+                       material=float(pop.stock[i, 2]), rooms=float(pop.stock[i, 3]))
+    live = ties.live_slots()
+    strength = ties.strength(live, week)
+    for s, w in zip(live.tolist(), strength.tolist(), strict=True):
+        a, b = int(ties.a[s]), int(ties.b[s])
+        if a in graph and b in graph:
+            graph.add_edge(a, b, strength=float(w), joint=int(ties.joint[s]))
+    return graph
+
+
+def broker_betweenness(ties: TieStore, pop: Population, week: float, threshold: float,
+                       brokers: list[int], samples: int) -> dict[int, float]:
+    """Normalised betweenness of a few `brokers` in the resilient-tie network.
+
+    Breadth-first search from every active actor (or `samples` evenly spaced ones on larger
+    networks) counts shortest paths with sparse matrix products; a broker's share of the
+    shortest paths between others is summed as in Brandes (2001). Matches networkx's
+    ``betweenness_centrality(normalized=True)`` when every source is used.
+    """
+    active = np.flatnonzero(pop.active[: pop.size])
+    n = len(active)
+    brokers = [b for b in brokers if b >= 0 and pop.active[b]]
+    if n < 3 or not brokers:
+        return dict.fromkeys(brokers, 0.0)
+    position = np.full(pop.size, -1, dtype=np.int64)
+    position[active] = np.arange(n)
+    i, j, _ = resilient_edges(ties, week, threshold)
+    i, j = position[i], position[j]
+    keep = (i >= 0) & (j >= 0)
+    i, j = i[keep], j[keep]
+    adjacency = sparse.csr_matrix((np.ones(2 * len(i)), (np.r_[i, j], np.r_[j, i])), shape=(n, n))
+    sources = np.arange(n) if n <= samples else np.linspace(0, n - 1, samples).astype(np.int64)
+    dist, sigma = _path_counts(adjacency, sources)
+    scores = {}
+    for broker in brokers:
+        v = position[broker]
+        dist_v, sigma_v = _path_counts(adjacency, np.array([v]))
+        through = (dist[:, [v]] + dist_v >= 0) & (dist[:, [v]] >= 0) & (dist_v >= 0)
+        through &= dist[:, [v]] + dist_v == dist
+        through[:, v] = False
+        through[sources == v, :] = False
+        through[np.arange(len(sources)), sources] = False
+        share = np.where(through, sigma[:, [v]] * sigma_v / np.where(sigma > 0, sigma, 1), 0.0)
+        total = share.sum() * (n / len(sources))
+        scores[broker] = float(total / ((n - 1) * (n - 2)))
+    return scores
+
+
+def _path_counts(adjacency: sparse.csr_matrix, sources: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Hop distances (-1 if unreachable) and shortest-path counts from each source."""
+    n = adjacency.shape[0]
+    dist = np.full((len(sources), n), -1, dtype=np.int64)
+    sigma = np.zeros((len(sources), n))
+    rows = np.arange(len(sources))
+    dist[rows, sources] = 0
+    sigma[rows, sources] = 1.0
+    frontier = sigma.copy()
+    level = 0
+    while frontier.any():
+        level += 1
+        reached = np.asarray((adjacency @ frontier.T).T)
+        new = (reached > 0) & (dist < 0)
+        dist[new] = level
+        sigma[new] = reached[new]
+        frontier = np.where(new, reached, 0.0)
+    return dist, sigma

@@ -1,0 +1,128 @@
+"""The funding programme 'Soziale Stadt' and its exit (M8).
+
+While funded, a neighbourhood management office (QM) with paid time hosts the programme's
+forum, and a neighbourhood fund (a budget a year, a cap per project) tops up cooperations
+short of money. In the last `transition_years` QM time and the fund decline linearly
+(degressive). At the end the fund closes, the QM office leaves and the programme's meetings
+stop, unless Verstetigung measures keep an anchor place, hand coordination to a local actor,
+or keep a small fund.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa.time import Schedule
+
+from simulation.config import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from simulation.cooperations import CooperationBook
+    from simulation.model import NeighbourhoodModel
+
+TIME = 0
+
+
+class Programme:
+    """Funding, the QM office and the neighbourhood fund over the programme's life."""
+
+    def __init__(self, model: NeighbourhoodModel) -> None:
+        self.model = model
+        self.config = model.config.programme
+        self.enabled = self.config.enabled
+        self.qm: int = -1
+        self.funded = False
+        self.ended = False
+        self.fund_balance = 0.0
+        self.fund_per_year = 0.0
+        self.fund_spent = 0.0
+        self.cap_per_project = self.config.fund_cap_per_project
+        self._qm_income = None
+
+    # -- schedule -----------------------------------------------------------------------------
+    def schedule(self) -> None:
+        """Register the programme's start, yearly budget and end as events."""
+        if not self.enabled:
+            return
+        m, c = self.model, self.config
+        start = c.start_year * WEEKS_PER_YEAR
+        end = c.end_year * WEEKS_PER_YEAR
+        if start <= 0:
+            self.begin()
+        else:
+            m.schedule_event(self.begin, at=start)
+        m.schedule_recurring(self.new_budget_year,
+                             Schedule(interval=WEEKS_PER_YEAR, start=max(start, 1.0)))
+        m.schedule_event(self.end, at=max(end, 1.0))
+
+    def begin(self) -> None:
+        """Funding starts: the QM office opens."""
+        if self.ended:
+            return
+        self.funded = True
+        self.qm = self.model.add_qm_office(self.config.qm_staff)
+        self._qm_income = self.model.state.income[self.qm].copy()
+
+    def degression(self, week: float) -> float:
+        """Share of full funding at `week`: 1, then falling linearly to 0 over the transition."""
+        c = self.config
+        end = c.end_year * WEEKS_PER_YEAR
+        transition = c.transition_years * WEEKS_PER_YEAR
+        if week >= end:
+            return 0.0
+        if transition <= 0 or week < end - transition:
+            return 1.0
+        return float((end - week) / transition)
+
+    def new_budget_year(self) -> None:
+        """Yearly: the fund gets its budget; the QM's paid time follows the degression."""
+        week = self.model.week
+        if self.funded:
+            share = self.degression(week)
+            self.fund_per_year = self.config.fund_per_year * share
+            self.fund_balance = self.fund_per_year
+            if self.qm >= 0 and self._qm_income is not None:
+                self.model.state.income[self.qm] = self._qm_income * max(share, 0.0)
+        elif self.ended:
+            self.fund_per_year = self.config.verstetigung.small_fund_per_year
+            self.fund_balance = self.fund_per_year
+
+    def end(self) -> None:
+        """Funding ends: the fund closes, QM leaves, programme meetings stop or are anchored."""
+        if not self.funded or self.ended:
+            return
+        m, v = self.model, self.config.verstetigung
+        self.funded, self.ended = False, True
+        self.fund_balance = 0.0
+        self.fund_per_year = 0.0
+        if v.small_fund_per_year > 0:
+            self.fund_per_year = self.fund_balance = v.small_fund_per_year
+        for meeting in m.meetings:
+            if meeting.spec.programme or meeting.host_role == "qm":
+                if v.anchor_place:
+                    meeting.host_role = "anchor"
+                elif v.coordination_handover and meeting.host_role == "qm":
+                    meeting.host_role = "coordinator"
+                else:
+                    meeting.stop()
+        if v.coordination_handover:
+            m.hand_over_coordination(self.qm)
+        qm, self.qm = self.qm, -1
+        if qm >= 0:
+            m.remove_actor(qm)
+
+    # -- the fund -------------------------------------------------------------------------------
+    def grant(self, ids: np.ndarray, shortfall: np.ndarray, book: CooperationBook) -> np.ndarray:
+        """Money from the fund for cooperations short of it, oldest first, within the caps."""
+        if self.fund_balance <= 0 or len(ids) == 0:
+            return np.zeros(len(ids))
+        room = np.maximum(self.cap_per_project - book.fund_drawn[ids], 0.0)
+        request = np.clip(shortfall, 0.0, room)
+        granted = np.minimum(np.cumsum(request), self.fund_balance)
+        granted = np.diff(granted, prepend=0.0)
+        book.fund_drawn[ids] += granted
+        total = float(granted.sum())
+        self.fund_balance -= total
+        self.fund_spent += total
+        return granted

@@ -1,0 +1,99 @@
+"""DataCollector reporters: small named functions, one quantity each.
+
+The weekly ones read counters the model already keeps; the network ones read the measures
+the model computed at its last network event.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulation.cooperations import ABANDONED, COMPLETED, FAILED
+from simulation.metrics import NETWORK_METRICS
+
+if TYPE_CHECKING:
+    from simulation.model import NeighbourhoodModel
+
+
+def week(model: NeighbourhoodModel) -> int:
+    return model.week
+
+
+def forming(model: NeighbourhoodModel) -> int:
+    return model.cooperations.n_forming
+
+
+def running(model: NeighbourhoodModel) -> int:
+    return model.cooperations.n_running
+
+
+def completed(model: NeighbourhoodModel) -> int:
+    return int(model.cooperations.totals[COMPLETED])
+
+
+def failed(model: NeighbourhoodModel) -> int:
+    return int(model.cooperations.totals[FAILED])
+
+
+def abandoned(model: NeighbourhoodModel) -> int:
+    return int(model.cooperations.totals[ABANDONED])
+
+
+def success_rate(model: NeighbourhoodModel) -> float:
+    """Completed over ended (completed + failed) so far; 0 before any ended."""
+    done = model.cooperations.totals[COMPLETED]
+    ended = done + model.cooperations.totals[FAILED]
+    return float(done / ended) if ended else 0.0
+
+
+def actors_involved(model: NeighbourhoodModel) -> int:
+    return model.cooperations.actors_involved()
+
+
+def active_actors(model: NeighbourhoodModel) -> int:
+    return int(model.state.view("active").sum())
+
+
+def pooled_time(model: NeighbourhoodModel) -> float:
+    return float(model.cooperations.pooled_this_week[0])
+
+
+def pooled_money(model: NeighbourhoodModel) -> float:
+    return float(model.cooperations.pooled_this_week[1])
+
+
+def fund_balance(model: NeighbourhoodModel) -> float:
+    return float(model.programme.fund_balance)
+
+
+def fund_spent(model: NeighbourhoodModel) -> float:
+    return float(model.programme.fund_spent)
+
+
+def catalyst_active(model: NeighbourhoodModel) -> bool:
+    return bool(model.catalyst.active)
+
+
+def meetings_held(model: NeighbourhoodModel) -> int:
+    return sum(meeting.held for meeting in model.meetings)
+
+
+WEEKLY = {f.__name__: f for f in (
+    week, forming, running, completed, failed, abandoned, success_rate, actors_involved,
+    active_actors, pooled_time, pooled_money, fund_balance, fund_spent, catalyst_active,
+    meetings_held,
+)}
+
+
+def _network_reporter(name: str):
+    def reporter(model: NeighbourhoodModel) -> float:
+        return model.network.get(name, 0.0)
+
+    reporter.__name__ = name
+    return reporter
+
+
+NETWORK = {"week": week} | {
+    name: _network_reporter(name)
+    for name in (*NETWORK_METRICS, "catalyst_betweenness", "qm_betweenness")
+}
