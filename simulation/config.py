@@ -229,14 +229,14 @@ class TiesConfig(Section):
     initial_cross_degree: float = Field(default=1.0, ge=0, le=100)
     initial_strength: float = Field(default=0.45, gt=0, le=1, description="mean initial strength")
     new_tie_strength: float = Field(default=0.15, gt=0, le=1, description="strangers who meet")
-    meeting_gain: float = Field(default=0.05, ge=0, le=1, description="per contact at a meeting")
-    joint_work_gain: float = Field(default=0.03, ge=0, le=1, description="per month of joint work")
+    meeting_gain: float = Field(default=0.1, ge=0, le=1, description="per contact at a meeting")
+    joint_work_gain: float = Field(default=0.08, ge=0, le=1, description="per month of joint work")
     success_gain: float = Field(default=0.1, ge=0, le=1, description="on a completed cooperation")
     failure_loss: float = Field(default=0.05, ge=0, le=1, description="on a failed cooperation")
     decay_per_month: float = Field(
         default=0.05, ge=0, lt=1, description="share lost per month without contact, same sector"
     )
-    cross_sector_decay_multiplier: float = Field(default=3.0, ge=1, le=20)
+    cross_sector_decay_multiplier: float = Field(default=2.0, ge=1, le=20)
     resilient_threshold: float = Field(default=0.5, gt=0, le=1)
     prune_below: float = Field(default=0.05, ge=0, lt=1)
     max_ties: int = Field(default=40, ge=1, le=1000, description="active ties an actor can keep")
@@ -266,7 +266,7 @@ class MeetingFormat(Section):
     attendance: Probability = Field(default=0.5, description="base chance an invitee comes")
     contacts_per_attendee: int = Field(default=3, ge=0, le=50)
     hours: float = Field(default=2.0, ge=0, le=40, description="time an attendee spends")
-    exchange: bool = Field(default=True, description="regular exchange on neighbourhood development")
+    exchange: bool = Field(default=True, description="exchange on neighbourhood development")
     programme: bool = Field(default=False, description="funded by the programme; ends with it")
 
     @field_validator("invited")
@@ -354,10 +354,10 @@ class CooperationConfig(Section):
         default=0.3, description="pooled share of need below which nothing advances"
     )
     production_exponent: float = Field(default=2.0, ge=1, le=5, description="accelerating return")
-    patience_weeks: int = Field(default=8, ge=1, le=520, description="shortage weeks before failing")
+    patience_weeks: int = Field(default=8, ge=1, le=520, description="shortage weeks, then fail")
     trust_threshold: Probability = Field(default=0.2, description="mean member tie below: at risk")
     distrust_hazard: Probability = Field(default=0.02, description="weekly failure chance at risk")
-    clear_goals: bool = Field(default=True, description="intensive formal ones set measurable goals")
+    clear_goals: bool = Field(default=True, description="intensive formal: measurable goals")
     coordinator_role: bool = Field(default=True, description="intensive formal ones name a lead")
     unclear_goals_efficiency: Probability = Field(default=0.6)
     coordinator_hours: float = Field(default=2.0, ge=0, le=40)
@@ -434,7 +434,7 @@ class TurnoverConfig(Section):
     """Actors leave and arrive (M10)."""
 
     leave_rate_per_year: Probability = 0.05
-    arrival_rate_per_year: float = Field(default=0.05, ge=0, le=1, description="share of start size")
+    arrival_rate_per_year: float = Field(default=0.05, ge=0, le=1, description="of start size")
     max_inactive_weeks: int = Field(default=104, ge=4, le=10_000)
 
 

@@ -7,7 +7,8 @@ cooperations in formation are handled one by one, the running ones all at once.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -22,10 +23,26 @@ INTENSIVE_FORMAL = COOPERATION_TYPES.index("intensive_formal")
 TIME, MONEY = 0, 1
 
 
+@lru_cache(maxsize=64)
+def member_pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (i, j), i < j, of every pair in a group of `size` members."""
+    return np.triu_indices(size, 1)
+
+
+def _weighted_pick(pool: list[int], weight: list[float], u: float) -> int:
+    """The element of `pool` where `u` in [0, 1) falls on the cumulative weights."""
+    target = u * sum(weight[x] for x in pool)
+    for x in pool:
+        target -= weight[x]
+        if target < 0:
+            return x
+    return pool[-1]
+
+
 class CooperationBook:
     """All cooperations of a run, their members, and the weekly work of the running ones."""
 
-    _ARRAYS = {
+    _ARRAYS: ClassVar[dict[str, type]] = {
         "kind": np.int8, "topic": np.int16, "initiator": np.int64, "state": np.int8,
         "idea_week": np.float64, "start_week": np.float64, "end_week": np.float64,
         "duration": np.float64, "progress": np.float64, "shortage": np.int32,
@@ -55,6 +72,7 @@ class CooperationBook:
         self._params = [self.config.type_parameters(t) for t in COOPERATION_TYPES]
         self._dirty = True
         self._rows = _RunningRows.empty()
+        self._groups: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     # -- storage ---------------------------------------------------------------------------
     def _reserve(self) -> int:
@@ -107,42 +125,50 @@ class CooperationBook:
         self.recruit(k)
         return k
 
-    def _candidates(self, k: int) -> np.ndarray:
-        """Actors known to a member who are active, free and have spare time."""
+    def _candidates(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Actors known to a member who are active, free and have spare time.
+
+        Returns them with the number of members each one knows (shared third parties).
+        """
         m = self.model
         members = self.members[k]
-        known: set[int] = set()
+        known: dict[int, int] = {}
         for member in members:
-            known |= m.ties.neighbours[member]
-        known.difference_update(members)
-        if not known:
-            return np.zeros(0, dtype=np.int64)
+            for j in m.ties.neighbours[member]:
+                known[j] = known.get(j, 0) + 1
+        for member in members:
+            known.pop(member, None)
         cand = np.fromiter(known, dtype=np.int64, count=len(known))
-        cand.sort()
+        links = np.fromiter(known.values(), dtype=np.float64, count=len(known))
         s = m.state
         ok = (s.active[cand] & (s.load[cand] < s.capacity[cand])
               & (s.stock[cand, TIME] >= self.config.min_spare_hours))
-        return cand[ok]
+        return cand[ok], links[ok]
 
-    def _scores(self, k: int, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Partner-choice weight, best tie strength to a member, and repeat flag per candidate."""
+    def _scores(self, k: int, cand: np.ndarray, links: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Partner-choice weight, tie strength to the initiator and repeat flag per candidate.
+
+        The weight adds tie strength to the initiator, the share of members the candidate
+        knows, whether it fills a resource gap the initiator knows of, same sector and
+        interest in the topic (M4: Guimerà 2005; Gulati & Gargiulo 1999; Powell 2005).
+        """
         m, c = self.model, self.config
-        members = np.asarray(self.members[k])
-        pi = np.repeat(members, len(cand))
-        pj = np.tile(cand, len(members))
-        slots = m.ties.slots_of(pi, pj).reshape(len(members), len(cand))
+        initiator = int(self.initiator[k])
+        slots = m.ties.slots_of(np.full(len(cand), initiator), cand)
         has = slots >= 0
         safe = np.where(has, slots, 0)
-        strength = np.where(has, m.ties.strength(safe, m.week), 0.0).max(axis=0)
-        repeat = (has & (m.ties.joint[safe] > 0)).any(axis=0)
-        informed = (has & m.ties.informed[safe]).any(axis=0)
-        initiator = int(self.initiator[k])
-        own = m.ties.neighbours[initiator]
-        shared = np.array([len(own & m.ties.neighbours[j]) for j in cand.tolist()], dtype=float)
-        shared /= max(1, len(own))
+        strength = np.where(has, m.ties.strength(safe, m.week), 0.0)
+        repeat = has & (m.ties.joint[safe] > 0)
+        informed = has & m.ties.informed[safe]
+        shared = links / len(self.members[k])
         needed = self.need[k] > 0
-        gap = m.state.income[cand][:, needed] > m.state.income[members][:, needed].mean(axis=0)
-        complement = informed * (gap.mean(axis=1) if needed.any() else 0.0)
+        if needed.any():
+            members = np.asarray(self.members[k])
+            have = m.state.income[members][:, needed].mean(axis=0)
+            complement = informed * (m.state.income[cand][:, needed] > have).mean(axis=1)
+        else:
+            complement = np.zeros(len(cand))
         same_sector = m.state.sector[cand] == m.state.sector[initiator]
         interested = m.state.interests[cand, self.topic[k]]
         weight = (c.weight_tie * strength + c.weight_shared * shared
@@ -152,30 +178,32 @@ class CooperationBook:
 
     def recruit(self, k: int) -> None:
         """Ask known actors to join, choosing incumbents vs newcomers (p) and repeats (q)."""
+        cand, links = self._candidates(k)
+        if len(cand):
+            self._ask(k, cand, links)
+        self._after_recruiting(k)
+
+    def _ask(self, k: int, cand: np.ndarray, links: np.ndarray) -> None:
+        """Up to `candidates` asks, one at a time; each asked actor accepts or declines."""
         m, c = self.model, self.config
         rng = m.rng
-        cand = self._candidates(k)
-        if len(cand):
-            weight, strength, repeat = self._scores(k, cand)
-            incumbent = m.state.joined[cand] > 0
-            open_ = np.ones(len(cand), dtype=bool)
-            for _ in range(c.candidates):
-                if len(self.members[k]) - 1 >= self.target[k] or not open_.any():
-                    break
-                pool = open_ & (incumbent if rng.random() < c.incumbent_share else ~incumbent)
-                if pool.any() and (pool & incumbent).any() and rng.random() < c.repeat_bias:
-                    pool = pool & repeat if (pool & repeat).any() else pool
-                if not pool.any():
-                    pool = open_
-                w = np.where(pool, weight, 0.0)
-                pick = int(rng.choice(len(cand), p=w / w.sum()))
-                open_[pick] = False
-                actor = int(cand[pick])
-                interest = 1.0 if m.state.interests[actor, self.topic[k]] else 0.5
-                accept = m.state.engagement[actor] * (0.5 + strength[pick]) * interest
-                if rng.random() < accept:
-                    self.join(k, actor)
-        self._after_recruiting(k)
+        weight, strength, repeat = (a.tolist() for a in self._scores(k, cand, links))
+        incumbent = (m.state.joined[cand] > 0).tolist()
+        interested = m.state.interests[cand, self.topic[k]].tolist()
+        engagement = m.state.engagement[cand].tolist()
+        open_ = list(range(len(cand)))
+        for _ in range(c.candidates):
+            if len(self.members[k]) - 1 >= self.target[k] or not open_:
+                break
+            want_incumbent = rng.random() < c.incumbent_share
+            pool = [x for x in open_ if incumbent[x] == want_incumbent] or open_
+            if want_incumbent and rng.random() < c.repeat_bias:
+                pool = [x for x in pool if repeat[x]] or pool
+            pick = _weighted_pick(pool, weight, rng.random())
+            open_.remove(pick)
+            accept = engagement[pick] * (0.5 + strength[pick]) * (1.0 if interested[pick] else 0.5)
+            if rng.random() < accept:
+                self.join(k, int(cand[pick]))
 
     def _after_recruiting(self, k: int) -> None:
         partners = len(self.members[k]) - 1
@@ -197,6 +225,7 @@ class CooperationBook:
         others = np.asarray(self.members[k])
         m.meet(np.full(len(others), actor), others, gain=0.0, informed=True)
         self.members[k].append(actor)
+        self._groups.pop(k, None)
         if self.state[k] == RUNNING:
             self._count_member(k, actor)
             self._dirty = True
@@ -309,17 +338,19 @@ class CooperationBook:
             self.forming.remove(k)
         elif self.state[k] == RUNNING:
             self.running.remove(k)
+            self._groups.pop(k, None)
             self._dirty = True
         self.state[k], self.end_week[k] = outcome, m.week
         self.totals[outcome] += 1
-        members = np.asarray(self.members[k])
+        members = np.asarray(self.members[k], dtype=np.int64)
         active = members[m.state.active[members]]
         m.state.load[active] -= 1
         if outcome == COMPLETED:
             self.completed_by_type[self.kind[k]] += 1
         if outcome in (COMPLETED, FAILED) and len(active) > 1:
-            gain = m.config.ties.success_gain if outcome == COMPLETED else -m.config.ties.failure_loss
-            i, j = np.triu_indices(len(active), 1)
+            ties = m.config.ties
+            gain = ties.success_gain if outcome == COMPLETED else -ties.failure_loss
+            i, j = member_pairs(len(active))
             slots = m.ties.slots_of(active[i], active[j])
             slots = slots[slots >= 0]
             m.ties.reinforce(slots, gain, m.week)
@@ -330,6 +361,7 @@ class CooperationBook:
         for k in list(self.forming) + list(self.running):
             if actor in self.members[k]:
                 self.members[k].remove(actor)
+                self._groups.pop(k, None)
                 if self.state[k] == RUNNING:
                     self._dirty = True
                     if self.coordinator[k] == actor:
@@ -338,6 +370,15 @@ class CooperationBook:
                             self._appoint_coordinator(k)
                 elif self.initiator[k] == actor:
                     self._close(k, ABANDONED)
+
+    def group(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Members of `k` as an array, and the two ends of every member pair (cached)."""
+        cached = self._groups.get(k)
+        if cached is None:
+            members = np.asarray(self.members[k], dtype=np.int64)
+            i, j = member_pairs(len(members))
+            cached = self._groups[k] = (members, members[i], members[j])
+        return cached
 
     def revive(self, k: int) -> None:
         """A catalyst overcomes a lull: the shortage count starts again."""
@@ -381,26 +422,21 @@ class _RunningRows:
     def build(cls, book: CooperationBook) -> _RunningRows:
         rows = cls()
         c = book.config
+        empty = np.zeros(0, dtype=np.int64)
         rows.ids = np.asarray(book.running, dtype=np.int64)
-        groups = [np.asarray(book.members[k], dtype=np.int64) for k in book.running]
-        rows.size = np.array([len(g) for g in groups], dtype=np.int64)
+        groups = [book.group(k) for k in book.running]
+        rows.size = np.array([len(g[0]) for g in groups], dtype=np.int64)
         rows.local = np.repeat(np.arange(len(groups)), rows.size)
         rows.coop = rows.ids[rows.local]
-        rows.actor = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
+        rows.actor = np.concatenate([g[0] for g in groups]) if groups else empty
         rows.load = np.maximum(np.bincount(rows.actor)[rows.actor], 1).astype(float)
         rows.project = book.kind[rows.ids] == INTENSIVE_FORMAL
         is_lead = book.coordinator[rows.coop] == rows.actor
         lacks_lead = (book.coordinator[rows.coop] < 0) & rows.project[rows.local]
         rows.overhead = (np.where(is_lead, c.coordinator_hours, 0.0)
                          + np.where(lacks_lead, c.uncoordinated_overhead_hours, 0.0))
-        pair_i, pair_j, pair_local = [], [], []
-        for local, g in enumerate(groups):
-            i, j = np.triu_indices(len(g), 1)
-            pair_i.append(g[i])
-            pair_j.append(g[j])
-            pair_local.append(np.full(len(i), local))
-        empty = np.zeros(0, dtype=np.int64)
-        rows.pair_i = np.concatenate(pair_i) if pair_i else empty
-        rows.pair_j = np.concatenate(pair_j) if pair_j else empty
-        rows.pair_local = np.concatenate(pair_local).astype(np.int64) if pair_local else empty
+        pairs = np.array([len(g[1]) for g in groups], dtype=np.int64)
+        rows.pair_i = np.concatenate([g[1] for g in groups]) if groups else empty
+        rows.pair_j = np.concatenate([g[2] for g in groups]) if groups else empty
+        rows.pair_local = np.repeat(np.arange(len(groups)), pairs)
         return rows

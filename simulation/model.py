@@ -78,7 +78,8 @@ class NeighbourhoodModel(Model):
 
     # -- building the neighbourhood (initialisation) ----------------------------------------
     def _populate(self) -> None:
-        config, rng = self.config, self.rng
+        config = self.config
+        topics = config.actors.topics
         for sector, name, spec in planned_sectors(config):
             income = None
             if spec is not None:
@@ -87,7 +88,7 @@ class NeighbourhoodModel(Model):
             if spec is not None:
                 if spec["topics"]:
                     self.state.interests[i] = False
-                    self.state.interests[i, [t % config.actors.topics for t in spec["topics"]]] = True
+                    self.state.interests[i, [t % topics for t in spec["topics"]]] = True
                 if spec["engagement"] is not None:
                     self.state.engagement[i] = spec["engagement"]
         self._form_initiative()
