@@ -1,0 +1,147 @@
+"""Read actor maps and ties files (CSV) into plain rows, with a line number each.
+
+An actor map has one actor per row: ``name, sector, time, money, material, rooms`` and
+optionally ``topics`` (topic numbers separated by ``;``, ``|`` or spaces) and ``engagement``.
+A ties file has ``a, b, strength``. The separator is ``,`` or, as in German spreadsheet
+exports, ``;`` (then a decimal comma is accepted). Blank lines and lines starting with ``#``
+are skipped. Checking values against the configuration's bounds is the loader's job; this
+module only turns text into numbers and says exactly where it could not.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from scenarios.errors import InputError
+
+ACTOR_COLUMNS = ("name", "sector", "time", "money", "material", "rooms")
+ACTOR_OPTIONAL = ("topics", "engagement")
+TIE_COLUMNS = ("a", "b", "strength")
+NUMBER_COLUMNS = frozenset({"time", "money", "material", "rooms", "engagement", "strength"})
+_TOPIC_SPLIT = re.compile(r"[;|\s]+")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: its physical line in the file and its values by column."""
+
+    line: int
+    values: dict[str, object]
+
+
+def read_actors(path: Path) -> list[Row]:
+    """Rows of an actor map; numbers parsed, empty optional cells left out."""
+    return _read(path, ACTOR_COLUMNS, ACTOR_OPTIONAL)
+
+
+def read_ties(path: Path) -> list[Row]:
+    """Rows of a ties file; strength parsed."""
+    return _read(path, TIE_COLUMNS, ())
+
+
+def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...]) -> list[Row]:
+    text = _text(path)
+    lines = text.splitlines()
+    delimiter = _delimiter(lines)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header: list[str] | None = None
+    rows = []
+    try:
+        for cells in reader:
+            if not any(cell.strip() for cell in cells) or cells[0].lstrip().startswith("#"):
+                continue
+            if header is None:
+                header = _header(path, reader.line_num, cells, required, optional)
+                continue
+            rows.append(_row(path, reader.line_num, header, cells, delimiter))
+    except csv.Error as error:
+        raise InputError(str(path), f"line {reader.line_num}: not valid CSV ({error})") from None
+    if header is None:
+        raise InputError(str(path), "no header row; expected columns " + ", ".join(required))
+    return rows
+
+
+def _text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError(str(path), f"cannot read the file ({error.strerror})") from None
+    if b"\x00" in raw:
+        raise InputError(str(path), "a binary file, not CSV text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(str(path), "not UTF-8 text; save the CSV as UTF-8") from None
+    if not text.strip():
+        raise InputError(str(path), "empty file; expected a header row and one row per entry")
+    return text
+
+
+def _delimiter(lines: list[str]) -> str:
+    """`;` when the header line has semicolons and no commas, else `,`."""
+    first = next((line for line in lines if line.strip() and not line.startswith("#")), "")
+    return ";" if ";" in first and "," not in first else ","
+
+
+def _header(path: Path, line: int, cells: list[str], required: tuple[str, ...],
+            optional: tuple[str, ...]) -> list[str]:
+    names = [cell.strip().lower() for cell in cells]
+    allowed = (*required, *optional)
+    for name in names:
+        if name not in allowed:
+            hint = difflib.get_close_matches(name, allowed, n=1)
+            guess = f"did you mean {hint[0]!r}? " if hint else ""
+            raise InputError(str(path), f"line {line}: unknown column {name!r}; {guess}"
+                             f"allowed: {', '.join(allowed)}")
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise InputError(str(path), f"line {line}: column {duplicated[0]!r} appears twice")
+    missing = [name for name in required if name not in names]
+    if missing:
+        raise InputError(str(path), f"line {line}: missing column(s) {', '.join(missing)}; "
+                         f"required: {', '.join(required)}")
+    return names
+
+
+def _row(path: Path, line: int, header: list[str], cells: list[str], delimiter: str) -> Row:
+    if len(cells) != len(header):
+        raise InputError(str(path), f"line {line}: {len(cells)} fields, expected {len(header)} "
+                         f"({', '.join(header)})")
+    values: dict[str, object] = {}
+    for column, cell in zip(header, cells, strict=True):
+        cell = cell.strip()
+        if column in NUMBER_COLUMNS:
+            if cell or column != "engagement":
+                values[column] = _number(path, line, column, cell, delimiter)
+        elif column == "topics":
+            values[column] = _topics(path, line, cell)
+        else:
+            values[column] = cell
+    return Row(line, values)
+
+
+def _number(path: Path, line: int, column: str, cell: str, delimiter: str) -> float:
+    text = cell.replace(",", ".") if delimiter == ";" else cell
+    try:
+        value = float(text)
+    except ValueError:
+        what = "empty; write 0 for none" if not cell else f"{cell!r} is not a number"
+        raise InputError(str(path), f"line {line}, column {column}: {what}") from None
+    if not math.isfinite(value):
+        raise InputError(str(path), f"line {line}, column {column}: {cell!r} is not a finite "
+                         "number")
+    return value
+
+
+def _topics(path: Path, line: int, cell: str) -> list[int]:
+    parts = [part for part in _TOPIC_SPLIT.split(cell) if part]
+    if not all(part.isascii() and part.isdigit() for part in parts):
+        raise InputError(str(path), f"line {line}, column topics: {cell!r} is not a list of "
+                         "topic numbers (e.g. 0;3)")
+    return [int(part) for part in parts]
