@@ -1,0 +1,1 @@
+"""The browser app (Mesa SolaraViz) for exploring the model live."""

@@ -1,0 +1,131 @@
+"""The app's views: network, charts, numbers and running cooperations.
+
+Each view is a function of the model that returns a Solara element; SolaraViz redraws them
+after every Step (or every render interval while playing).
+"""
+
+from __future__ import annotations
+
+import solara
+from matplotlib.figure import Figure
+
+from quartier.viz.network import draw_network, network_data
+from simulation.config import COOPERATION_TYPES
+
+MAX_ROWS = 40
+MAX_NAMES = 6
+
+
+def network_figure(model) -> Figure:
+    """The tie network on the model's stable layout."""
+    fig = Figure(figsize=(6.8, 5.2), layout="constrained")
+    ax = fig.add_subplot()
+    draw_network(network_data(model, model.layout), ax)
+    ax.set_title(f"Ties among {model.state.view('active').sum()} active actors, "
+                 f"week {model.week}", fontsize=10)
+    return fig
+
+
+def charts_figure(model) -> Figure:
+    """Cooperations over time, cross-sector resilient ties, tie strength, fund or actors."""
+    weekly = model.datacollector.get_model_vars_dataframe()
+    network = model.network_collector.get_model_vars_dataframe().drop_duplicates(
+        "week", keep="last")
+    fig = Figure(figsize=(6.8, 5.2), layout="constrained")
+    ax = fig.subplots(2, 2).ravel()
+    for column, colour in (("running", "#4e79a7"), ("completed", "#59a14f"),
+                           ("failed", "#e15759")):
+        ax[0].plot(weekly["week"], weekly[column], color=colour, label=column)
+    ax[0].legend(fontsize=7, frameon=False)
+    _panel(ax[0], "Cooperations", "count")
+    ax[1].plot(network["week"], network["cross_sector_share"], "o-", ms=3, color="#f28e2b")
+    _panel(ax[1], "Cross-sector share of resilient ties", "share")
+    ax[2].plot(network["week"], network["mean_tie_strength"], "o-", ms=3, color="#333333")
+    _panel(ax[2], "Mean tie strength", "strength")
+    if model.config.programme.enabled:
+        ax[3].plot(weekly["week"], weekly["fund_balance"], color="#76b7b2")
+        _panel(ax[3], "Fund balance", "EUR")
+    else:
+        ax[3].plot(weekly["week"], weekly["active_actors"], color="#b07aa1", label="active")
+        ax[3].plot(weekly["week"], weekly["actors_involved"], color="#9c755f",
+                   label="ever involved")
+        ax[3].legend(fontsize=7, frameon=False)
+        _panel(ax[3], "Actors (no programme, no fund)", "count")
+    return fig
+
+
+def _panel(ax, title: str, ylabel: str) -> None:
+    ax.set_title(title, fontsize=9)
+    ax.set_xlabel("week", fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.tick_params(labelsize=7)
+
+
+def numbers(model) -> dict[str, str]:
+    """The counters shown on screen, the same the DataCollector records."""
+    reporters = model.datacollector.model_reporters
+    row = {name: reporter(model) for name, reporter in reporters.items()}
+    shown = {
+        "week": str(model.week),
+        "active actors": str(row["active_actors"]),
+        "forming": str(row["forming"]),
+        "running": str(row["running"]),
+        "completed": str(row["completed"]),
+        "failed": str(row["failed"]),
+        "abandoned": str(row["abandoned"]),
+        "success rate": f"{row['success_rate']:.0%}",
+        "resilient ties": f"{model.network.get('resilient_ties', 0):.0f}",
+        "catalyst": "active" if model.catalyst.active else "none",
+        "meetings held": str(row["meetings_held"]),
+    }
+    if model.config.programme.enabled:
+        shown["fund balance"] = f"{row['fund_balance']:,.0f} EUR"
+    return shown
+
+
+def cooperation_rows(model) -> list[dict[str, str]]:
+    """One row per running cooperation: type, topic, progress and members."""
+    book, names = model.cooperations, model.state.names
+    rows = []
+    for k in book.running[:MAX_ROWS]:
+        members = [names[i] for i in book.members[k]]
+        shown = ", ".join(members[:MAX_NAMES])
+        if len(members) > MAX_NAMES:
+            shown += f" +{len(members) - MAX_NAMES}"
+        rows.append({"id": str(k), "type": COOPERATION_TYPES[book.kind[k]].replace("_", " "),
+                     "topic": str(book.topic[k]), "progress": f"{book.progress[k]:.0%}",
+                     "members": shown})
+    return rows
+
+
+def NetworkView(model):
+    solara.FigureMatplotlib(network_figure(model), format="png", dpi=90)
+
+
+def ChartsView(model):
+    solara.FigureMatplotlib(charts_figure(model), format="png", dpi=90)
+
+
+def NumbersView(model):
+    """The counters as a two-column table, plus a note on an unusable seed."""
+    lines = ["| measure | value |", "|---|---:|"]
+    lines += [f"| {k} | {v} |" for k, v in numbers(model).items()]
+    with solara.Column(classes=["quartier-numbers"]):
+        solara.Markdown(f"**Seed {model.seed}**, scenario `{model.controls.scenario}`\n\n"
+                        + "\n".join(lines))
+        if model.seed_note:
+            solara.Warning(model.seed_note)
+
+
+def CooperationsView(model):
+    """The running cooperations with type, progress and members."""
+    rows = cooperation_rows(model)
+    head = f"**{model.cooperations.n_running} running cooperations**"
+    if not rows:
+        solara.Markdown(head + " — none at the moment.")
+        return
+    table = ["| # | type | topic | progress | members |", "|---|---|---|---:|---|"]
+    table += [f"| {r['id']} | {r['type']} | {r['topic']} | {r['progress']} | {r['members']} |"
+              for r in rows]
+    with solara.Column(classes=["quartier-cooperations"]):
+        solara.Markdown(head + "\n\n" + "\n".join(table))
