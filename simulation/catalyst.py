@@ -146,7 +146,8 @@ class Catalyst:
         """Link the cooperation most short of resources with a resource-rich actor it knows."""
         m = self.model
         book, s = m.cooperations, m.state
-        stalled = [k for k in book.running if book.shortage[k] > 0]
+        cap = self.config.supporters_per_cooperation
+        stalled = [k for k in book.running if book.shortage[k] > 0 and book.supporters[k] < cap]
         if not stalled:
             return
         k = max(stalled, key=lambda j: book.shortage[j])
@@ -161,7 +162,7 @@ class Catalyst:
         if not len(known) or not self._spend():
             return
         need = book.need[k] > 0
-        wealth = (s.stock[known][:, need] / np.maximum(book.need[k][need], 1e-9)).min(axis=1)
+        wealth = (s.stock[known][:, need] / np.maximum(book.need[k][need], 1e-9)).sum(axis=1)
         supporter = int(known[np.argmax(wealth)])
         if m.rng.random() < s.engagement[supporter] + 0.3:
             book.join(k, supporter)

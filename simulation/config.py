@@ -241,7 +241,7 @@ class TiesConfig(Section):
     prune_below: float = Field(default=0.05, ge=0, lt=1)
     max_ties: int = Field(default=40, ge=1, le=1000, description="active ties an actor can keep")
     upkeep_hours: float = Field(
-        default=0.2, ge=0, le=10, description="hours a week to keep one resilient tie"
+        default=0.1, ge=0, le=10, description="hours a week to keep one resilient tie"
     )
     initial: list[TieSpec] | None = Field(default=None, description="known ties from a ties file")
 
@@ -290,7 +290,9 @@ class TypeParameters(Section):
     partners_max: int = Field(ge=1, le=50)
     weeks_min: int = Field(ge=1, le=520)
     weeks_max: int = Field(ge=1, le=520)
-    need: ResourceIncome = Field(description="pooled need a week, per member")
+    need: ResourceIncome = Field(
+        description="need a week per planned member; the project needs this × (partners + 1)"
+    )
 
     @model_validator(mode="after")
     def _ranges(self) -> TypeParameters:
@@ -320,7 +322,7 @@ def _default_types() -> dict[str, TypeParameters]:
         ),
         "intensive_formal": TypeParameters(
             partners_min=3, partners_max=7, weeks_min=26, weeks_max=104,
-            need=ResourceIncome(time=2.0, money=20.0, material=1.0, rooms=1.5),
+            need=ResourceIncome(time=1.5, money=15.0, material=1.0, rooms=1.5),
         ),
     }
 
@@ -354,7 +356,7 @@ class CooperationConfig(Section):
         default=0.3, description="pooled share of need below which nothing advances"
     )
     production_exponent: float = Field(default=2.0, ge=1, le=5, description="accelerating return")
-    patience_weeks: int = Field(default=8, ge=1, le=520, description="shortage weeks, then fail")
+    patience_weeks: int = Field(default=10, ge=1, le=520, description="shortage weeks, then fail")
     trust_threshold: Probability = Field(default=0.2, description="mean member tie below: at risk")
     distrust_hazard: Probability = Field(default=0.02, description="weekly failure chance at risk")
     clear_goals: bool = Field(default=True, description="intensive formal: measurable goals")
@@ -403,6 +405,7 @@ class CatalystConfig(Section):
         default=2, ge=0, le=1000, description="running cooperations below this count as a lull"
     )
     action_hours: float = Field(default=1.0, gt=0, le=40, description="time one action costs")
+    supporters_per_cooperation: int = Field(default=2, ge=0, le=20)
 
 
 class VerstetigungConfig(Section):

@@ -110,7 +110,7 @@ class CooperationBook:
         self.start_week[k] = self.end_week[k] = -1
         self.duration[k] = rng.integers(params.weeks_min, params.weeks_max + 1)
         self.target[k] = rng.integers(params.partners_min, params.partners_max + 1)
-        self.need[k] = params.need.as_tuple()
+        self.need[k] = np.array(params.need.as_tuple()) * (self.target[k] + 1)
         self.coordinator[k] = -1
         self.clear_goals[k] = self.config.clear_goals
         self.seeded[k] = seeded
@@ -267,7 +267,7 @@ class CooperationBook:
             self._dirty = False
         m, c, r = self.model, self.config, self._rows
         stock = m.state.stock
-        share = self.need[r.coop]
+        share = self.need[r.coop] / r.size[r.local, None]
         avail = stock[r.actor] / r.load[:, None]
         overhead = r.overhead
         avail_time = np.maximum(avail[:, TIME] - overhead, 0.0)
@@ -279,7 +279,7 @@ class CooperationBook:
         np.maximum(stock, 0.0, out=stock)
         n = len(r.ids)
         pooled = np.stack([np.bincount(r.local, contrib[:, j], minlength=n) for j in range(4)], 1)
-        needed = self.need[r.ids] * r.size[:, None]
+        needed = self.need[r.ids]
         pooled[:, MONEY] += m.programme.grant(r.ids, needed[:, MONEY] - pooled[:, MONEY], self)
         self.pooled[r.ids] += pooled
         self.pooled_this_week = pooled.sum(axis=0)

@@ -377,16 +377,16 @@ class NeighbourhoodModel(Model):
             self.add_actor(SECTORS[sector], f"newcomer_{s.size + 1}")
 
     def monthly_upkeep(self) -> None:
-        """Monthly: weak ties pruned, tie upkeep costed, joint work, inactive actors drop out."""
+        """Monthly: joint work, weak ties pruned, tie upkeep costed, inactive actors drop out."""
         config = self.config
         s = self.state
         n = s.size
+        self.cooperations.joint_work()
         live = self.ties.prune(self.week, config.ties.prune_below, config.ties.max_ties)
         strength = self.ties.strength(live, self.week)
         resilient = live[strength >= config.ties.resilient_threshold]
         ends = np.concatenate([self.ties.a[resilient], self.ties.b[resilient]])
         self._upkeep = np.bincount(ends, minlength=n)[:n] * config.ties.upkeep_hours
-        self.cooperations.joint_work()
         idle = s.active[:n] & (self.week - s.last_active[:n] > config.turnover.max_inactive_weeks)
         idle &= s.load[:n] == 0
         for i in np.flatnonzero(idle).tolist():

@@ -1,0 +1,37 @@
+"""Shared helpers: small worlds that run in milliseconds."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulation.config import MeetingFormat, ScenarioConfig, apply_overrides
+
+SMALL_COUNTS = {"residents": 12, "civil_society": 6, "public": 4, "housing": 2, "business": 4}
+
+
+def small_config(overrides: dict | None = None, **sections) -> ScenarioConfig:
+    """A 28-actor self-organised neighbourhood over two years, with dotted-key overrides."""
+    base = ScenarioConfig(
+        name="small",
+        years=2,
+        actors={"counts": dict(SMALL_COUNTS), "initiative_size": 4},
+        meetings=[MeetingFormat(name="forum", host="initiative", interval_weeks=4,
+                                capacity=30, attendance=0.6)],
+        **sections,
+    )
+    return apply_overrides(base, overrides or {})
+
+
+def small_programme(overrides: dict | None = None) -> ScenarioConfig:
+    """The small world with a programme whose QM hosts the forum and holds the catalyst role."""
+    config = small_config({
+        "regime": "programme", "programme.enabled": True, "programme.funding_years": 2,
+        "programme.transition_years": 0.5, "catalyst.holder": "qm",
+        "meetings.0.host": "qm", "meetings.0.programme": True,
+    })
+    return apply_overrides(config, overrides or {})
+
+
+@pytest.fixture
+def small() -> ScenarioConfig:
+    return small_config()

@@ -1,0 +1,82 @@
+"""M2: ties decay without contact by the documented law; contact reinforces; limits hold."""
+
+import math
+
+import numpy as np
+import pytest
+
+from simulation.model import NeighbourhoodModel
+from simulation.population import weekly_decay
+from simulation.ties import TieStore
+from tests.conftest import small_config
+
+
+def test_strength_decays_exponentially_without_contact():
+    ties = TieStore()
+    ties.add_actors(2)
+    slot = ties.create(0, 1, strength=0.8, t=10, lam=0.05)
+    for weeks in (0, 1, 13, 52):
+        assert ties.strength(slot, 10 + weeks) == pytest.approx(0.8 * math.exp(-0.05 * weeks))
+
+
+def test_monthly_decay_share_matches_config():
+    config = small_config({"ties.decay_per_month": 0.05, "ties.cross_sector_decay_multiplier": 2})
+    same, cross = weekly_decay(config)
+    weeks_per_month = 52 / 12
+    assert 1 - math.exp(-same * weeks_per_month) == pytest.approx(0.05)
+    assert cross == pytest.approx(2 * same)
+
+
+def test_cross_sector_ties_decay_faster_in_the_model():
+    model = NeighbourhoodModel(small_config(), rng=1)
+    live = model.ties.live_slots()
+    sector = model.state.sector
+    cross = sector[model.ties.a[live]] != sector[model.ties.b[live]]
+    assert cross.any() and (~cross).any()
+    assert model.ties.lam[live[cross]].min() > model.ties.lam[live[~cross]].max()
+
+
+def test_contact_reinforces_and_caps_at_one():
+    ties = TieStore()
+    ties.add_actors(3)
+    ties.create(0, 1, strength=0.9, t=0, lam=0.0)
+    made = ties.contact(np.array([0, 1]), np.array([1, 2]), gain=0.3, new_strength=0.15, t=1,
+                        lam_of=np.zeros(2), informed=True)
+    assert made == 1
+    assert ties.strength(ties.slot(0, 1), 1) == 1.0
+    assert ties.strength(ties.slot(1, 2), 1) == pytest.approx(0.15)
+    assert ties.informed[ties.slot(0, 1)] and ties.informed[ties.slot(1, 2)]
+
+
+def test_prune_drops_weak_ties_and_keeps_the_strongest_within_the_cap():
+    ties = TieStore()
+    ties.add_actors(6)
+    for j, w in zip(range(1, 6), (0.01, 0.2, 0.9, 0.5, 0.7), strict=True):
+        ties.create(0, j, strength=w, t=0, lam=0.0)
+    ties.prune(t=0, below=0.05, max_ties=2)
+    assert ties.neighbours[0] == {3, 5}
+    assert len(ties) == 2
+
+
+def test_freed_slots_are_reused_and_the_index_stays_consistent():
+    ties = TieStore(capacity=2)
+    ties.add_actors(5)
+    slots = [ties.create(0, j, 0.5, 0, 0.0) for j in range(1, 5)]
+    ties.remove(np.array(slots[:2]))
+    again = ties.create(2, 3, 0.5, 0, 0.0)
+    assert again in slots[:2]
+    for key, slot in ties.index.items():
+        assert ties.alive[slot]
+        assert key == (int(ties.a[slot]) << 32) + int(ties.b[slot])
+
+
+def test_no_tie_outlives_the_cap_or_falls_below_the_prune_level_after_upkeep():
+    config = small_config({"ties.max_ties": 5, "years": 1})
+    model = NeighbourhoodModel(config, rng=3)
+    for _ in range(52):
+        model.step()
+    model.monthly_upkeep()
+    degree = [len(n) for n in model.ties.neighbours]
+    assert max(degree) <= 5
+    live = model.ties.live_slots()
+    assert model.ties.strength(live, model.week).min() >= config.ties.prune_below
