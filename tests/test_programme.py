@@ -1,0 +1,75 @@
+"""M8: the programme funds, degresses, and ends: fund closed, QM gone, meetings stop."""
+
+import pytest
+
+from simulation.model import NeighbourhoodModel
+from tests.conftest import small_programme
+
+
+def _run_weeks(model, weeks):
+    for _ in range(weeks):
+        model.step()
+
+
+def test_funding_end_stops_the_fund_and_the_programme_meetings():
+    model = NeighbourhoodModel(small_programme({"years": 4}), rng=1)
+    qm = model.programme.qm
+    assert qm >= 0 and model.programme.funded
+    _run_weeks(model, 2 * 52 + 1)
+    assert model.programme.ended and not model.programme.funded
+    assert model.programme.fund_balance == 0.0
+    assert not model.state.active[qm], "the QM office left"
+    spent, held = model.programme.fund_spent, model.meetings[0].held
+    _run_weeks(model, 52)
+    assert model.programme.fund_spent == spent, "no money after the end"
+    assert model.meetings[0].held == held, "the programme's forum stopped"
+
+
+def test_the_fund_pays_within_its_caps():
+    model = NeighbourhoodModel(small_programme({"programme.fund_cap_per_project": 300,
+                                                "resources.level": 0.3}), rng=2)
+    _run_weeks(model, 52)
+    book = model.cooperations
+    assert model.programme.fund_spent > 0
+    assert book.fund_drawn[: book.count].max() <= 300 + 1e-9
+    assert model.programme.fund_spent <= model.config.programme.fund_per_year + 1e-6
+
+
+def test_degression_falls_linearly_over_the_transition():
+    model = NeighbourhoodModel(small_programme({"programme.funding_years": 10,
+                                                "programme.transition_years": 2}), rng=1)
+    degression = model.programme.degression
+    assert degression(0) == 1.0
+    assert degression(8 * 52) == 1.0
+    assert degression(9 * 52) == pytest.approx(0.5)
+    assert degression(10 * 52) == 0.0
+
+
+def test_anchor_place_keeps_the_forum_going_after_the_end():
+    model = NeighbourhoodModel(small_programme({"years": 4,
+                                                "programme.verstetigung.anchor_place": True}),
+                               rng=1)
+    _run_weeks(model, 2 * 52 + 1)
+    held = model.meetings[0].held
+    _run_weeks(model, 52)
+    assert model.meetings[0].held > held
+    assert model.meetings[0].host_role == "anchor"
+
+
+def test_coordination_handover_passes_the_catalyst_role_to_a_local_actor():
+    model = NeighbourhoodModel(
+        small_programme({"years": 4, "programme.verstetigung.coordination_handover": True}),
+        rng=1)
+    qm = model.programme.qm
+    assert model.catalyst.holder == qm
+    _run_weeks(model, 2 * 52 + 1)
+    assert model.catalyst.active
+    assert model.catalyst.holder not in (qm, -1)
+    assert model.state.sector[model.catalyst.holder] != model.state.sector[qm]
+
+
+def test_small_fund_after_exit():
+    model = NeighbourhoodModel(
+        small_programme({"years": 4, "programme.verstetigung.small_fund_per_year": 2000}), rng=1)
+    _run_weeks(model, 2 * 52 + 1)
+    assert 0 < model.programme.fund_balance <= 2000
