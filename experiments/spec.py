@@ -1,0 +1,221 @@
+"""Experiment files: which scenarios, which factors, which design, how many replications.
+
+An experiment file is TOML with four sections, validated like a scenario file (unknown keys
+are errors; a bad value is reported in one line naming the file, the key and what is allowed):
+
+    [experiment]
+    name = "demo"
+    scenarios = ["programme_funded", "self_organised"]
+    years = 20
+    replications = 30
+    seed = 42
+    [design]
+    kind = "grid"                  # grid | lhs | sobol | morris
+    [factors]                      # dotted config keys
+    "ties.decay_per_month" = [0.02, 0.05, 0.1]
+    [fixed]                        # optional: overrides applied to every run
+    "actors.counts.residents" = 20
+    [outputs]
+    timeseries_every = 4           # steps; 0 = summaries only
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+import scenarios
+from scenarios.errors import InputError
+from simulation.config import ScenarioConfig, apply_overrides
+
+SPEC_DIR = Path(__file__).resolve().parent / "specs"
+
+Scalar = bool | int | float | str
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ExperimentSection(_Section):
+    """Who runs, for how long, how often."""
+
+    name: str = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = Field(default="", max_length=2000)
+    scenarios: list[str] = Field(min_length=1, max_length=100)
+    years: float | None = Field(default=None, gt=0, le=200, description="default: scenario's")
+    replications: int = Field(default=1, ge=1, le=100_000)
+    seed: int = Field(default=0, ge=0, le=2**63 - 1)
+
+
+class DesignSection(_Section):
+    """How factor values are chosen: a full grid or a SALib sampler."""
+
+    kind: Literal["grid", "lhs", "sobol", "morris"] = "grid"
+    samples: int | None = Field(default=None, ge=1, le=1_000_000, description="N for samplers")
+    num_levels: int = Field(default=4, ge=2, le=100, description="morris grid levels")
+    calc_second_order: bool = Field(default=False, description="sobol: second-order indices")
+
+    @model_validator(mode="after")
+    def _samples_for_samplers(self) -> Self:
+        if self.kind != "grid" and self.samples is None:
+            raise ValueError(f"design kind {self.kind!r} needs samples = N")
+        if self.kind == "grid" and self.samples is not None:
+            raise ValueError("design kind 'grid' takes no samples (its size is the product)")
+        return self
+
+
+class OutputsSection(_Section):
+    """What each run stores beyond its summary row."""
+
+    timeseries_every: int = Field(default=0, ge=0, le=520, description="steps; 0 = none")
+
+
+class Spec(_Section):
+    """A whole experiment file."""
+
+    experiment: ExperimentSection
+    design: DesignSection = Field(default_factory=DesignSection)
+    factors: dict[str, list[Scalar]] = Field(default_factory=dict, max_length=200)
+    fixed: dict[str, Scalar] = Field(default_factory=dict, max_length=500)
+    outputs: OutputsSection = Field(default_factory=OutputsSection)
+
+    @model_validator(mode="after")
+    def _factor_values(self) -> Self:
+        for key, values in self.factors.items():
+            if not values:
+                raise ValueError(f"factors.{key}: needs at least one value")
+            if self.design.kind != "grid":
+                _check_bounds(key, values)
+        if self.design.kind != "grid" and not self.factors:
+            raise ValueError(f"design kind {self.design.kind!r} needs at least one factor")
+        return self
+
+    @property
+    def name(self) -> str:
+        return self.experiment.name
+
+    def resolved(self) -> dict:
+        """The spec as plain data with every default filled in."""
+        return self.model_dump(mode="json")
+
+    def digest(self) -> str:
+        """SHA-256 of the resolved spec: two specs with equal digests run the same runs."""
+        text = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check_bounds(key: str, values: list[Scalar]) -> None:
+    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    if len(values) != 2 or not numeric or not values[0] < values[1]:
+        raise ValueError(f"factors.{key}: samplers need bounds [low, high] with low < high")
+
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    """A shipped spec name (experiments/specs/NAME.toml) or a path to a spec file."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise InputError(str(path), "no such experiment file")
+        return path
+    shipped = SPEC_DIR / f"{name_or_path}.toml"
+    if not shipped.is_file():
+        names = ", ".join(sorted(p.stem for p in SPEC_DIR.glob("*.toml")))
+        raise InputError(str(name_or_path), f"unknown experiment; shipped: {names}")
+    return shipped
+
+
+def load_spec(name_or_path: str | Path) -> Spec:
+    """Read and validate an experiment file; bad input raises InputError (one line)."""
+    path = resolve_path(name_or_path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise InputError(str(path), f"not a valid TOML file ({error})") from None
+    return spec_from_dict(data, source=str(path), base=path.parent)
+
+
+def spec_from_dict(data: dict, source: str = "<spec>", base: Path | None = None) -> Spec:
+    """Validate plain data into a Spec; scenario paths are taken relative to `base`."""
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as error:
+        raise InputError(source, _first_error(error)) from None
+    if base is not None:
+        spec = _anchor_scenarios(spec, base)
+    return spec
+
+
+def _first_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = first["msg"].removeprefix("Value error, ")
+    return message if message.startswith("factors.") else f"{key}: {message}"
+
+
+def _anchor_scenarios(spec: Spec, base: Path) -> Spec:
+    """Scenario paths in a spec file are relative to the file, like scenario files' own."""
+    names = []
+    for name in spec.experiment.scenarios:
+        path = Path(name)
+        relative = path.suffix == ".toml" and not path.is_absolute()
+        names.append(str(base / path) if relative and (base / path).is_file() else name)
+    experiment = spec.experiment.model_copy(update={"scenarios": names})
+    return spec.model_copy(update={"experiment": experiment})
+
+
+def scenario_configs(spec: Spec, source: str = "<spec>") -> list[ScenarioConfig]:
+    """Each scenario with the spec's fixed overrides applied, factor keys checked.
+
+    Fixed overrides are validated in full here. Factor keys are checked against the first
+    scenario (an unknown key is an input error before any run starts); factor *values* are
+    validated per run, so a value the config rejects fails that run only.
+    """
+    configs = []
+    for name in spec.experiment.scenarios:
+        config = scenarios.load(name)
+        try:
+            config = apply_overrides(config, dict(spec.fixed))
+        except KeyError as error:
+            raise InputError(source, f"fixed: unknown config key {error.args[0]}") from None
+        except ValidationError as error:
+            raise InputError(source, f"fixed: {_config_error(error)} (scenario {name})") from None
+        configs.append(config)
+    for key, values in spec.factors.items():
+        check_factor_key(configs[0], key, values[0], source)
+    return configs
+
+
+def check_factor_key(config: ScenarioConfig, key: str, example: Scalar, source: str) -> None:
+    """Raise InputError when `key` names no setting of `config`."""
+    current = lookup(config.model_dump(), key)
+    try:
+        apply_overrides(config, {key: example if current is None else current})
+    except KeyError as error:
+        raise InputError(source, f"factors: unknown config key {error.args[0]}") from None
+    except ValidationError as error:
+        raise InputError(source, f"factors.{key}: {_config_error(error)}") from None
+
+
+def lookup(data: object, dotted: str) -> object:
+    """The value at a dotted path of nested dicts and lists, or None when absent."""
+    node = data
+    for part in dotted.split("."):
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
+
+
+def _config_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    return f"{key}: {first['msg']}"

@@ -1,0 +1,103 @@
+"""The results store of one sweep: a directory of atomically written files.
+
+    DIR/manifest.json              spec, design, versions, git commit, sessions
+    DIR/runs/part-NNNNNN.parquet   one row per run (the source of truth of what is done)
+    DIR/timeseries/part-....parquet  weekly counters every `timeseries_every` steps
+    DIR/network/part-....parquet   network metrics as the model measured them (same switch)
+    DIR/failures/RUN_ID.txt        the traceback of each failed run
+
+A batch of results is written as one part per table, the runs part last: a part whose runs
+part is missing (a crash between the two writes) is an orphan, ignored and removed on resume.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.atomic import write_json, write_parquet, write_text
+
+TABLES = ("runs", "timeseries", "network")
+PART = re.compile(r"^part-(\d{6})\.parquet$")
+
+
+class Store:
+    """Read and write the files of one sweep directory."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.manifest_path = self.root / "manifest.json"
+        self._next = None
+
+    def exists(self) -> bool:
+        return self.manifest_path.is_file()
+
+    def read_manifest(self) -> dict:
+        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+
+    def write_manifest(self, manifest: dict) -> None:
+        write_json(self.manifest_path, manifest)
+
+    def parts(self, table: str) -> list[Path]:
+        """Part files of a table, in the order they were written."""
+        folder = self.root / table
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.iterdir() if PART.match(p.name))
+
+    def remove_orphans(self) -> int:
+        """Delete time-series and network parts whose runs part was never written."""
+        done = {p.name for p in self.parts("runs")}
+        orphans = [p for table in TABLES[1:] for p in self.parts(table) if p.name not in done]
+        for path in orphans:
+            path.unlink()
+        return len(orphans)
+
+    def write_batch(self, rows: list[dict], series: dict[str, list[pd.DataFrame]]) -> None:
+        """Write one batch of results: series parts first, then the runs part."""
+        name = self._part_name()
+        for table, frames in series.items():
+            frames = [f for f in frames if f is not None and not f.empty]
+            if frames:
+                write_parquet(self.root / table / name, pd.concat(frames, ignore_index=True))
+        write_parquet(self.root / "runs" / name, pd.DataFrame(rows))
+
+    def _part_name(self) -> str:
+        if self._next is None:
+            numbers = [int(PART.match(p.name)[1]) for t in TABLES for p in self.parts(t)]
+            self._next = max(numbers, default=-1) + 1
+        name = f"part-{self._next:06d}.parquet"
+        self._next += 1
+        return name
+
+    def stored_status(self) -> dict[str, str]:
+        """run id -> status of every stored run (a later part supersedes an earlier one)."""
+        status: dict[str, str] = {}
+        for path in self.parts("runs"):
+            frame = pd.read_parquet(path, columns=["run_id", "status"])
+            status.update(zip(frame["run_id"], frame["status"], strict=True))
+        return status
+
+    def write_failure(self, run_id: str, text: str) -> None:
+        write_text(self.root / "failures" / f"{run_id}.txt", text)
+
+    def clear_failure(self, run_id: str) -> None:
+        (self.root / "failures" / f"{run_id}.txt").unlink(missing_ok=True)
+
+    def read_table(self, table: str, runs: set[str] | None = None) -> pd.DataFrame:
+        """All parts of a table (only parts whose runs part exists), latest row per key."""
+        done = {p.name for p in self.parts("runs")}
+        frames = [pd.read_parquet(p) for p in self.parts(table) if p.name in done]
+        frames = [f for f in frames if not f.empty]
+        if not frames:
+            return pd.DataFrame()
+        frame = pd.concat(frames, ignore_index=True)
+        keys = ["run_id"] if table == "runs" else ["run_id", "week"]
+        frame = frame.drop_duplicates(keys, keep="last")
+        if runs is not None:
+            frame = frame[frame["run_id"].isin(runs)]
+        order = ["scenario_index", "point", "replicate"] + ([] if table == "runs" else ["week"])
+        return frame.sort_values(order, kind="stable").reset_index(drop=True)
