@@ -2,7 +2,7 @@
 
 from simulation.config import ScenarioConfig, apply_overrides
 from simulation.model import NeighbourhoodModel
-from simulation.run import RunResult, run, simulate
+from simulation.run import RunResult, result_of, run, simulate
 
-__all__ = ["NeighbourhoodModel", "RunResult", "ScenarioConfig", "apply_overrides", "run",
-           "simulate"]
+__all__ = ["NeighbourhoodModel", "RunResult", "ScenarioConfig", "apply_overrides", "result_of",
+           "run", "simulate"]

@@ -452,8 +452,11 @@ class OutputConfig(Section):
     """How often the costlier network metrics are computed."""
 
     network_every_weeks: int = Field(default=13, ge=1, le=520)
+    betweenness_every_weeks: int = Field(
+        default=52, ge=1, le=520, description="brokerage (betweenness) is costlier: yearly"
+    )
     betweenness_samples: int = Field(
-        default=200, ge=10, le=100_000, description="sources sampled when actors exceed it"
+        default=100, ge=10, le=100_000, description="sources sampled when actors exceed it"
     )
 
 

@@ -72,6 +72,8 @@ class NeighbourhoodModel(Model):
         self.catalyst = Catalyst(self, self._catalyst_holder())
         self._schedule_events()
         self.network: dict[str, float] = {}
+        self._brokerage = {"catalyst_betweenness": 0.0, "qm_betweenness": 0.0}
+        self._finished = False
         self.datacollector = DataCollector(model_reporters=reporters.WEEKLY)
         self.network_collector = DataCollector(model_reporters=reporters.NETWORK)
         self.measure_network()
@@ -394,17 +396,26 @@ class NeighbourhoodModel(Model):
                 self.remove_actor(i)
 
     def measure_network(self) -> None:
-        """Every few weeks: whole-network measures and the catalyst's brokerage."""
+        """Every few weeks: whole-network measures; yearly and at the end: brokerage."""
         threshold = self.config.ties.resilient_threshold
         metrics = network_metrics(self.ties, self.state, self.week, threshold)
-        brokers = [i for i in (self.catalyst.holder, self.programme.qm) if i >= 0]
-        scores = broker_betweenness(self.ties, self.state, self.week, threshold, brokers,
-                                    self.config.output.betweenness_samples)
-        metrics["catalyst_betweenness"] = scores.get(self.catalyst.holder, 0.0) \
-            if self.catalyst.active else 0.0
-        metrics["qm_betweenness"] = scores.get(self.programme.qm, 0.0)
+        if self.week % self.config.output.betweenness_every_weeks == 0 or self._finished:
+            brokers = [i for i in (self.catalyst.holder, self.programme.qm) if i >= 0]
+            scores = broker_betweenness(self.ties, self.state, self.week, threshold, brokers,
+                                        self.config.output.betweenness_samples)
+            self._brokerage = {
+                "catalyst_betweenness": scores.get(self.catalyst.holder, 0.0)
+                if self.catalyst.active else 0.0,
+                "qm_betweenness": scores.get(self.programme.qm, 0.0),
+            }
+        metrics.update(self._brokerage)
         self.network = metrics
         self.network_collector.collect(self)
+
+    def finish(self) -> None:
+        """End of a run: measure the network once more, brokerage included."""
+        self._finished = True
+        self.measure_network()
 
     def _arrival_mix(self) -> np.ndarray:
         """Sector shares of newcomers: those of the starting actors, without QM."""

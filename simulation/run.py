@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,19 +23,27 @@ class RunResult:
     cooperations: pd.DataFrame
 
 
-def simulate(config: ScenarioConfig, seed: int, years: float | None = None) -> NeighbourhoodModel:
-    """Build the model and step it through `years` (default: the scenario's)."""
+def simulate(config: ScenarioConfig, seed: int, years: float | None = None,
+             observe: Callable[[NeighbourhoodModel], None] | None = None) -> NeighbourhoodModel:
+    """Build the model and step it through `years` (default: the scenario's).
+
+    `observe`, if given, is called with the model before each week and after the last; it
+    must only read the model (exports, snapshots), so results do not depend on it.
+    """
     model = NeighbourhoodModel(config, rng=seed)
     weeks = round((years if years is not None else config.years) * WEEKS_PER_YEAR)
     for _ in range(max(weeks, 0)):
+        if observe is not None:
+            observe(model)
         model.step()
-    model.measure_network()
+    if observe is not None:
+        observe(model)
+    model.finish()
     return model
 
 
-def run(config: ScenarioConfig, seed: int, years: float | None = None) -> RunResult:
-    """Run `config` with `seed` for `years` and collect the results."""
-    model = simulate(config, seed, years)
+def result_of(model: NeighbourhoodModel, seed: int) -> RunResult:
+    """Collect a finished model's outputs."""
     return RunResult(
         summary=summarise(model, seed),
         timeseries=model.datacollector.get_model_vars_dataframe().reset_index(drop=True),
@@ -42,6 +51,11 @@ def run(config: ScenarioConfig, seed: int, years: float | None = None) -> RunRes
         .drop_duplicates("week", keep="last").reset_index(drop=True),
         cooperations=cooperation_table(model),
     )
+
+
+def run(config: ScenarioConfig, seed: int, years: float | None = None) -> RunResult:
+    """Run `config` with `seed` for `years` and collect the results."""
+    return result_of(simulate(config, seed, years), seed)
 
 
 def summarise(model: NeighbourhoodModel, seed: int) -> dict[str, float | int | str]:
