@@ -77,10 +77,8 @@ class TieStore:
     def slots_of(self, pairs_i: np.ndarray, pairs_j: np.ndarray) -> np.ndarray:
         """Slots of many pairs at once; -1 where there is no tie."""
         get = self.index.get
-        lo = np.minimum(pairs_i, pairs_j)
-        hi = np.maximum(pairs_i, pairs_j)
-        keys = (lo * _KEY_BASE + hi).tolist()
-        return np.fromiter((get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+        keys = (np.minimum(pairs_i, pairs_j) * _KEY_BASE + np.maximum(pairs_i, pairs_j)).tolist()
+        return np.array([get(k, -1) for k in keys], dtype=np.int64)
 
     # -- writing -----------------------------------------------------------------------------
     def create(self, i: int, j: int, strength: float, t: float, lam: float,
