@@ -35,7 +35,14 @@ from pydantic.fields import FieldInfo
 
 from scenarios.actor_map import read_actors, read_ties
 from scenarios.errors import InputError
-from simulation.config import SECTOR_ALIASES, SECTORS, ActorSpec, ScenarioConfig, TieSpec
+from simulation.config import (
+    SECTOR_ALIASES,
+    SECTORS,
+    ActorsConfig,
+    ActorSpec,
+    ScenarioConfig,
+    TieSpec,
+)
 
 PRESET_DIR = Path(__file__).resolve().parent
 MAX_CHAIN = 16
@@ -213,7 +220,7 @@ def _read_maps(data: dict[str, Any]) -> None:
     if isinstance(actors, dict) and "map" in actors:
         ref = actors.pop("map")
         _one_source(ref, actors, "roster")
-        actors["roster"] = _actor_roster(_existing(ref))
+        actors["roster"] = _actor_roster(_existing(ref), _topic_count(actors))
     if isinstance(actors, dict) and isinstance(actors.get("roster"), list):
         names = [a["name"] for a in actors["roster"]
                  if isinstance(a, dict) and isinstance(a.get("name"), str)]
@@ -240,7 +247,12 @@ def _existing(ref: MapRef) -> Path:
     return ref.path
 
 
-def _actor_roster(path: Path) -> list[dict[str, Any]]:
+def _topic_count(actors: dict[str, Any]) -> int:
+    count = actors.get("topics")
+    return count if isinstance(count, int) else ActorsConfig.model_fields["topics"].default
+
+
+def _actor_roster(path: Path, topics: int) -> list[dict[str, Any]]:
     roster: list[dict[str, Any]] = []
     first_line: dict[str, int] = {}
     for row in read_actors(path):
@@ -249,6 +261,10 @@ def _actor_roster(path: Path) -> list[dict[str, Any]]:
         except ValidationError as error:
             raise InputError(str(path), f"line {row.line}, column "
                              + _first_error(error, ActorSpec)) from None
+        bad = [t for t in spec.topics if t >= topics]
+        if bad:
+            raise InputError(str(path), f"line {row.line}, column topics: topic {bad[0]} out of "
+                             f"range; allowed 0 to {topics - 1} (actors.topics = {topics})")
         if spec.name in first_line:
             raise InputError(str(path), f"line {row.line}: duplicate actor name {spec.name!r} "
                              f"(first on line {first_line[spec.name]}); names must be unique")

@@ -7,10 +7,15 @@ import json
 import time
 from pathlib import Path
 
+import networkx as nx
+
 import scenarios
-from experiments.atomic import write_csv, write_json, write_parquet
+from experiments.atomic import atomic_write, write_csv, write_json, write_parquet
 from scenarios.errors import InputError
-from simulation import RunResult, run
+from simulation import NeighbourhoodModel, RunResult, result_of, run, simulate
+from simulation.config import WEEKS_PER_YEAR, ScenarioConfig
+
+NETWORK_FORMATS = {"graphml": nx.write_graphml, "gexf": nx.write_gexf}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,6 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="write time series and cooperation table (Parquet and CSV) here")
     parser.add_argument("--json", action="store_true",
                         help="print the summary as one JSON object and nothing else")
+    parser.add_argument("--export-network", choices=tuple(NETWORK_FORMATS), default=None,
+                        help="also write the tie network into --out (Gephi, networkx)")
+    parser.add_argument("--export-at", default=None, metavar="YEARS",
+                        help="years at which to export the network, e.g. 2,10,20 "
+                        "(default: the last year)")
     parser.set_defaults(handler=handle)
 
 
@@ -34,16 +44,83 @@ def handle(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise InputError("--seed", f"must be a non-negative integer, got {args.seed}")
     config = scenarios.load(args.scenario)
+    years = args.years if args.years is not None else config.years
+    export_weeks = export_times(args, years)
     started = time.perf_counter()
-    result = run(config, seed=args.seed, years=args.years)
+    if export_weeks:
+        result, graphs = run_exporting(config, args.seed, years, export_weeks)
+    else:
+        result, graphs = run(config, seed=args.seed, years=args.years), {}
     seconds = time.perf_counter() - started
     if args.out is not None:
         write_result(result, args.out)
+        write_networks(graphs, args.out, args.export_network)
     if args.json:
         print(json.dumps(result.summary, sort_keys=False))
     else:
         print(format_summary(result, seconds, args.out))
+        if graphs:
+            files = [f"{network_file_stem(week)}.{args.export_network}" for week in graphs]
+            print(f"  networks          {', '.join(files)}")
     return 0
+
+
+def export_times(args: argparse.Namespace, years: float) -> list[int]:
+    """Weeks at which to export the network; checks the export options first."""
+    if args.export_network is None:
+        if args.export_at is not None:
+            raise InputError("--export-at", "needs --export-network graphml or gexf")
+        return []
+    if args.out is None:
+        raise InputError("--export-network", "needs --out DIR to write the network files into")
+    if args.export_at is None:
+        return [round(years * WEEKS_PER_YEAR)]
+    weeks = []
+    for part in args.export_at.split(","):
+        try:
+            year = float(part)
+        except ValueError:
+            raise InputError("--export-at", f"{part.strip()!r} is not a number; expected years "
+                             "separated by commas, e.g. 2,10,20") from None
+        if not 0 <= year <= years:
+            raise InputError("--export-at", f"year {part.strip()} is outside the run; allowed "
+                             f"0 to {years:g}")
+        weeks.append(round(year * WEEKS_PER_YEAR))
+    return sorted(set(weeks))
+
+
+def run_exporting(config: ScenarioConfig, seed: int, years: float,
+                  export_weeks: list[int]) -> tuple[RunResult, dict[int, nx.Graph]]:
+    """As simulation.run, keeping the tie network at `export_weeks` (read-only observer)."""
+    graphs: dict[int, nx.Graph] = {}
+
+    def keep(model: NeighbourhoodModel) -> None:
+        week = round(model.week)
+        if week in export_weeks and week not in graphs:
+            graphs[week] = network_for_export(model.tie_graph())
+
+    model = simulate(config, seed, years, observe=keep)
+    return result_of(model, seed), graphs
+
+
+def network_for_export(graph: nx.Graph) -> nx.Graph:
+    """The tie graph with a `label` (the actor's name) that Gephi shows."""
+    for _, data in graph.nodes(data=True):
+        data["label"] = data.get("name", "")
+    return graph
+
+
+def write_networks(graphs: dict[int, nx.Graph], out: Path, fmt: str | None) -> None:
+    """One file per export time: network_year02.graphml and so on."""
+    for week, graph in graphs.items():
+        path = out / f"{network_file_stem(week)}.{fmt}"
+        atomic_write(path, lambda tmp, graph=graph: NETWORK_FORMATS[fmt](graph, tmp))
+
+
+def network_file_stem(week: int) -> str:
+    """'network_year02' at a whole year, else 'network_week0130'."""
+    year, rest = divmod(week, WEEKS_PER_YEAR)
+    return f"network_year{year:02d}" if rest == 0 else f"network_week{week:04d}"
 
 
 def write_result(result: RunResult, out: Path) -> None:
