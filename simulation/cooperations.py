@@ -323,7 +323,7 @@ class CooperationBook:
         if missing.any():
             m.meet(r.pair_i[missing], r.pair_j[missing], gain=0.0, informed=True)
             slots = m.ties.slots_of(r.pair_i, r.pair_j)
-        m.ties.reinforce(np.unique(slots), m.config.ties.joint_work_gain, m.week)
+        m.ties.reinforce(slots, m.config.ties.joint_work_gain, m.week)
         strength = m.ties.strength(slots, m.week)
         n = len(r.ids)
         mean = np.bincount(r.pair_local, strength, minlength=n) / np.maximum(

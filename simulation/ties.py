@@ -108,7 +108,7 @@ class TieStore:
             return 0
         slots = self.slots_of(pairs_i, pairs_j)
         known = slots >= 0
-        self.reinforce(np.unique(slots[known]), gain, t)
+        self.reinforce(slots[known], gain, t)  # a repeated pair gains once: same value written
         if informed:
             self.informed[slots[known]] = True
         made = 0
