@@ -160,5 +160,6 @@ def close_manifest(store: Store, manifest: dict, stats: SweepStats) -> None:
         failed=stats.failed,
         skipped=stats.skipped,
         seconds=round(stats.seconds, 3),
+        startup_seconds=round(stats.startup, 3),
     )
     store.write_manifest(manifest)

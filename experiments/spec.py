@@ -199,7 +199,7 @@ def check_factor_key(config: ScenarioConfig, key: str, example: Scalar, source: 
     except KeyError as error:
         raise InputError(source, f"factors: unknown config key {error.args[0]}") from None
     except ValidationError as error:
-        raise InputError(source, f"factors.{key}: {_config_error(error)}") from None
+        raise InputError(source, f"factors: {_config_error(error)}") from None
 
 
 def lookup(data: object, dotted: str) -> object:
@@ -218,4 +218,6 @@ def lookup(data: object, dotted: str) -> object:
 def _config_error(error: ValidationError) -> str:
     first = error.errors()[0]
     key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    if first["type"] == "extra_forbidden":
+        return f"unknown config key {key!r}"
     return f"{key}: {first['msg']}"

@@ -156,7 +156,12 @@ def make_engine(workers: int | None = None, scheduler: str | None = None) -> Eng
     if workers == 1:
         return Engine(InlineExecutor(), 1, "in-process")
     pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_ignore_sigint)
+    wait([pool.submit(_ready) for _ in range(workers)])  # start the workers before the clock
     return Engine(pool, workers, f"process pool ({workers} workers)")
+
+
+def _ready() -> None:
+    """A no-op task: submitting one per worker starts the pool."""
 
 
 def _dask_engine(address: str) -> Engine:
@@ -222,7 +227,7 @@ def plan(spec: Spec | str | Path) -> Plan:
 
 @dataclass
 class SweepStats:
-    """What one call of run_sweep did."""
+    """What one call of run_sweep did; `seconds` from the engine's start to the last result."""
 
     out: Path
     total: int
@@ -231,6 +236,7 @@ class SweepStats:
     failed: int = 0
     failed_total: int = 0
     seconds: float = 0.0
+    startup: float = 0.0
     engine: str = ""
     interrupted: bool = False
 
@@ -283,8 +289,9 @@ def run_sweep(
     manifest = provenance.open_manifest(store, the_plan, resume or retry_failed, command)
     todo, skipped = _todo(store, the_plan, retry_failed)
     stats = SweepStats(Path(out), the_plan.total, skipped=skipped)
+    started = time.perf_counter()
     engine = make_engine(workers, scheduler) if todo else Engine(InlineExecutor(), 1, "none")
-    stats.engine = engine.label
+    stats.engine, stats.startup = engine.label, time.perf_counter() - started
     started = time.perf_counter()
     try:
         _execute(the_plan, todo, engine, store, stats, quiet)

@@ -1,0 +1,64 @@
+"""A real Dask scheduler and workers on 127.0.0.1, started as subprocesses and stopped by pid.
+
+For tests and benchmarks of the Dask engine on one machine:
+
+    with loopback_cluster(workers=2) as address:
+        run_sweep(spec, out, scheduler=address)
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start(args: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a process started here, with its own children (its process group)."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@contextmanager
+def loopback_cluster(workers: int = 1, timeout: float = 60) -> Iterator[str]:
+    """Yield the address of a scheduler with `workers` single-threaded workers on loopback."""
+    from distributed import Client
+
+    dask = str(Path(sys.executable).parent / "dask")
+    address = f"tcp://127.0.0.1:{free_port()}"
+    port = address.rsplit(":", 1)[1]
+    scheduler = ["scheduler", "--host", "127.0.0.1", "--port", port]
+    worker = ["worker", address, "--nthreads", "1", "--nworkers", str(workers)]
+    processes = [_start([dask, *scheduler, "--dashboard-address", "127.0.0.1:0"])]
+    try:
+        processes.append(_start([dask, *worker, "--host", "127.0.0.1", "--no-dashboard"]))
+        with Client(address, timeout=f"{timeout}s") as client:
+            client.wait_for_workers(workers, timeout=timeout)
+        yield address
+    finally:
+        for process in reversed(processes):
+            stop(process)

@@ -1,0 +1,214 @@
+"""The sweep engine with real processes: crash and resume, engines agree, failures, Ctrl-C.
+
+Small worlds (about 20 actors, one year) keep each run near 50 ms. The failing run is
+injected honestly: a factor value the configuration rejects (a tie decay of 2 per month,
+allowed range 0–1) makes those runs fail when their config is built, as a user's mistake would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import experiments
+from experiments.loopback import loopback_cluster
+from experiments.sweep import run_sweep
+
+SMALL = """
+[experiment]
+name = "small"
+scenarios = ["programme_funded", "self_organised"]
+years = 1
+replications = {reps}
+seed = 11
+
+[design]
+kind = "grid"
+
+[factors]
+"ties.decay_per_month" = {decays}
+
+[fixed]
+"actors.counts.residents" = 8
+"actors.counts.civil_society" = 4
+"actors.counts.public" = 3
+"actors.counts.housing" = 1
+"actors.counts.business" = 3
+
+[outputs]
+timeseries_every = 4
+"""
+
+
+def write_spec(path: Path, reps: int = 2, decays: str = "[0.02, 0.08]") -> Path:
+    path.write_text(SMALL.format(reps=reps, decays=decays), encoding="utf-8")
+    return path
+
+
+def quartier(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "quartier", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )
+
+
+def comparable(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Runs (without wall-clock durations) and time series of a sweep directory."""
+    results = experiments.load(directory)
+    return results.runs.drop(columns=["duration"]), results.timeseries
+
+
+def assert_same(a: Path, b: Path) -> None:
+    runs_a, series_a = comparable(a)
+    runs_b, series_b = comparable(b)
+    assert runs_a["run_id"].is_unique and runs_b["run_id"].is_unique
+    pd.testing.assert_frame_equal(runs_a, runs_b)
+    pd.testing.assert_frame_equal(series_a, series_b)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> tuple[Path, Path]:
+    """A spec of 2 scenarios × 2 points × 6 replicates, swept in-process without interruption."""
+    root = tmp_path_factory.mktemp("reference")
+    spec = write_spec(root / "spec.toml", reps=6)
+    stats = run_sweep(spec, root / "out", workers=1, quiet=True)
+    assert stats.ran == 24 and stats.failed == 0
+    return spec, root / "out"
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    """A real Dask scheduler and one single-threaded worker on 127.0.0.1, stopped by pid."""
+    with loopback_cluster(workers=1) as address:
+        yield address
+
+
+@pytest.mark.slow
+def test_serial_pool_and_dask_give_identical_results(reference, dask_cluster, tmp_path):
+    spec, serial = reference
+    pool = run_sweep(spec, tmp_path / "pool", workers=2, quiet=True)
+    dask = run_sweep(spec, tmp_path / "dask", scheduler=dask_cluster, quiet=True)
+    assert pool.ran == dask.ran == 24
+    assert "dask" in dask.engine and "pool" in pool.engine
+    assert_same(serial, tmp_path / "pool")
+    assert_same(serial, tmp_path / "dask")
+
+
+@pytest.mark.slow
+def test_kill_9_then_resume_equals_an_uninterrupted_sweep(reference, tmp_path):
+    spec, serial = reference
+    out = tmp_path / "out"
+    sweep = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "quartier",
+            "sweep",
+            str(spec),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--quiet",
+        ],
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(list((out / "runs").glob("part-*.parquet"))) < 2:
+            assert sweep.poll() is None, "the sweep ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        os.killpg(sweep.pid, signal.SIGKILL)
+    finally:
+        sweep.wait(timeout=30)
+    stored = len(experiments.load(out).runs)
+    assert 0 < stored < 24
+    done = quartier("sweep", str(spec), "--out", str(out), "--resume", "--workers", "2")
+    assert done.returncode == 0, done.stderr
+    assert f"{stored} already stored" in done.stdout
+    assert_same(serial, out)
+    assert not list(out.rglob("*.tmp"))
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_and_resume_finishes(reference, tmp_path):
+    spec, serial = reference
+    out = tmp_path / "out"
+    sweep = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "quartier",
+            "sweep",
+            str(spec),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--quiet",
+        ],
+        start_new_session=True,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list((out / "runs").glob("part-*.parquet")):
+        assert sweep.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    os.killpg(sweep.pid, signal.SIGINT)
+    _, err = sweep.communicate(timeout=60)
+    assert sweep.returncode == 130, err
+    assert "--resume" in err and "Traceback" not in err
+    manifest = experiments.load(out).manifest
+    assert manifest["sessions"][-1]["outcome"] == "interrupted"
+    done = quartier("sweep", str(spec), "--out", str(out), "--resume", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert_same(serial, out)
+
+
+@pytest.mark.slow
+def test_failing_runs_are_recorded_and_the_others_finish(tmp_path):
+    spec = write_spec(tmp_path / "spec.toml", reps=2, decays="[0.05, 2.0]")
+    out = tmp_path / "out"
+    done = quartier("sweep", str(spec), "--out", str(out), "--workers", "2")
+    assert done.returncode == 1
+    assert "4 of 8 runs failed" in done.stderr and "--retry-failed" in done.stderr
+    runs = experiments.load(out).runs
+    assert runs["status"].value_counts().to_dict() == {"ok": 4, "failed": 4}
+    failed = runs[runs["status"] == "failed"]
+    assert (failed["ties.decay_per_month"] == 2.0).all()
+    assert failed["error"].str.startswith("ValidationError").all()
+    tracebacks = sorted((out / "failures").glob("*.txt"))
+    assert [p.stem for p in tracebacks] == sorted(failed["run_id"])
+    assert "Traceback (most recent call last)" in tracebacks[0].read_text()
+    summary = quartier("results", str(out), "--csv", str(tmp_path / "runs.csv"))
+    assert summary.returncode == 0 and "4 failed, 4 ok" in summary.stdout
+    assert len(pd.read_csv(tmp_path / "runs.csv")) == 8
+    again = run_sweep(spec, out, workers=1, retry_failed=True, quiet=True)
+    assert again.ran == 4 and again.skipped == 4 and again.failed_total == 4
+
+
+def test_resume_refuses_a_changed_spec_and_an_existing_dir(tmp_path):
+    spec = write_spec(tmp_path / "spec.toml", reps=1, decays="[0.05]")
+    out = tmp_path / "out"
+    assert run_sweep(spec, out, workers=1, quiet=True).ran == 2
+    again = quartier("sweep", str(spec), "--out", str(out))
+    assert again.returncode == 2 and "add --resume" in again.stderr
+    resumed = run_sweep(spec, out, workers=1, resume=True, quiet=True)
+    assert resumed.ran == 0 and resumed.skipped == 2
+    write_spec(spec, reps=2, decays="[0.05]")
+    changed = quartier("sweep", str(spec), "--out", str(out), "--resume")
+    assert changed.returncode == 2
+    assert changed.stderr.count("\n") == 1 and "different spec" in changed.stderr
+    assert "Traceback" not in changed.stderr
