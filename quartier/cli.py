@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib import import_module
 
@@ -11,12 +12,8 @@ from scenarios.errors import InputError
 COMMANDS = ("run", "scenarios", "sweep", "results", "experiment", "viz")
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with exit code 2 and one line on usage errors (its default too)."""
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="quartier",
+    parser = argparse.ArgumentParser(prog="quartier",
                      description="Simulate how cooperations form in an urban neighbourhood.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
@@ -41,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("quartier: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader (e.g. `| head`) closed the pipe: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
