@@ -27,7 +27,7 @@ def scenario_choices(first: str) -> list[str]:
 def model_params(scenario: str) -> dict[str, object]:
     """The controls SolaraViz shows; their names are VizModel's keyword arguments."""
     return {
-        "scenario": {"type": "Select", "value": scenario, "label": "Scenario",
+        "preset": {"type": "Select", "value": scenario, "label": "Scenario",
                      "values": scenario_choices(scenario)},
         "regime": {"type": "Select", "value": AS_SCENARIO, "label": "Regime",
                    "values": [AS_SCENARIO, *REGIME_PRESETS]},
@@ -61,6 +61,6 @@ solara_viz.make_initial_grid_layout = grid_layout  # ComponentsView looks it up 
 def Page():
     """One model per browser session, built from the controls' starting values."""
     scenario = initial_scenario()
-    model = solara.use_memo(lambda: VizModel(scenario=scenario), [])
+    model = solara.use_memo(lambda: VizModel(preset=scenario), [])
     SolaraViz(model, components=COMPONENTS, model_params=model_params(scenario),
               name="Quartier — cooperations in a neighbourhood")

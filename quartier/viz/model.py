@@ -23,13 +23,17 @@ def initial_scenario() -> str:
 
 
 class VizModel(NeighbourhoodModel):
-    """A NeighbourhoodModel built from the app's controls; `rng` may be typed text."""
+    """A NeighbourhoodModel built from the app's controls; `rng` may be typed text.
 
-    def __init__(self, scenario: str | None = None, regime: str = AS_SCENARIO,
+    The scenario control is called `preset`: Mesa reserves a model's `scenario` argument
+    for its own Scenario objects and fills it in on Reset.
+    """
+
+    def __init__(self, preset: str | None = None, regime: str = AS_SCENARIO,
                  catalyst_mode: str = AS_SCENARIO, meeting_interval: float = 1.0,
                  resource_level: float = 1.0, actors: int = 0,
                  rng: int | str | None = DEFAULT_SEED) -> None:
-        controls = Controls(scenario or initial_scenario(), regime, catalyst_mode,
+        controls = Controls(preset or initial_scenario(), regime, catalyst_mode,
                             float(meeting_interval), float(resource_level), int(actors))
         seed = parse_seed(rng)
         super().__init__(build_config(controls), rng=DEFAULT_SEED if seed is None else seed)

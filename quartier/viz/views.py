@@ -62,11 +62,14 @@ def _panel(ax, title: str, ylabel: str) -> None:
 
 
 def numbers(model) -> dict[str, str]:
-    """The counters shown on screen, the same the DataCollector records."""
-    reporters = model.datacollector.model_reporters
-    row = {name: reporter(model) for name, reporter in reporters.items()}
+    """The counters shown on screen: the DataCollector's latest row, as `quartier run` has it."""
+    collected = model.datacollector.model_vars
+    if collected["week"]:
+        row = {name: values[-1] for name, values in collected.items()}
+    else:  # nothing collected before the first step
+        row = {name: report(model) for name, report in model.datacollector.model_reporters.items()}
     shown = {
-        "week": str(model.week),
+        "week": str(row["week"]),
         "active actors": str(row["active_actors"]),
         "forming": str(row["forming"]),
         "running": str(row["running"]),
