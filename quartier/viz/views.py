@@ -18,8 +18,8 @@ MAX_NAMES = 6
 
 def network_figure(model) -> Figure:
     """The tie network on the model's stable layout."""
-    fig = Figure(figsize=(6.8, 5.2), layout="constrained")
-    ax = fig.add_subplot()
+    fig = Figure(figsize=(6.8, 5.2))
+    ax = fig.add_axes((0.0, 0.0, 0.72, 0.94))
     draw_network(network_data(model, model.layout), ax)
     ax.set_title(f"Ties among {model.state.view('active').sum()} active actors, "
                  f"week {model.week}", fontsize=10)
@@ -31,8 +31,9 @@ def charts_figure(model) -> Figure:
     weekly = model.datacollector.get_model_vars_dataframe()
     network = model.network_collector.get_model_vars_dataframe().drop_duplicates(
         "week", keep="last")
-    fig = Figure(figsize=(6.8, 5.2), layout="constrained")
-    ax = fig.subplots(2, 2).ravel()
+    fig = Figure(figsize=(6.8, 5.2))
+    ax = fig.subplots(2, 2, gridspec_kw={"left": 0.1, "right": 0.98, "bottom": 0.08,
+                                         "top": 0.95, "hspace": 0.42, "wspace": 0.3}).ravel()
     for column, colour in (("running", "#4e79a7"), ("completed", "#59a14f"),
                            ("failed", "#e15759")):
         ax[0].plot(weekly["week"], weekly[column], color=colour, label=column)
