@@ -17,7 +17,10 @@ from simulation.ties import TieStore
 
 NETWORK_METRICS = ("ties", "resilient_ties", "density_resilient", "mean_tie_strength",
                    "giant_component_share", "components", "clustering", "cross_sector_share",
-                   "ei_index", "degree_centralisation")
+                   "ei_index", "degree_centralisation", "hubs", "core_share",
+                   "cross_sector_acquaintances")
+ORIGIN_METRICS = ("ties_from_start", "resilient_from_start", "ties_from_programme",
+                  "resilient_from_programme")
 
 
 def resilient_edges(ties: TieStore, week: float, threshold: float) -> tuple[np.ndarray, ...]:
@@ -39,6 +42,7 @@ def network_metrics(ties: TieStore, pop: Population, week: float, threshold: flo
     strength_all = ties.strength(live, week)
     i, j, _ = resilient_edges(ties, week, threshold)
     active = np.flatnonzero(pop.active[: pop.size])
+    all_cross = pop.sector[ties.a[live]] != pop.sector[ties.b[live]]
     n = len(active)
     position = np.full(pop.size, -1, dtype=np.int64)
     position[active] = np.arange(n)
@@ -50,6 +54,7 @@ def network_metrics(ties: TieStore, pop: Population, week: float, threshold: flo
     out["ties"] = float(len(live))
     out["resilient_ties"] = float(e)
     out["mean_tie_strength"] = float(strength_all.mean()) if len(live) else 0.0
+    out["cross_sector_acquaintances"] = float(all_cross.sum())
     if n == 0:
         return out
     out["density_resilient"] = 2 * e / (n * (n - 1)) if n > 1 else 0.0
@@ -69,6 +74,38 @@ def network_metrics(ties: TieStore, pop: Population, week: float, threshold: flo
         out["ei_index"] = (cross - (e - cross)) / e
     if n > 2:
         out["degree_centralisation"] = float((degree.max() - degree).sum() / ((n - 1) * (n - 2)))
+    out.update(_hub_structure(degree, i, j))
+    return out
+
+
+def _hub_structure(degree: np.ndarray, i: np.ndarray, j: np.ndarray) -> dict[str, float]:
+    """Hubs (degree at least 3 and two standard deviations above the mean) and the share of
+    resilient ties touching the top tenth of actors by degree (core–periphery; Krebs & Holley).
+    """
+    if not len(i):
+        return {"hubs": 0.0, "core_share": 0.0}
+    hubs = (degree >= 3) & (degree >= degree.mean() + 2 * degree.std())
+    top = max(1, int(np.ceil(0.1 * len(degree))))
+    core = np.zeros(len(degree), dtype=bool)
+    core[np.argsort(-degree, kind="stable")[:top]] = True
+    return {"hubs": float(hubs.sum()), "core_share": float((core[i] | core[j]).mean())}
+
+
+def tie_origins(ties: TieStore, week: float, threshold: float,
+                programme: tuple[float, float] | None) -> dict[str, float]:
+    """Live and resilient ties made at the start, and those made while the programme ran."""
+    live = ties.live_slots()
+    strength = ties.strength(live, week)
+    born = ties.born[live]
+    resilient = strength >= threshold
+    start = born == 0
+    out = {"ties_from_start": float(start.sum()),
+           "resilient_from_start": float((start & resilient).sum()),
+           "ties_from_programme": 0.0, "resilient_from_programme": 0.0}
+    if programme is not None:
+        during = (born > max(programme[0], 0)) & (born <= programme[1])
+        out["ties_from_programme"] = float(during.sum())
+        out["resilient_from_programme"] = float((during & resilient).sum())
     return out
 
 

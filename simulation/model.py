@@ -24,6 +24,7 @@ from simulation.metrics import (
     network_metrics,
     resilient_graph,
     tie_graph,
+    tie_origins,
 )
 from simulation.population import (
     QM,
@@ -317,11 +318,17 @@ class NeighbourhoodModel(Model):
                 gaps = np.abs(np.array([degree.get(int(i), 0) for i in pool]) - reference)
                 pool = pool[gaps == gaps.min()]
             chosen = int(self.rng.choice(pool)) if len(pool) else -1
+        threshold = self.config.ties.resilient_threshold
+        before = network_metrics(self.ties, self.state, self.week, threshold)
         self.removed = {"target": target, "actor": chosen,
                         "degree": degree.get(chosen, 0) if chosen >= 0 else 0,
                         "role": self.role_of(chosen) if chosen >= 0 else ""}
         if chosen >= 0:
             self.remove_actor(chosen)
+        after = network_metrics(self.ties, self.state, self.week, threshold)
+        for key in ("giant_component_share", "components", "resilient_ties"):
+            self.removed[f"{key}_before"] = before[key]
+            self.removed[f"{key}_after"] = after[key]
 
     def _seed_int(self) -> int:
         return int(self.rng.integers(2**31 - 1))
@@ -399,6 +406,7 @@ class NeighbourhoodModel(Model):
         """Every few weeks: whole-network measures; yearly and at the end: brokerage."""
         threshold = self.config.ties.resilient_threshold
         metrics = network_metrics(self.ties, self.state, self.week, threshold)
+        metrics.update(tie_origins(self.ties, self.week, threshold, self._programme_window()))
         if self.week % self.config.output.betweenness_every_weeks == 0 or self._finished:
             brokers = [i for i in (self.catalyst.holder, self.programme.qm) if i >= 0]
             scores = broker_betweenness(self.ties, self.state, self.week, threshold, brokers,
@@ -411,6 +419,13 @@ class NeighbourhoodModel(Model):
         metrics.update(self._brokerage)
         self.network = metrics
         self.network_collector.collect(self)
+
+    def _programme_window(self) -> tuple[float, float] | None:
+        """Weeks (start, end] in which ties count as made during the programme."""
+        c = self.config.programme
+        if not c.enabled:
+            return None
+        return c.start_year * WEEKS_PER_YEAR, c.end_year * WEEKS_PER_YEAR
 
     def finish(self) -> None:
         """End of a run: measure the network once more, brokerage included."""

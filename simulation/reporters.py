@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simulation.cooperations import ABANDONED, COMPLETED, FAILED
-from simulation.metrics import NETWORK_METRICS
+from simulation.metrics import NETWORK_METRICS, ORIGIN_METRICS
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
@@ -95,5 +95,5 @@ def _network_reporter(name: str):
 
 NETWORK = {"week": week} | {
     name: _network_reporter(name)
-    for name in (*NETWORK_METRICS, "catalyst_betweenness", "qm_betweenness")
+    for name in (*NETWORK_METRICS, *ORIGIN_METRICS, "catalyst_betweenness", "qm_betweenness")
 }

@@ -91,8 +91,9 @@ def summarise(model: NeighbourhoodModel, seed: int) -> dict[str, float | int | s
         summary[f"catalyst_{name}"] = int(count)
     summary.update({key: float(value) for key, value in model.network.items()})
     if model.removed:
-        summary["removed_role"] = str(model.removed["role"])
-        summary["removed_degree"] = int(model.removed["degree"])
+        for key, value in model.removed.items():
+            if key != "actor":
+                summary[f"removed_{key}"] = value if isinstance(value, str) else float(value)
     return summary
 
 

@@ -46,3 +46,42 @@ def test_sampled_betweenness_is_close(model):
     top = max(expected, key=expected.get)
     ours = broker_betweenness(model.ties, model.state, model.week, threshold, [top], 15)
     assert ours[top] == pytest.approx(expected[top], rel=0.5)
+
+
+def test_hubs_and_core_share_on_a_star():
+    import numpy as np
+
+    from simulation.metrics import _hub_structure
+
+    leaves = np.arange(1, 11)
+    degree = np.r_[10, np.ones(10)]
+    out = _hub_structure(degree, np.zeros(10, dtype=int), leaves)
+    assert out["hubs"] == 1
+    assert out["core_share"] == 1.0
+
+
+def test_tie_origins_split_start_and_programme_ties():
+    import numpy as np
+
+    from simulation.metrics import tie_origins
+    from simulation.ties import TieStore
+
+    ties = TieStore()
+    ties.add_actors(4)
+    ties.create(0, 1, 0.9, t=0, lam=0.0)
+    ties.create(1, 2, 0.2, t=10, lam=0.0)
+    ties.create(2, 3, 0.9, t=60, lam=0.0)
+    out = tie_origins(ties, week=70, threshold=0.5, programme=(0, 52))
+    assert out == {"ties_from_start": 1, "resilient_from_start": 1,
+                   "ties_from_programme": 1, "resilient_from_programme": 0}
+    assert tie_origins(ties, 70, 0.5, None)["ties_from_programme"] == 0
+    assert np.isfinite(list(out.values())).all()
+
+
+def test_a_disruption_records_the_network_before_and_after():
+    from simulation.run import run
+
+    summary = run(small_config({"years": 1, "disruption.remove_at_year": 0.5,
+                                "disruption.target": "catalyst"}), seed=2).summary
+    assert summary["removed_role"] == "catalyst"
+    assert summary["removed_resilient_ties_after"] <= summary["removed_resilient_ties_before"]
