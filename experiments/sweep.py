@@ -161,7 +161,7 @@ def make_engine(workers: int | None = None, scheduler: str | None = None) -> Eng
 
 
 def _ready() -> None:
-    """A no-op task: submitting one per worker starts the pool."""
+    """A no-op task: running it on a worker imports this module, and with it the model."""
 
 
 def _dask_engine(address: str) -> Engine:
@@ -172,6 +172,7 @@ def _dask_engine(address: str) -> Engine:
     except (OSError, TimeoutError, ValueError) as error:
         raise InputError("--scheduler", f"cannot connect to {address} ({error})") from None
     threads = sum(client.nthreads().values()) or 1
+    client.run(_ready)  # import the model on every worker before the clock, as the pool does
     return Engine(
         client.get_executor(pure=False),
         threads,
