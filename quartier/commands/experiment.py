@@ -1,0 +1,104 @@
+"""`quartier experiment NAME`: run one of the research experiments and write its report."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from experiments.research import EXPERIMENTS, Options, run_experiment
+from scenarios.errors import InputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "experiment",
+        help="run a research experiment (sweep, statistics, figures, report)",
+        description="Run an experiment of issue 5 through the sweep engine (resumable) and "
+        "write report.html, report.md and figures into --out.",
+    )
+    parser.add_argument("name", choices=list(EXPERIMENTS), help="which experiment")
+    parser.add_argument(
+        "--replications", type=int, default=None, help="replications per cell (default: the spec's)"
+    )
+    parser.add_argument(
+        "--years", type=float, default=None, help="simulated years (default: the spec's)"
+    )
+    parser.add_argument(
+        "--samples",
+        type=int,
+        default=None,
+        help="sensitivity only: SALib's N for Morris and Sobol'",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="output directory (default: results/NAME)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="local processes; 1 = in this process (default: all cores)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786",
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config key in every run, e.g. actors.counts.residents=10",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    _check(args)
+    options = Options(
+        replications=args.replications,
+        years=args.years,
+        out=args.out or Path("results") / args.name,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        quiet=args.quiet,
+        samples=args.samples,
+        fixed=dict(_override(text) for text in args.overrides),
+        command=shlex.join(["quartier", *sys.argv[1:]]),
+    )
+    outcome = run_experiment(args.name, options)
+    print("\n".join(outcome.key_lines))
+    print(
+        f"Report: {outcome.html} (and {outcome.markdown.name}, figures/) — {outcome.seconds:.0f} s"
+    )
+    return 0
+
+
+def _check(args: argparse.Namespace) -> None:
+    for flag in ("replications", "samples", "workers"):
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            raise InputError(f"--{flag}", f"must be at least 1, got {value}")
+    if args.years is not None and args.years <= 0:
+        raise InputError("--years", f"must be positive, got {args.years}")
+    if args.workers is not None and args.scheduler:
+        raise InputError("--workers", "not with --scheduler (the cluster has its workers)")
+
+
+def _override(text: str) -> tuple[str, object]:
+    """'key=value' with the value read as TOML (number, true/false, string)."""
+    import tomllib
+
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise InputError("--set", f"expected KEY=VALUE, got {text!r}")
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return key.strip(), parsed
