@@ -108,8 +108,7 @@ class Catalyst:
             return
         s = m.state
         n = s.size
-        degree = np.fromiter((len(nb) for nb in m.ties.neighbours[:n]), dtype=np.int64, count=n)
-        peripheral = np.flatnonzero(s.active[:n] & (degree <= 1))
+        peripheral = np.flatnonzero(s.active[:n] & (m.ties.degree[:n] <= 1))
         peripheral = peripheral[peripheral != self.holder]
         if not len(peripheral) or not self._spend():
             return

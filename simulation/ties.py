@@ -20,7 +20,7 @@ def pair_key(i: int, j: int) -> int:
 
 
 class TieStore:
-    """Sparse symmetric weighted ties with lazy decay and per-actor neighbour sets."""
+    """Sparse symmetric weighted ties with lazy decay, per-actor neighbour sets and degrees."""
 
     def __init__(self, capacity: int = 1024) -> None:
         self.a = np.zeros(capacity, dtype=np.int64)
@@ -34,6 +34,7 @@ class TieStore:
         self.alive = np.zeros(capacity, dtype=bool)
         self.index: dict[int, int] = {}
         self.neighbours: list[set[int]] = []
+        self.degree = np.zeros(0, dtype=np.int64)
         self._free: list[int] = []
         self._top = 0
 
@@ -41,6 +42,10 @@ class TieStore:
     def add_actors(self, count: int) -> None:
         """Make room in the neighbour lists for `count` more actors."""
         self.neighbours.extend(set() for _ in range(count))
+        if len(self.neighbours) > len(self.degree):
+            grown = np.zeros(max(len(self.neighbours), 2 * len(self.degree)), dtype=np.int64)
+            grown[: len(self.degree)] = self.degree
+            self.degree = grown
 
     def __len__(self) -> int:
         return len(self.index)
@@ -91,6 +96,8 @@ class TieStore:
         self.index[pair_key(i, j)] = s
         self.neighbours[i].add(j)
         self.neighbours[j].add(i)
+        self.degree[i] += 1
+        self.degree[j] += 1
         return s
 
     def reinforce(self, slots: np.ndarray, gain: float | np.ndarray, t: float) -> None:
@@ -128,6 +135,8 @@ class TieStore:
             del self.index[pair_key(i, j)]
             self.neighbours[i].discard(j)
             self.neighbours[j].discard(i)
+            self.degree[i] -= 1
+            self.degree[j] -= 1
             self.alive[s] = False
             self._free.append(s)
 
@@ -145,9 +154,7 @@ class TieStore:
         now = self.strength(live, t)
         self.remove(live[now < below])
         live = live[now >= below]
-        degree = np.bincount(np.concatenate([self.a[live], self.b[live]]),
-                             minlength=len(self.neighbours))
-        over = np.flatnonzero(degree > max_ties)
+        over = np.flatnonzero(self.degree > max_ties)
         for i in over.tolist():
             slots = np.fromiter((self.index[pair_key(i, j)] for j in self.neighbours[i]),
                                 dtype=np.int64)

@@ -80,3 +80,13 @@ def test_no_tie_outlives_the_cap_or_falls_below_the_prune_level_after_upkeep():
     assert max(degree) <= 5
     live = model.ties.live_slots()
     assert model.ties.strength(live, model.week).min() >= config.ties.prune_below
+
+
+def test_degrees_follow_creation_and_removal():
+    ties = TieStore()
+    ties.add_actors(4)
+    ties.create(0, 1, 0.5, 0, 0.0)
+    ties.create(0, 2, 0.5, 0, 0.0)
+    ties.remove_actor(2)
+    ties.create(3, 1, 0.5, 0, 0.0)
+    assert ties.degree[:4].tolist() == [len(n) for n in ties.neighbours] == [1, 2, 0, 1]
