@@ -323,7 +323,8 @@ def finish(ctx: Context, started: float, key_lines: list[str]) -> Outcome:
         "fact predicts; nothing in the model is written to make a pattern appear, and a "
         "pattern that does not appear is reported as such."
     )
-    report.table(pd.DataFrame(ctx.facts), "Stylised facts: measured quantity, CI, verdict")
+    ordered = sorted(ctx.facts, key=lambda row: int(row["fact"].split(".")[0]))
+    report.table(pd.DataFrame(ordered), "Stylised facts: measured quantity, CI, verdict")
     report.heading("Reproduce")
     seconds = time.perf_counter() - started
     report.text(
