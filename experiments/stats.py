@@ -225,20 +225,24 @@ def factorial_effects(
     factors: dict[str, tuple[object, object]],
     output: str,
     level: float = LEVEL,
+    skip: set[tuple[str, str]] | frozenset = frozenset(),
 ) -> pd.DataFrame:
     """Main effects and two-way interactions of a two-level factorial, with t intervals.
 
     `factors` maps a column to its (low, high) values. Each factor is coded −1/+1, an OLS
     model with all main effects and two-way interactions is fitted, and the effect
     (high − low, i.e. twice the coefficient) is reported with a CI from the residual t
-    distribution. Returns rows: term, effect, low, high.
+    distribution. `skip` names interactions that are not estimable (e.g. a nested factor).
+    Returns rows: term, order, effect, low, high.
     """
     coded = {
         name: np.where(runs[name].to_numpy() == high, 1.0, -1.0)
         for name, (low, high) in factors.items()
     }
     names = list(coded)
-    terms = [(n,) for n in names] + [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
+    terms = [(n,) for n in names] + [
+        (a, b) for i, a in enumerate(names) for b in names[i + 1 :] if (a, b) not in skip
+    ]
     columns = [np.ones(len(runs))] + [np.prod([coded[t] for t in term], axis=0) for term in terms]
     design = np.column_stack(columns)
     y = runs[output].to_numpy(dtype=float)
