@@ -71,7 +71,7 @@ class CooperationBook:
         self._weights = self._weights / self._weights.sum()
         self._params = [self.config.type_parameters(t) for t in COOPERATION_TYPES]
         self._dirty = True
-        self._rows = _RunningRows.empty()
+        self._rows: _RunningRows | None = None
         self._groups: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     # -- storage ---------------------------------------------------------------------------
@@ -267,29 +267,22 @@ class CooperationBook:
             self._dirty = False
         m, c, r = self.model, self.config, self._rows
         stock = m.state.stock
-        share = self.need[r.coop] / r.size[r.local, None]
         avail = stock[r.actor] / r.load[:, None]
-        overhead = r.overhead
-        avail_time = np.maximum(avail[:, TIME] - overhead, 0.0)
-        contrib = np.minimum(share, avail)
-        contrib[:, TIME] = np.minimum(share[:, TIME], avail_time)
+        contrib = np.minimum(r.share, avail)
+        contrib[:, TIME] = np.minimum(r.share[:, TIME],
+                                      np.maximum(avail[:, TIME] - r.overhead, 0.0))
         spend = contrib.copy()
-        spend[:, TIME] += np.minimum(overhead, avail[:, TIME])
+        spend[:, TIME] += np.minimum(r.overhead, avail[:, TIME])
         np.subtract.at(stock, r.actor, spend)
         np.maximum(stock, 0.0, out=stock)
-        n = len(r.ids)
-        pooled = np.stack([np.bincount(r.local, contrib[:, j], minlength=n) for j in range(4)], 1)
-        needed = self.need[r.ids]
-        pooled[:, MONEY] += m.programme.grant(r.ids, needed[:, MONEY] - pooled[:, MONEY], self)
+        pooled = r.pool(contrib)
+        pooled[:, MONEY] += m.programme.grant(r.ids, r.needed[:, MONEY] - pooled[:, MONEY], self)
         self.pooled[r.ids] += pooled
         self.pooled_this_week = pooled.sum(axis=0)
-        ratio = np.where(needed > 0, pooled / np.where(needed > 0, needed, 1.0), 1.0).min(axis=1)
-        ratio = np.minimum(ratio, 1.0)
-        output = np.where(ratio >= c.startup_threshold, ratio ** c.production_exponent, 0.0)
-        output *= np.where(r.project & ~self.clear_goals[r.ids], c.unclear_goals_efficiency, 1.0)
-        self.progress[r.ids] += output / self.duration[r.ids]
-        short = ratio < c.startup_threshold
-        self.shortage[r.ids] = np.where(short, self.shortage[r.ids] + 1, 0)
+        ratio = np.minimum(np.where(r.needs, pooled / r.needed_safe, 1.0).min(axis=1), 1.0)
+        working = ratio >= c.startup_threshold
+        self.progress[r.ids] += np.where(working, ratio ** c.production_exponent, 0.0) * r.rate
+        self.shortage[r.ids] = np.where(working, 0, self.shortage[r.ids] + 1)
         self._settle(r)
 
     def _settle(self, r: _RunningRows) -> None:
@@ -407,16 +400,12 @@ class _RunningRows:
     pair_i: np.ndarray
     pair_j: np.ndarray
     pair_local: np.ndarray
-
-    @classmethod
-    def empty(cls) -> _RunningRows:
-        rows = cls()
-        z = np.zeros(0, dtype=np.int64)
-        rows.ids = rows.local = rows.coop = rows.actor = rows.size = z
-        rows.pair_i = rows.pair_j = rows.pair_local = z
-        rows.load = rows.overhead = np.zeros(0)
-        rows.project = np.zeros(0, dtype=bool)
-        return rows
+    share: np.ndarray
+    needed: np.ndarray
+    needs: np.ndarray
+    needed_safe: np.ndarray
+    rate: np.ndarray
+    starts: np.ndarray
 
     @classmethod
     def build(cls, book: CooperationBook) -> _RunningRows:
@@ -439,4 +428,20 @@ class _RunningRows:
         rows.pair_i = np.concatenate([g[1] for g in groups]) if groups else empty
         rows.pair_j = np.concatenate([g[2] for g in groups]) if groups else empty
         rows.pair_local = np.repeat(np.arange(len(groups)), pairs)
+        rows.share = book.need[rows.coop] / np.maximum(rows.size[rows.local], 1)[:, None]
+        rows.needed = book.need[rows.ids]
+        rows.needs = rows.needed > 0
+        rows.needed_safe = np.where(rows.needs, rows.needed, 1.0)
+        vague = rows.project & ~book.clear_goals[rows.ids]
+        rows.rate = np.where(vague, c.unclear_goals_efficiency, 1.0) / book.duration[rows.ids]
+        rows.starts = np.r_[0, np.cumsum(rows.size)[:-1]] if len(groups) else empty
         return rows
+
+    def pool(self, contrib: np.ndarray) -> np.ndarray:
+        """Sum the members' contributions per cooperation (rows are grouped by cooperation)."""
+        if not len(self.ids):
+            return np.zeros((0, contrib.shape[1]))
+        if (self.size > 0).all():
+            return np.add.reduceat(contrib, self.starts, axis=0)
+        return np.stack([np.bincount(self.local, contrib[:, j], minlength=len(self.ids))
+                         for j in range(contrib.shape[1])], axis=1)

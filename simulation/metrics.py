@@ -58,13 +58,12 @@ def network_metrics(ties: TieStore, pop: Population, week: float, threshold: flo
     if n == 0:
         return out
     out["density_resilient"] = 2 * e / (n * (n - 1)) if n > 1 else 0.0
-    adjacency = sparse.coo_matrix((np.ones(2 * e), (np.r_[i, j], np.r_[j, i])), shape=(n, n))
-    adjacency = adjacency.tocsr()
+    adjacency = _adjacency(i, j, n)
     count, labels = csgraph.connected_components(adjacency, directed=False)
     out["components"] = float(count)
     out["giant_component_share"] = float(np.bincount(labels).max() / n)
-    degree = np.asarray(adjacency.sum(axis=1)).ravel()
-    triangles = np.asarray(adjacency.multiply(adjacency @ adjacency).sum(axis=1)).ravel() / 2
+    degree = np.bincount(np.r_[i, j], minlength=n).astype(float)
+    triangles = _triangles(adjacency) / 2
     pairs = degree * (degree - 1) / 2
     out["clustering"] = float(np.where(pairs > 0, triangles / np.maximum(pairs, 1), 0.0).mean())
     sector = pop.sector[active]
@@ -76,6 +75,20 @@ def network_metrics(ties: TieStore, pop: Population, week: float, threshold: flo
         out["degree_centralisation"] = float((degree.max() - degree).sum() / ((n - 1) * (n - 2)))
     out.update(_hub_structure(degree, i, j))
     return out
+
+
+def _adjacency(i: np.ndarray, j: np.ndarray, n: int) -> sparse.csr_matrix:
+    """Symmetric 0/1 sparse adjacency of the edges (i, j).
+
+    Sparse even for small networks: dense products call multithreaded BLAS, which stalls
+    badly when several processes share the cores (as in a sweep).
+    """
+    return sparse.csr_matrix((np.ones(2 * len(i)), (np.r_[i, j], np.r_[j, i])), shape=(n, n))
+
+
+def _triangles(adjacency: sparse.csr_matrix) -> np.ndarray:
+    """Twice the number of triangles through each node."""
+    return np.asarray(adjacency.multiply(adjacency @ adjacency).sum(axis=1)).ravel()
 
 
 def _hub_structure(degree: np.ndarray, i: np.ndarray, j: np.ndarray) -> dict[str, float]:
@@ -164,7 +177,7 @@ def broker_betweenness(ties: TieStore, pop: Population, week: float, threshold: 
     i, j = position[i], position[j]
     keep = (i >= 0) & (j >= 0)
     i, j = i[keep], j[keep]
-    adjacency = sparse.csr_matrix((np.ones(2 * len(i)), (np.r_[i, j], np.r_[j, i])), shape=(n, n))
+    adjacency = _adjacency(i, j, n)
     sources = np.arange(n) if n <= samples else np.linspace(0, n - 1, samples).astype(np.int64)
     dist, sigma = _path_counts(adjacency, sources)
     scores = {}
