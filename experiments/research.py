@@ -29,6 +29,8 @@ from simulation import ScenarioConfig, apply_overrides, simulate
 from simulation.config import WEEKS_PER_YEAR
 
 MAIN = "completed"
+PRECISION = 0.05
+"""Target: the 95 % CI half-width of the main outcome at most this share of its mean."""
 OUTCOMES = [
     "completed",
     "success_rate",
@@ -211,7 +213,8 @@ def cell_means_table(runs: pd.DataFrame, cell: str, outputs: list[str]) -> pd.Da
 
 def text_table(frame: pd.DataFrame) -> list[str]:
     """A plain fixed-width table for the terminal."""
-    cells = [[str(c) for c in frame.columns]] + [[str(v) for v in r] for r in frame.values]
+    show = lambda v: f"{v:.3g}" if isinstance(v, float) else str(v)  # noqa: E731
+    cells = [[str(c) for c in frame.columns]] + [[show(v) for v in r] for r in frame.values]
     widths = [max(len(row[i]) for row in cells) for i in range(len(frame.columns))]
     return ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
 
@@ -281,6 +284,7 @@ def replication_section(ctx: Context, runs: pd.DataFrame, cell: str, outcome: st
                 "half-width / mean": float(last["relative_half_width"]),
                 "CV": float(last["cv"]),
                 "CV settled (±10 %) from n": settled_at(table),
+                "half-width ≤ 5 % of mean from n": _precise_from(table, PRECISION),
             }
         )
     ctx.report.heading("How many replications")
@@ -291,8 +295,11 @@ def replication_section(ctx: Context, runs: pd.DataFrame, cell: str, outcome: st
     settled = [s for s in summary["CV settled (±10 %) from n"] if s is not None]
     worst = max(settled) if settled else None
     total = int(summary["n"].max())
+    precise = [p for p in summary["half-width ≤ 5 % of mean from n"] if p is not None]
     line = (
-        f"the coefficient of variation of '{outcome}' stays within ±10 % of its final value "
+        f"the 95 % CI half-width is at most {PRECISION:.0%} of the mean in every cell from "
+        f"n = {max(precise) if len(precise) == len(summary) else 'more than ' + str(total)} "
+        f"on; the coefficient of variation of '{outcome}' stays within ±10 % of its final value "
         f"from n = {worst} replications on (of {total}); the 95 % CI half-width at n = "
         f"{total} is at most {summary['half-width / mean'].max():.1%} of the mean"
     )
@@ -303,8 +310,9 @@ def replication_section(ctx: Context, runs: pd.DataFrame, cell: str, outcome: st
         f"**{outcome}** and its coefficient of variation (CV). The half-width shrinks like "
         f"1/√n once the CV has settled; {line}."
         + (
-            " The CV has not settled within the replications run: use more (--replications)."
-            if worst is not None and worst > 0.75 * total
+            f" The precision target ({PRECISION:.0%} of the mean) is not reached in every "
+            "cell: use more replications (--replications)."
+            if len(precise) < len(summary)
             else ""
         )
     )
@@ -312,6 +320,14 @@ def replication_section(ctx: Context, runs: pd.DataFrame, cell: str, outcome: st
     stem = figures.convergence(pd.concat(tables), outcome, ctx.out, "replications")
     ctx.report.figure(stem, f"CI half-width / mean (solid) and CV (dotted) of {outcome} vs n")
     return line
+
+
+def _precise_from(table: pd.DataFrame, target: float) -> int | None:
+    """The smallest n from which the relative CI half-width stays at or below `target`."""
+    above = np.flatnonzero(~(table["relative_half_width"] <= target).to_numpy())
+    if len(above) and above[-1] == len(table) - 1:
+        return None
+    return int(table["n"].iloc[above[-1] + 1 if len(above) else 0])
 
 
 def finish(ctx: Context, started: float, key_lines: list[str]) -> Outcome:
