@@ -49,9 +49,11 @@ class Store:
         return sorted(p for p in folder.iterdir() if PART.match(p.name))
 
     def remove_orphans(self) -> int:
-        """Delete time-series and network parts whose runs part was never written."""
+        """Delete time-series and network parts whose runs part was never written, and
+        temporary files a killed writer left behind."""
         done = {p.name for p in self.parts("runs")}
         orphans = [p for table in TABLES[1:] for p in self.parts(table) if p.name not in done]
+        orphans += [p for p in self.root.rglob(".*.tmp") if p.is_file()]
         for path in orphans:
             path.unlink()
         return len(orphans)
