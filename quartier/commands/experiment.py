@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import sys
 from pathlib import Path
 
 from experiments.research import EXPERIMENTS, Options, run_experiment
@@ -69,7 +68,7 @@ def handle(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         samples=args.samples,
         fixed=dict(_override(text) for text in args.overrides),
-        command=shlex.join(["quartier", *sys.argv[1:]]),
+        command=_command(args),
     )
     outcome = run_experiment(args.name, options)
     print("\n".join(outcome.key_lines))
@@ -77,6 +76,18 @@ def handle(args: argparse.Namespace) -> int:
         f"Report: {outcome.html} (and {outcome.markdown.name}, figures/) — {outcome.seconds:.0f} s"
     )
     return 0
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The command line that reproduces this call, from the parsed arguments."""
+    words = ["quartier", "experiment", args.name]
+    for flag in ("replications", "years", "samples", "out", "workers", "scheduler"):
+        value = getattr(args, flag)
+        if value is not None:
+            words += [f"--{flag}", f"{value:g}" if isinstance(value, float) else str(value)]
+    for text in args.overrides:
+        words += ["--set", text]
+    return shlex.join(words)
 
 
 def _check(args: argparse.Namespace) -> None:
