@@ -106,7 +106,9 @@ def _draw_network(ax: plt.Axes, graph: nx.Graph) -> None:
         graph, layout, ax=ax, node_size=28, node_color=colours, linewidths=0.3, edgecolors="white"
     )
     for role, marker, size in (("catalyst", "*", 260), ("qm", "s", 120)):
-        marked = [n for n in graph if graph.nodes[n].get("role") == role]
+        # the QM office is marked by its sector: it may hold the catalyst role as well
+        key = "sector" if role == "qm" else "role"
+        marked = [n for n in graph if graph.nodes[n].get(key) == role]
         if marked:
             nx.draw_networkx_nodes(
                 graph,
