@@ -25,9 +25,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+QUIET_WORKERS = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
+"""Dask's statistical profiler samples every worker thread each 10 ms; for a model written
+in Python that costs the task thread the GIL often enough to slow runs markedly."""
+
+
 def _start(args: list[str]) -> subprocess.Popen:
     return subprocess.Popen(
-        args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env={**os.environ, **QUIET_WORKERS},
     )
 
 

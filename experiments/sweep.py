@@ -172,13 +172,11 @@ def _dask_engine(address: str) -> Engine:
     except (OSError, TimeoutError, ValueError) as error:
         raise InputError("--scheduler", f"cannot connect to {address} ({error})") from None
     threads = sum(client.nthreads().values()) or 1
-    client.run(_ready)  # import the model on every worker before the clock, as the pool does
-    return Engine(
-        client.get_executor(pure=False),
-        threads,
-        f"dask {address} ({threads} threads)",
-        [client.close],
-    )
+    executor = client.get_executor(pure=False)
+    # Warm up before the clock, as the pool does: one real task per thread through the same
+    # path the runs take (the first task on a fresh worker costs over a second).
+    wait([executor.submit(_ready) for _ in range(2 * threads)])
+    return Engine(executor, threads, f"dask {address} ({threads} threads)", [client.close])
 
 
 # ------------------------------------------------------------------------- the plan
