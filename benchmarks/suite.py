@@ -8,7 +8,6 @@ same run, so they travel between machines better than seconds do.
 from __future__ import annotations
 
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -113,7 +112,7 @@ def default_run_seconds(settings: Settings) -> float:
 def peak_memory_mb(actors: int, years: float) -> float:
     """Peak resident memory of a fresh process running `years` at `actors` actors."""
     code = (
-        "import resource, sys\n"
+        "import resource\n"
         "from benchmarks.suite import scaled\n"
         "from simulation import run\n"
         f"run(scaled({actors}), seed=1, years={years})\n"
@@ -200,7 +199,6 @@ def measure(settings: Settings) -> dict[str, object]:
         "results_unchanged": results_unchanged(),
         "quick": settings.quick,
         "python": sys.version.split()[0],
-        "max_rss_mb_this_process": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 
