@@ -141,7 +141,7 @@ def format_summary(result: RunResult, seconds: float, out: Path | None) -> str:
         f"  actors            {s['actors_start']} at start, {s['actors_end']} at end",
         f"  cooperations      {s['started']} started: {s['completed']} completed, "
         f"{s['failed']} failed, {s['running_end']} still running; "
-        f"{s['abandoned']} ideas found too few partners",
+        f"{s['abandoned']} ideas abandoned in formation",
         f"  success rate      {s['success_rate']:.0%}",
         "  by type (completed/started)  " + ", ".join(
             f"{t.replace('_', ' ')} {s[f'completed_{t}']}/{s[f'started_{t}']}"
