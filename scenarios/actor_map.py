@@ -1,7 +1,8 @@
 """Read actor maps and ties files (CSV) into plain rows, with a line number each.
 
 An actor map has one actor per row: ``name, sector, time, money, material, rooms`` and
-optionally ``topics`` (topic numbers separated by ``;``, ``|`` or spaces) and ``engagement``.
+optionally ``topics`` (topic numbers separated by ``;``, ``|`` or spaces), ``engagement`` and
+``role`` (``initiative`` for members of the residents' initiative, ``lead`` for its lead).
 A ties file has ``a, b, strength``. The separator is ``,`` or, as in German spreadsheet
 exports, ``;`` (then a decimal comma is accepted). Blank lines and lines starting with ``#``
 are skipped. Checking values against the configuration's bounds is the loader's job; this
@@ -21,7 +22,7 @@ from pathlib import Path
 from scenarios.errors import InputError
 
 ACTOR_COLUMNS = ("name", "sector", "time", "money", "material", "rooms")
-ACTOR_OPTIONAL = ("topics", "engagement")
+ACTOR_OPTIONAL = ("topics", "engagement", "role")
 TIE_COLUMNS = ("a", "b", "strength")
 NUMBER_COLUMNS = frozenset({"time", "money", "material", "rooms", "engagement", "strength"})
 _TOPIC_SPLIT = re.compile(r"[;|\s]+")
@@ -121,6 +122,9 @@ def _row(path: Path, line: int, header: list[str], cells: list[str], delimiter: 
                 values[column] = _number(path, line, column, cell, delimiter)
         elif column == "topics":
             values[column] = _topics(path, line, cell)
+        elif column == "role":
+            if cell:
+                values[column] = cell.lower()
         else:
             values[column] = cell
     return Row(line, values)

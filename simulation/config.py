@@ -137,6 +137,9 @@ class ActorSpec(Section):
     rooms: float = Field(ge=0, le=200)
     topics: list[int] = Field(default_factory=list, max_length=TOPICS_MAX)
     engagement: Probability | None = None
+    role: Literal["", "initiative", "lead"] = Field(
+        default="", description="member ('initiative') or lead ('lead') of the initiative"
+    )
 
     @field_validator("sector")
     @classmethod

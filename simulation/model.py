@@ -114,13 +114,21 @@ class NeighbourhoodModel(Model):
         return i
 
     def _form_initiative(self) -> None:
-        """The residents' initiative: engaged residents who know each other well."""
-        size = self.config.actors.initiative_size
-        residents = np.flatnonzero(self.state.view("sector") == RESIDENTS)
-        if size == 0 or not len(residents):
+        """The residents' initiative: engaged residents who know each other well.
+
+        From an actor map its members are the actors marked `initiative` or `lead` (the lead
+        first); otherwise `actors.initiative_size` residents drawn at random, most engaged first.
+        """
+        members = self._mapped_initiative()
+        if members is None:
+            size = self.config.actors.initiative_size
+            residents = np.flatnonzero(self.state.view("sector") == RESIDENTS)
+            if size == 0 or not len(residents):
+                return
+            members = self.rng.choice(residents, size=min(size, len(residents)), replace=False)
+            members = members[np.argsort(-self.state.engagement[members], kind="stable")]
+        if not len(members):
             return
-        members = self.rng.choice(residents, size=min(size, len(residents)), replace=False)
-        members = members[np.argsort(-self.state.engagement[members], kind="stable")]
         self.initiative_members = members.tolist()
         self.state.initiative[members] = True
         engaged = max(self.config.actors.initiative_engagement, 0.0)
@@ -131,6 +139,15 @@ class NeighbourhoodModel(Model):
         for a, b, w in zip(members[i].tolist(), members[j].tolist(), strengths.tolist(),
                            strict=True):
             self.ties.create(a, b, w, 0.0, self.lam_same, informed=True)
+
+    def _mapped_initiative(self) -> np.ndarray | None:
+        """Initiative members marked in the actor map, the lead first; None if none marked."""
+        roster = self.config.actors.roster
+        if not roster or not any(spec.role for spec in roster):
+            return None
+        order = {"lead": 0, "initiative": 1}
+        marked = sorted((order[spec.role], k) for k, spec in enumerate(roster) if spec.role)
+        return np.array([k for _, k in marked], dtype=np.int64)
 
     def _initial_ties(self) -> None:
         ties_config = self.config.ties

@@ -181,3 +181,15 @@ def test_schema_is_json_schema_with_the_loader_keys(capsys: pytest.CaptureFixtur
     assert "map" in schema["$defs"]["ActorsConfig"]["properties"]
     decay = schema["$defs"]["TiesConfig"]["properties"]["decay_per_month"]
     assert (decay["minimum"], decay["exclusiveMaximum"]) == (0, 1)
+
+
+def test_actor_map_roles_form_the_initiative_with_its_lead_as_catalyst():
+    from simulation import NeighbourhoodModel
+
+    config = load("example_neighbourhood")
+    marked = [a.name for a in config.actors.roster if a.role]
+    lead = next(a.name for a in config.actors.roster if a.role == "lead")
+    model = NeighbourhoodModel(config, rng=3)
+    members = [model.state.names[i] for i in model.initiative_members]
+    assert sorted(members) == sorted(marked)
+    assert model.state.names[model.catalyst.holder] == lead
