@@ -54,15 +54,14 @@ class Settings:
 def scaled(actors: int, name: str = DEFAULT_SCENARIO) -> ScenarioConfig:
     """The default scenario with `actors` actors in the same sector mix and per-actor densities.
 
-    Ties per actor, meeting capacity per actor and the initiative's share scale with size.
+    Initial ties per actor stay as they are and meeting capacity grows with size, so each actor
+    meets as many others as before. The residents' initiative keeps its size: it is one group
+    whose members all know each other, and scaling it would make a clique of quadratic size.
     """
     base = scenarios.load(name)
     factor = actors / sum(base.actors.counts.values())
     counts = {sector: max(1, round(n * factor)) for sector, n in base.actors.counts.items()}
-    overrides: dict[str, object] = {
-        "actors.counts": counts,
-        "actors.initiative_size": max(1, round(base.actors.initiative_size * factor)),
-    }
+    overrides: dict[str, object] = {"actors.counts": counts}
     for k, meeting in enumerate(base.meetings):
         overrides[f"meetings.{k}.capacity"] = max(2, round(meeting.capacity * factor))
     return apply_overrides(base, overrides)
