@@ -367,8 +367,7 @@ class NeighbourhoodModel(Model):
         n = s.size
         stock = s.stock[:n]
         stock += s.income[:n] * s.active[:n, None]
-        if len(self._upkeep) == n:
-            stock[:, TIME] -= self._upkeep
+        stock[: len(self._upkeep), TIME] -= self._upkeep  # newcomers since the last upkeep: none
         np.clip(stock, 0.0, s.cap[:n], out=stock)
         s.inspiration[:n] *= self._inspiration_decay
 

@@ -143,7 +143,7 @@ def test_kill_9_then_resume_equals_an_uninterrupted_sweep(reference, tmp_path):
 
 @pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path):
-    spec = write_spec(tmp_path / "spec.toml", reps=12)  # 48 runs: long enough to interrupt
+    spec = write_spec(tmp_path / "spec.toml", reps=40)  # 160 runs: long enough to interrupt
     out = tmp_path / "out"
     sweep = subprocess.Popen(
         [
@@ -172,11 +172,11 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path):
     assert "--resume" in err and "Traceback" not in err
     interrupted = experiments.load(out)
     assert interrupted.manifest["sessions"][-1]["outcome"] == "interrupted"
-    assert 0 < len(interrupted.runs) < 48
+    assert 0 < len(interrupted.runs) < 160
     done = quartier("sweep", str(spec), "--out", str(out), "--resume", "--quiet")
     assert done.returncode == 0, done.stderr
     runs = experiments.load(out).runs
-    assert runs["run_id"].is_unique and len(runs) == 48 and (runs["status"] == "ok").all()
+    assert runs["run_id"].is_unique and len(runs) == 160 and (runs["status"] == "ok").all()
 
 
 @pytest.mark.slow
