@@ -161,6 +161,9 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path):
         start_new_session=True,
         stderr=subprocess.PIPE,
         text=True,
+        # as at a terminal: a shell running the suite in the background (CI) starts it with
+        # SIGINT ignored, and an ignored signal stays ignored across exec
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while not list((out / "runs").glob("part-*.parquet")):
