@@ -7,6 +7,7 @@ import shlex
 from pathlib import Path
 
 from experiments.research import EXPERIMENTS, Options, run_experiment
+from quartier.commands.sweep import add_engine_arguments
 from scenarios.errors import InputError
 
 
@@ -33,18 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", type=Path, default=None, help="output directory (default: results/NAME)"
     )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="local processes; 1 = in this process (default: all cores)",
-    )
-    parser.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786",
-    )
+    add_engine_arguments(parser)
     parser.add_argument(
         "--set",
         dest="overrides",

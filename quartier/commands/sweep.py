@@ -12,16 +12,8 @@ from experiments.sweep import SweepStats, run_sweep
 from scenarios.errors import InputError
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "sweep",
-        help="run an experiment file (designs, replications, parallel, resumable)",
-        description="Run every scenario × design point × replicate of an experiment file.",
-    )
-    parser.add_argument("spec", help="experiment file, or the name of one in experiments/specs/")
-    parser.add_argument(
-        "--out", type=Path, default=None, help="results directory (default: results/NAME)"
-    )
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """--workers and --scheduler: where the runs go (shared with `quartier experiment`)."""
     parser.add_argument(
         "--workers",
         type=int,
@@ -34,6 +26,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="ADDRESS",
         help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786",
     )
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "sweep",
+        help="run an experiment file (designs, replications, parallel, resumable)",
+        description="Run every scenario × design point × replicate of an experiment file.",
+    )
+    parser.add_argument("spec", help="experiment file, or the name of one in experiments/specs/")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="results directory (default: results/NAME)"
+    )
+    add_engine_arguments(parser)
     parser.add_argument(
         "--resume",
         action="store_true",
