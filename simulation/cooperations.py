@@ -163,10 +163,12 @@ class CooperationBook:
         informed = has & m.ties.informed[safe]
         shared = links / len(self.members[k])
         needed = self.need[k] > 0
-        if needed.any():
-            members = np.asarray(self.members[k])
-            have = m.state.income[members][:, needed].mean(axis=0)
-            complement = informed * (m.state.income[cand][:, needed] > have).mean(axis=1)
+        count = int(needed.sum())
+        if count:
+            income = m.state.income
+            have = income[self.members[k]].mean(axis=0)
+            gaps = ((income[cand] > have) & needed).sum(axis=1)
+            complement = informed * (gaps / count)
         else:
             complement = np.zeros(len(cand))
         same_sector = m.state.sector[cand] == m.state.sector[initiator]
@@ -434,7 +436,7 @@ class _RunningRows:
         rows.needed_safe = np.where(rows.needs, rows.needed, 1.0)
         vague = rows.project & ~book.clear_goals[rows.ids]
         rows.rate = np.where(vague, c.unclear_goals_efficiency, 1.0) / book.duration[rows.ids]
-        rows.starts = np.r_[0, np.cumsum(rows.size)[:-1]] if len(groups) else empty
+        rows.starts = np.cumsum(rows.size) - rows.size
         return rows
 
     def pool(self, contrib: np.ndarray) -> np.ndarray:
