@@ -65,7 +65,6 @@ class CooperationBook:
         self.totals = np.zeros(len(STATES), dtype=np.int64)
         self.completed_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
         self.started_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
-        self.with_newcomers = 0
         self.pooled_this_week = np.zeros(4)
         self._weights = np.array([self.config.type_weights.get(t, 0.0) for t in COOPERATION_TYPES])
         self._weights = self._weights / self._weights.sum()
@@ -247,7 +246,6 @@ class CooperationBook:
         for actor in self.members[k]:
             self._count_member(k, actor)
         self.started_by_type[self.kind[k]] += 1
-        self.with_newcomers += self.newcomers[k] > 0
         if self.kind[k] == INTENSIVE_FORMAL and self.config.coordinator_role:
             self._appoint_coordinator(k)
         self.running.append(k)
@@ -378,6 +376,13 @@ class CooperationBook:
     def revive(self, k: int) -> None:
         """A catalyst overcomes a lull: the shortage count starts again."""
         self.shortage[k] = 0
+
+    def newcomer_share(self) -> float:
+        """Share of started cooperations with at least one newcomer (supporters included)."""
+        started = np.isin(self.state[: self.count], (RUNNING, COMPLETED, FAILED))
+        if not started.any():
+            return 0.0
+        return float((self.newcomers[: self.count][started] > 0).mean())
 
     def open_ids(self) -> list[int]:
         return self.forming + self.running

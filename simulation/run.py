@@ -78,7 +78,7 @@ def summarise(model: NeighbourhoodModel, seed: int) -> dict[str, float | int | s
         "abandoned": int(book.totals[ABANDONED]),
         "running_end": book.n_running,
         "success_rate": float(book.totals[COMPLETED] / ended) if ended else 0.0,
-        "newcomer_share": float(book.with_newcomers / started) if started else 0.0,
+        "newcomer_share": book.newcomer_share(),
         "actors_involved_share": float(ever / model.state.size) if model.state.size else 0.0,
         "fund_spent": float(model.programme.fund_spent),
         "meetings_held": int(sum(meeting.held for meeting in model.meetings)),

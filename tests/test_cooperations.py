@@ -104,3 +104,10 @@ def test_a_member_who_leaves_drops_out_of_its_cooperations():
     assert all(leaver not in book.members[j] for j in book.open_ids())
     assert not model.state.active[leaver]
     assert len(model.ties.neighbours[leaver]) == 0
+
+
+def test_newcomer_share_agrees_with_the_cooperation_table():
+    result = run(small_config({"years": 3}), seed=12)
+    table = result.cooperations
+    started = table[table["state"].isin(["running", "completed", "failed"])]
+    assert result.summary["newcomer_share"] == pytest.approx((started["newcomers"] > 0).mean())
