@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scenarios.errors import InputError
+from scenarios.files import read_user_text
 
 ACTOR_COLUMNS = ("name", "sector", "time", "money", "material", "rooms")
 ACTOR_OPTIONAL = ("topics", "engagement", "role")
@@ -69,19 +70,8 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...]) -> l
 
 
 def _text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(str(path), f"cannot read the file ({error.strerror})") from None
-    if b"\x00" in raw:
-        raise InputError(str(path), "a binary file, not CSV text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(str(path), "not UTF-8 text; save the CSV as UTF-8") from None
-    if not text.strip():
-        raise InputError(str(path), "empty file; expected a header row and one row per entry")
-    return text
+    return read_user_text(path, "CSV text", "save the CSV as UTF-8",
+                          "expected a header row and one row per entry")
 
 
 def _delimiter(lines: list[str]) -> str:

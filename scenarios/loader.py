@@ -35,6 +35,7 @@ from pydantic.fields import FieldInfo
 
 from scenarios.actor_map import read_actors, read_ties
 from scenarios.errors import InputError
+from scenarios.files import read_user_text
 from simulation.config import (
     SECTOR_ALIASES,
     SECTORS,
@@ -143,18 +144,8 @@ def _parents(value: object, path: Path) -> list[str]:
 
 def read_toml(path: Path) -> dict[str, Any]:
     """One TOML file as a dict; empty, binary and malformed files are InputErrors."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(str(path), f"cannot read the file ({error.strerror})") from None
-    if b"\x00" in raw:
-        raise InputError(str(path), "a binary file, not a TOML scenario")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(str(path), "not UTF-8 text; a scenario file is TOML") from None
-    if not text.strip():
-        raise InputError(str(path), 'empty file; a scenario needs e.g. extends = "self_organised"')
+    text = read_user_text(path, "a TOML scenario", "a scenario file is TOML",
+                          'a scenario needs e.g. extends = "self_organised"')
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
