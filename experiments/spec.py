@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 import scenarios
 from scenarios.errors import InputError
+from scenarios.files import read_user_text
 from simulation.config import ScenarioConfig, apply_overrides
 
 SPEC_DIR = Path(__file__).resolve().parent / "specs"
@@ -133,9 +134,11 @@ def resolve_path(name_or_path: str | Path) -> Path:
 def load_spec(name_or_path: str | Path) -> Spec:
     """Read and validate an experiment file; bad input raises InputError (one line)."""
     path = resolve_path(name_or_path)
+    text = read_user_text(path, "a TOML experiment file", "an experiment file is TOML",
+                          "an experiment file needs an [experiment] table")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise InputError(str(path), f"not a valid TOML file ({error})") from None
     return spec_from_dict(data, source=str(path), base=path.parent)
 
