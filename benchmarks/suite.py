@@ -11,7 +11,6 @@ import json
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,39 +121,13 @@ def peak_memory_mb(actors: int, years: float) -> float:
     return int(out.stdout.split()[-1]) / 1024
 
 
-def _sweep_spec(directory: Path, runs: int) -> Path:
-    spec = directory / "bench.toml"
-    spec.write_text(
-        "[experiment]\n"
-        'name = "bench"\n'
-        f'scenarios = ["{DEFAULT_SCENARIO}"]\n'
-        "years = 5\n"
-        f"replications = {runs}\n"
-        "seed = 7\n"
-        "[design]\n"
-        'kind = "grid"\n'
-        "[outputs]\n"
-        "timeseries_every = 0\n",
-        encoding="utf-8",
-    )
-    return spec
-
-
 def sweep_throughput(settings: Settings) -> dict[str, float]:
-    """Runs per second with 1 and 2 local workers and on a loopback Dask cluster."""
-    from experiments.loopback import loopback_cluster
-    from experiments.sweep import run_sweep
+    """The sweep engine's figures from experiments.throughput: 1 vs 2 workers, Dask vs pool."""
+    from experiments.throughput import cpu_ceiling, dask_overhead_ratio, speedup_2_workers
 
-    rates = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        spec = _sweep_spec(Path(tmp), settings.sweep_runs)
-        for label, options in (("1_worker", {"workers": 1}), ("2_workers", {"workers": 2})):
-            stats = run_sweep(spec, Path(tmp) / label, quiet=True, **options)
-            rates[label] = stats.runs_per_second
-        with loopback_cluster(workers=2) as address:
-            stats = run_sweep(spec, Path(tmp) / "dask", scheduler=address, quiet=True)
-            rates["dask_2_workers"] = stats.runs_per_second
-    return rates
+    runs, years = settings.sweep_runs, 5
+    return {"cpu_ceiling_2_processes": cpu_ceiling(),
+            **speedup_2_workers(runs, years), **dask_overhead_ratio(runs, years)}  # fmt: skip
 
 
 def reference_summary() -> dict:
@@ -187,14 +160,14 @@ def measure(settings: Settings) -> dict[str, object]:
         "ratio_vs_mesa_virus": ours / virus,
         "scaling_5000_over_500": per_year[largest] / per_year[500],
         "default_run_seconds": default_run_seconds(settings),
-        "speedup_2_workers": sweeps["2_workers"] / sweeps["1_worker"],
-        "dask_overhead_ratio": sweeps["2_workers"] / sweeps["dask_2_workers"],
+        "speedup_2_workers": sweeps["speedup_2_workers"],
+        "dask_overhead_ratio": sweeps["dask_overhead_ratio"],
         "agent_steps_per_second": ours,
         "virus_agent_steps_per_second": virus,
         "seconds_per_year": {str(n): t for n, t in per_year.items()},
         "scaling_largest": largest,
         "peak_memory_mb_20y_5000": peak_memory_mb(largest, settings.memory_years),
-        "sweep_runs_per_second": sweeps,
+        "sweeps": sweeps,
         "results_unchanged": results_unchanged(),
         "quick": settings.quick,
         "python": sys.version.split()[0],
@@ -224,7 +197,7 @@ def table(results: dict[str, object]) -> str:
         lines.append(f"{'s per simulated year, ' + n:28s} {seconds:12.3f}")
     lines.append(f"{'peak memory, MB':28s} {results['peak_memory_mb_20y_5000']:12.0f}  "
                  f"({results['scaling_largest']} actors)")
-    for label, rate in results["sweep_runs_per_second"].items():
-        lines.append(f"{'sweep runs/s, ' + label:28s} {rate:12.2f}")
+    for label, value in results["sweeps"].items():
+        lines.append(f"{label:28s} {value:12.2f}")
     lines.append(f"{'results unchanged':28s} {results['results_unchanged']!s:>12s}")
     return "\n".join(lines)
