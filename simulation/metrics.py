@@ -31,16 +31,19 @@ def resilient_edges(ties: TieStore, week: float, threshold: float) -> tuple[np.n
     return ties.a[live[keep]], ties.b[live[keep]], strength[keep]
 
 
-def network_metrics(ties: TieStore, pop: Population, week: float, threshold: float
-                    ) -> dict[str, float]:
-    """Density, components, clustering, cross-sector share and centralisation, no NaN.
+def network_metrics(ties: TieStore, pop: Population, week: float, threshold: float,
+                    programme: tuple[float, float] | None = None) -> dict[str, float]:
+    """Density, components, clustering, cross-sector share and centralisation, no NaN; and
+    the ties by origin (see `tie_origins`), all from one reading of the ties.
 
     Giant component and density refer to active actors and resilient ties; an isolated
     actor is a component of its own.
     """
     live = ties.live_slots()
     strength_all = ties.strength(live, week)
-    i, j, _ = resilient_edges(ties, week, threshold)
+    resilient = strength_all >= threshold
+    origins = _origins(ties.born[live], resilient, programme)
+    i, j = ties.a[live[resilient]], ties.b[live[resilient]]
     active = np.flatnonzero(pop.active[: pop.size])
     all_cross = pop.sector[ties.a[live]] != pop.sector[ties.b[live]]
     n = len(active)
@@ -50,7 +53,7 @@ def network_metrics(ties: TieStore, pop: Population, week: float, threshold: flo
     keep = (i >= 0) & (j >= 0)
     i, j = i[keep], j[keep]
     e = len(i)
-    out = dict.fromkeys(NETWORK_METRICS, 0.0)
+    out = dict.fromkeys(NETWORK_METRICS, 0.0) | origins
     out["ties"] = float(len(live))
     out["resilient_ties"] = float(e)
     out["mean_tie_strength"] = float(strength_all.mean()) if len(live) else 0.0
@@ -108,9 +111,11 @@ def tie_origins(ties: TieStore, week: float, threshold: float,
                 programme: tuple[float, float] | None) -> dict[str, float]:
     """Live and resilient ties made at the start, and those made while the programme ran."""
     live = ties.live_slots()
-    strength = ties.strength(live, week)
-    born = ties.born[live]
-    resilient = strength >= threshold
+    return _origins(ties.born[live], ties.strength(live, week) >= threshold, programme)
+
+
+def _origins(born: np.ndarray, resilient: np.ndarray,
+             programme: tuple[float, float] | None) -> dict[str, float]:
     start = born == 0
     out = {"ties_from_start": float(start.sum()),
            "resilient_from_start": float((start & resilient).sum()),

@@ -24,7 +24,6 @@ from simulation.metrics import (
     network_metrics,
     resilient_graph,
     tie_graph,
-    tie_origins,
 )
 from simulation.population import (
     QM,
@@ -421,8 +420,8 @@ class NeighbourhoodModel(Model):
     def measure_network(self) -> None:
         """Every few weeks: whole-network measures; yearly and at the end: brokerage."""
         threshold = self.config.ties.resilient_threshold
-        metrics = network_metrics(self.ties, self.state, self.week, threshold)
-        metrics.update(tie_origins(self.ties, self.week, threshold, self._programme_window()))
+        metrics = network_metrics(self.ties, self.state, self.week, threshold,
+                                  self._programme_window())
         if self.week % self.config.output.betweenness_every_weeks == 0 or self._finished:
             brokers = [i for i in (self.catalyst.holder, self.programme.qm) if i >= 0]
             scores = broker_betweenness(self.ties, self.state, self.week, threshold, brokers,
