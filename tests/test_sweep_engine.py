@@ -62,6 +62,19 @@ def quartier(*args: str, **kwargs) -> subprocess.CompletedProcess:
     )
 
 
+def start_sweep(spec: Path, out: Path, **popen) -> subprocess.Popen:
+    """A 2-worker sweep in its own process group, SIGINT at its default as at a terminal (a
+    shell running the suite in the background, as CI does, starts it with SIGINT ignored,
+    and an ignored signal stays ignored across exec)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "quartier", "sweep", str(spec), "--out", str(out),
+         "--workers", "2", "--quiet"],
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        **popen,
+    )
+
+
 def comparable(directory: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Runs (without wall-clock durations) and time series of a sweep directory."""
     results = experiments.load(directory)
@@ -108,21 +121,7 @@ def test_serial_pool_and_dask_give_identical_results(reference, dask_cluster, tm
 def test_kill_9_then_resume_equals_an_uninterrupted_sweep(reference, tmp_path):
     spec, serial = reference
     out = tmp_path / "out"
-    sweep = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "quartier",
-            "sweep",
-            str(spec),
-            "--out",
-            str(out),
-            "--workers",
-            "2",
-            "--quiet",
-        ],
-        start_new_session=True,
-    )
+    sweep = start_sweep(spec, out)
     try:
         deadline = time.monotonic() + 60
         while len(list((out / "runs").glob("part-*.parquet"))) < 2:
@@ -145,26 +144,7 @@ def test_kill_9_then_resume_equals_an_uninterrupted_sweep(reference, tmp_path):
 def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path):
     spec = write_spec(tmp_path / "spec.toml", reps=40)  # 160 runs: long enough to interrupt
     out = tmp_path / "out"
-    sweep = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "quartier",
-            "sweep",
-            str(spec),
-            "--out",
-            str(out),
-            "--workers",
-            "2",
-            "--quiet",
-        ],
-        start_new_session=True,
-        stderr=subprocess.PIPE,
-        text=True,
-        # as at a terminal: a shell running the suite in the background (CI) starts it with
-        # SIGINT ignored, and an ignored signal stays ignored across exec
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    sweep = start_sweep(spec, out, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not list((out / "runs").glob("part-*.parquet")):
         assert sweep.poll() is None and time.monotonic() < deadline
