@@ -394,7 +394,7 @@ class NeighbourhoodModel(Model):
         protected = [self.catalyst.holder, self.programme.qm]
         for i in np.flatnonzero(leaving).tolist():
             if i not in protected:
-                self.remove_actor(i)
+                self._actors[i].leave()
         arrivals = self.rng.poisson(t.arrival_rate_per_year * self._start_size / WEEKS_PER_YEAR)
         for _ in range(arrivals):
             sector = self.rng.choice(len(self._sector_mix), p=self._sector_mix)
@@ -415,7 +415,7 @@ class NeighbourhoodModel(Model):
         idle &= s.load[:n] == 0
         for i in np.flatnonzero(idle).tolist():
             if i not in (self.catalyst.holder, self.programme.qm):
-                self.remove_actor(i)
+                self._actors[i].leave()
 
     def measure_network(self) -> None:
         """Every few weeks: whole-network measures; yearly and at the end: brokerage."""
