@@ -388,9 +388,9 @@ class CooperationBook:
         return self.forming + self.running
 
     def actors_involved(self) -> int:
-        """Distinct actors in forming or running cooperations."""
-        ids = self.open_ids()
-        return len(set().union(*(self.members[k] for k in ids))) if ids else 0
+        """Distinct actors in forming or running cooperations: those with a load."""
+        state = self.model.state
+        return int((state.view("active") & (state.view("load") > 0)).sum())
 
 
 class _RunningRows:

@@ -111,3 +111,12 @@ def test_newcomer_share_agrees_with_the_cooperation_table():
     table = result.cooperations
     started = table[table["state"].isin(["running", "completed", "failed"])]
     assert result.summary["newcomer_share"] == pytest.approx((started["newcomers"] > 0).mean())
+
+
+def test_actors_involved_are_the_members_of_open_cooperations():
+    model = NeighbourhoodModel(small_config({"turnover.leave_rate_per_year": 0.5}), rng=6)
+    book = model.cooperations
+    for _ in range(52):
+        model.step()
+        members = set().union(*(book.members[k] for k in book.open_ids()))
+        assert book.actors_involved() == len(members)
