@@ -35,7 +35,6 @@ class Programme:
         self.funded = False
         self.ended = False
         self.fund_balance = 0.0
-        self.fund_per_year = 0.0
         self.fund_spent = 0.0
         self.cap_per_project = self.config.fund_cap_per_project
         self._qm_income = None
@@ -80,13 +79,11 @@ class Programme:
         week = self.model.week
         if self.funded:
             share = self.degression(week)
-            self.fund_per_year = self.config.fund_per_year * share
-            self.fund_balance = self.fund_per_year
+            self.fund_balance = self.config.fund_per_year * share
             if self.qm >= 0 and self._qm_income is not None:
                 self.model.state.income[self.qm] = self._qm_income * max(share, 0.0)
         elif self.ended:
-            self.fund_per_year = self.config.verstetigung.small_fund_per_year
-            self.fund_balance = self.fund_per_year
+            self.fund_balance = self.config.verstetigung.small_fund_per_year
 
     def end(self) -> None:
         """Funding ends: the fund closes, QM leaves, programme meetings stop or are anchored."""
@@ -94,10 +91,7 @@ class Programme:
             return
         m, v = self.model, self.config.verstetigung
         self.funded, self.ended = False, True
-        self.fund_balance = 0.0
-        self.fund_per_year = 0.0
-        if v.small_fund_per_year > 0:
-            self.fund_per_year = self.fund_balance = v.small_fund_per_year
+        self.fund_balance = v.small_fund_per_year  # 0 without a small fund
         for meeting in m.meetings:
             if meeting.spec.programme or meeting.host_role == "qm":
                 if v.anchor_place:
