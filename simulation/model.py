@@ -152,18 +152,19 @@ class NeighbourhoodModel(Model):
         ties_config = self.config.ties
         if ties_config.initial is not None:
             index = {name: k for k, name in enumerate(self.state.names)}
-            for tie in ties_config.initial:
-                a, b = index[tie.a], index[tie.b]
-                if a != b and self.ties.slot(a, b) < 0:
-                    self.ties.create(a, b, tie.strength, 0.0, self._lam(a, b), informed=True)
-            return
-        sector = self.state.view("sector")
-        i, j = initial_pairs(self.rng, sector, ties_config.initial_within_degree,
-                             ties_config.initial_cross_degree)
-        strengths = initial_strengths(self.rng, ties_config.initial_strength, len(i))
-        for a, b, w in zip(i.tolist(), j.tolist(), strengths.tolist(), strict=True):
-            if self.ties.slot(a, b) < 0:
-                self.ties.create(a, b, w, 0.0, self._lam(a, b), informed=True)
+            i = np.array([index[tie.a] for tie in ties_config.initial], dtype=np.int64)
+            j = np.array([index[tie.b] for tie in ties_config.initial], dtype=np.int64)
+            strengths = np.array([tie.strength for tie in ties_config.initial])
+        else:
+            i, j = initial_pairs(self.rng, self.state.view("sector"),
+                                 ties_config.initial_within_degree,
+                                 ties_config.initial_cross_degree)
+            strengths = initial_strengths(self.rng, ties_config.initial_strength, len(i))
+        rates = self._decay_rates(i, j)
+        for a, b, w, lam in zip(i.tolist(), j.tolist(), strengths.tolist(), rates.tolist(),
+                                strict=True):
+            if a != b and self.ties.slot(a, b) < 0:
+                self.ties.create(a, b, w, 0.0, lam, informed=True)
 
     def add_qm_office(self, staff: int) -> int:
         """The programme opens a QM office, introduced to a few public and civil actors."""
@@ -223,18 +224,17 @@ class NeighbourhoodModel(Model):
     def actor(self, index: int) -> Actor:
         return self._actors[index]
 
-    def _lam(self, a: int, b: int) -> float:
-        same = self.state.sector[a] == self.state.sector[b]
-        return self.lam_same if same else self.lam_cross
+    def _decay_rates(self, pairs_i: np.ndarray, pairs_j: np.ndarray) -> np.ndarray:
+        """Weekly decay rate of each pair's tie: faster across sectors (M2)."""
+        same = self.state.sector[pairs_i] == self.state.sector[pairs_j]
+        return np.where(same, self.lam_same, self.lam_cross)
 
     def meet(self, pairs_i: np.ndarray, pairs_j: np.ndarray, gain: float, informed: bool) -> int:
         """Pairs have contact: ties reinforce or form. Returns the number of new ties."""
         pairs_i = np.asarray(pairs_i, dtype=np.int64)
         pairs_j = np.asarray(pairs_j, dtype=np.int64)
-        same = self.state.sector[pairs_i] == self.state.sector[pairs_j]
-        lam = np.where(same, self.lam_same, self.lam_cross)
         return self.ties.contact(pairs_i, pairs_j, gain, self.config.ties.new_tie_strength,
-                                 self.week, lam, informed)
+                                 self.week, self._decay_rates(pairs_i, pairs_j), informed)
 
     def host_of(self, role: str) -> int:
         """The active actor who hosts a meeting of the given host role, or -1."""
