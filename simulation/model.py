@@ -67,9 +67,10 @@ class NeighbourhoodModel(Model):
         self._sector_mix = self._arrival_mix()
         self.cooperations = CooperationBook(self)
         self.meetings = [MeetingStructure(self, spec) for spec in config.meetings]
+        self.catalyst = Catalyst(self, -1)
         self.programme = Programme(self)
         self.programme.schedule()
-        self.catalyst = Catalyst(self, self._catalyst_holder())
+        self.catalyst.hand_to(self._catalyst_holder())
         self._schedule_events()
         self.network: dict[str, float] = {}
         self._brokerage = {"catalyst_betweenness": 0.0, "qm_betweenness": 0.0}
@@ -177,7 +178,7 @@ class NeighbourhoodModel(Model):
         if len(partners):
             chosen = self.rng.choice(partners, size=min(3, len(partners)), replace=False)
             self.meet(np.full(len(chosen), i), chosen, gain=0.0, informed=True)
-        if self.config.catalyst.holder == "qm" and hasattr(self, "catalyst"):
+        if self.config.catalyst.holder == "qm" and self.config.catalyst.mode != "absent":
             self.catalyst.hand_to(i)
         return i
 

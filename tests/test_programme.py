@@ -73,3 +73,18 @@ def test_small_fund_after_exit():
         small_programme({"years": 4, "programme.verstetigung.small_fund_per_year": 2000}), rng=1)
     _run_weeks(model, 2 * 52 + 1)
     assert 0 < model.programme.fund_balance <= 2000
+
+
+def test_an_absent_catalyst_stays_absent_when_a_later_programme_opens_its_qm_office():
+    config = small_programme({"programme.start_year": 0.5, "catalyst.mode": "absent"})
+    model = NeighbourhoodModel(config, rng=2)
+    _run_weeks(model, 30)
+    assert model.programme.qm >= 0
+    assert not model.catalyst.active
+
+
+def test_a_later_programme_hands_the_catalyst_role_to_its_qm_office():
+    model = NeighbourhoodModel(small_programme({"programme.start_year": 0.5}), rng=2)
+    assert not model.catalyst.active
+    _run_weeks(model, 30)
+    assert model.catalyst.active and model.catalyst.holder == model.programme.qm
