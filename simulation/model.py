@@ -63,7 +63,7 @@ class NeighbourhoodModel(Model):
         self._leave_weekly = 1 - (1 - config.turnover.leave_rate_per_year) ** (1 / WEEKS_PER_YEAR)
 
         self._populate()
-        self._start_size = self.state.size
+        self.start_size = self.state.size
         self._sector_mix = self._arrival_mix()
         self.cooperations = CooperationBook(self)
         self.meetings = [MeetingStructure(self, spec) for spec in config.meetings]
@@ -396,7 +396,7 @@ class NeighbourhoodModel(Model):
         for i in np.flatnonzero(leaving).tolist():
             if i not in protected:
                 self._actors[i].leave()
-        arrivals = self.rng.poisson(t.arrival_rate_per_year * self._start_size / WEEKS_PER_YEAR)
+        arrivals = self.rng.poisson(t.arrival_rate_per_year * self.start_size / WEEKS_PER_YEAR)
         for _ in range(arrivals):
             sector = self.rng.choice(len(self._sector_mix), p=self._sector_mix)
             self.add_actor(SECTORS[sector], f"newcomer_{s.size + 1}")

@@ -69,7 +69,7 @@ def summarise(model: NeighbourhoodModel, seed: int) -> dict[str, float | int | s
         "regime": model.config.regime,
         "seed": int(seed),
         "weeks": int(model.week),
-        "actors_start": int(model._start_size),
+        "actors_start": int(model.start_size),
         "actors_end": int(model.state.view("active").sum()),
         "ideas": int(book.count),
         "started": started,
