@@ -4,8 +4,6 @@ actor or a random actor of the same degree, in both regimes; fragmentation and l
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 
 from experiments import figures
@@ -42,7 +40,6 @@ MEASURES = {
 
 def run(options: Options) -> Outcome:
     """Run the removal sweep and write its report."""
-    began = time.perf_counter()
     ctx = start("catalyst-removal", "Catalyst removal: targeted vs random", options)
     spec, results = sweep(ctx, "catalyst_removal", "sweep")
     years = years_of(spec, results)
@@ -60,7 +57,7 @@ def run(options: Options) -> Outcome:
     figure_section(ctx, results, runs, at)
     replication_section(ctx, runs, "cell", "fragmentation")
     _facts(ctx, runs)
-    return finish(ctx, began, text_table(table))
+    return finish(ctx, text_table(table))
 
 
 def measures(runs: pd.DataFrame, series: pd.DataFrame, at: float, years: float) -> pd.DataFrame:

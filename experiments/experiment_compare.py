@@ -7,8 +7,6 @@ minus its effect when programme-funded — with a bootstrap CI (the seed's conje
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 
 from experiments import figures
@@ -53,7 +51,6 @@ NETWORK = [
 
 def run(options: Options) -> Outcome:
     """Run the compare sweep and write its report."""
-    began = time.perf_counter()
     ctx = start("compare", "Compare: regime × catalyst", options)
     spec, results = sweep(ctx, "compare", "sweep")
     runs = label_cells(ok_runs(results))
@@ -66,7 +63,7 @@ def run(options: Options) -> Outcome:
     replication_section(ctx, runs, "cell")
     facts(ctx, results, runs, inter, years)
     key = key_lines(cells, inter, ctx)
-    return finish(ctx, began, key)
+    return finish(ctx, key)
 
 
 def label_cells(runs: pd.DataFrame) -> pd.DataFrame:

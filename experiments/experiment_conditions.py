@@ -9,8 +9,6 @@ and 4.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 
@@ -59,7 +57,6 @@ NESTED = {"fixed meetings × regular exchange"}
 
 def run(options: Options) -> Outcome:
     """Run the conditions sweep and its control sweep, and write the report."""
-    began = time.perf_counter()
     ctx = start("conditions", "Conditions: the guide's six conditions in both regimes", options)
     spec, results = sweep(ctx, "conditions", "sweep")
     runs = code(ok_runs(results))
@@ -73,7 +70,7 @@ def run(options: Options) -> Outcome:
     _fact2(ctx, runs)
     _fact3(ctx, runs, control_runs)
     _fact4(ctx, control, control_runs, years)
-    return finish(ctx, began, key_lines(effects))
+    return finish(ctx, key_lines(effects))
 
 
 def code(runs: pd.DataFrame) -> pd.DataFrame:

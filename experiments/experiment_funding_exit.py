@@ -6,8 +6,6 @@ and whether ties the programme induced decay faster than ties that existed befor
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 
@@ -47,7 +45,6 @@ STOCKS = [
 
 def run(options: Options) -> Outcome:
     """Run the funding-exit sweep and write its report."""
-    began = time.perf_counter()
     ctx = start("funding-exit", "Funding exit: what persists after the programme ends", options)
     spec, results = sweep(ctx, "funding_exit", "sweep")
     runs = ok_runs(results)
@@ -71,7 +68,7 @@ def run(options: Options) -> Outcome:
     figure_section(ctx, network, series)
     replication_section(ctx, runs, "cell")
     _fact7(ctx, network, checks)
-    return finish(ctx, began, text_table(table))
+    return finish(ctx, text_table(table))
 
 
 def _exit_year(results) -> float:

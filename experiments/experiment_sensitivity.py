@@ -8,7 +8,6 @@ reported. Replicates of a design point are averaged before the analysis.
 
 from __future__ import annotations
 
-import time
 import warnings
 
 import numpy as np
@@ -39,7 +38,6 @@ TOLERANCE = 0.1
 
 def run(options: Options) -> Outcome:
     """Run the Morris and Sobol' sweeps and write the report."""
-    began = time.perf_counter()
     ctx = start("sensitivity", "Sensitivity: Morris screening and Sobol' indices", options)
     morris_spec, morris_results = sweep(ctx, "sensitivity_morris", "morris")
     sobol_spec, sobol_results = sweep(ctx, "sensitivity", "sobol")
@@ -67,7 +65,7 @@ def run(options: Options) -> Outcome:
     _fact2(ctx, runs)
     _fact6(ctx, runs)
     key = text_table(sobol_table.merge(morris_table, on="parameter"))
-    return finish(ctx, began, key)
+    return finish(ctx, key)
 
 
 def point_means(results, output: str) -> np.ndarray:

@@ -32,7 +32,10 @@ in Python that costs the task thread the GIL often enough to slow runs markedly.
 
 def _start(args: list[str]) -> subprocess.Popen:
     return subprocess.Popen(
-        args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        args,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
         env={**os.environ, **QUIET_WORKERS},
     )
 

@@ -100,6 +100,7 @@ class Context:
     report: Report
     sweeps: list[tuple[str, SweepResults, float]] = field(default_factory=list)
     facts: list[dict[str, str]] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
 
     def fact(self, number: int, measured: str, estimate: str, verdict: str) -> None:
         """One row of the stylised-facts table."""
@@ -330,7 +331,7 @@ def _precise_from(table: pd.DataFrame, target: float) -> int | None:
     return int(table["n"].iloc[above[-1] + 1 if len(above) else 0])
 
 
-def finish(ctx: Context, started: float, key_lines: list[str]) -> Outcome:
+def finish(ctx: Context, key_lines: list[str]) -> Outcome:
     """Append the facts table and the provenance, write the report, return the outcome."""
     report = ctx.report
     report.heading("Stylised facts this experiment bears on")
@@ -342,7 +343,7 @@ def finish(ctx: Context, started: float, key_lines: list[str]) -> Outcome:
     ordered = sorted(ctx.facts, key=lambda row: int(row["fact"].split(".")[0]))
     report.table(pd.DataFrame(ordered), "Stylised facts: measured quantity, CI, verdict")
     report.heading("Reproduce")
-    seconds = time.perf_counter() - started
+    seconds = time.perf_counter() - ctx.started
     report.text(
         f"Command (run from the repository root; it resumes the stored sweeps if they are "
         f"there and only redoes the analysis): `{ctx.options.command or 'quartier experiment'}`"
