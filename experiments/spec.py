@@ -134,8 +134,12 @@ def resolve_path(name_or_path: str | Path) -> Path:
 def load_spec(name_or_path: str | Path) -> Spec:
     """Read and validate an experiment file; bad input raises InputError (one line)."""
     path = resolve_path(name_or_path)
-    text = read_user_text(path, "a TOML experiment file", "an experiment file is TOML",
-                          "an experiment file needs an [experiment] table")
+    text = read_user_text(
+        path,
+        "a TOML experiment file",
+        "an experiment file is TOML",
+        "an experiment file needs an [experiment] table",
+    )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
