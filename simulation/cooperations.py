@@ -71,19 +71,47 @@ class CooperationBook:
         self._params = [self.config.type_parameters(t) for t in COOPERATION_TYPES]
         self._dirty = True
         self._rows: _RunningRows | None = None
-        self._groups: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.roster = np.full((64, 8), -1, dtype=np.int64)
+        self.size = np.zeros(64, dtype=np.int64)
+        self.pair_slots = np.full((64, 28), -1, dtype=np.int64)
 
     # -- storage ---------------------------------------------------------------------------
     def _reserve(self) -> int:
         if self.count == len(self.state):
             size = 2 * len(self.state)
-            for name in (*self._ARRAYS, "need", "pooled"):
+            for name in (*self._ARRAYS, "need", "pooled", "roster", "size", "pair_slots"):
                 old = getattr(self, name)
                 new = np.zeros((size, *old.shape[1:]), dtype=old.dtype)
+                if name in ("roster", "pair_slots"):
+                    new[:] = -1
                 new[: len(old)] = old
                 setattr(self, name, new)
         self.count += 1
         return self.count - 1
+
+    def _widen(self) -> None:
+        """Room for one more member per cooperation (the pair-slot cache starts afresh)."""
+        rows, width = self.roster.shape
+        roster = np.full((rows, 2 * width), -1, dtype=np.int64)
+        roster[:, :width] = self.roster
+        self.roster = roster
+        self.pair_slots = np.full((rows, width * (2 * width - 1)), -1, dtype=np.int64)
+
+    def _enrol(self, k: int, actor: int) -> None:
+        """Append `actor` to the members of `k` (list and roster row)."""
+        if self.size[k] == self.roster.shape[1]:
+            self._widen()
+        self.members[k].append(actor)
+        self.roster[k, self.size[k]] = actor
+        self.size[k] += 1
+
+    def _rewrite_roster(self, k: int) -> None:
+        """After a member left: the roster row follows the list; its cached pair slots go."""
+        members = self.members[k]
+        self.roster[k] = -1
+        self.roster[k, : len(members)] = members
+        self.size[k] = len(members)
+        self.pair_slots[k] = -1
 
     @property
     def n_forming(self) -> int:
@@ -117,7 +145,8 @@ class CooperationBook:
         self.progress[k] = self.shortage[k] = self.fund_drawn[k] = 0
         self.supporters[k] = self.newcomers[k] = 0
         self.pooled[k] = 0
-        self.members.append([initiator])
+        self.members.append([])
+        self._enrol(k, initiator)
         m.state.load[initiator] += 1
         m.state.last_active[initiator] = m.week
         self.forming.append(k)
@@ -225,8 +254,7 @@ class CooperationBook:
         m.state.last_active[actor] = m.week
         others = np.asarray(self.members[k])
         m.meet(np.full(len(others), actor), others, gain=0.0, informed=True)
-        self.members[k].append(actor)
-        self._groups.pop(k, None)
+        self._enrol(k, actor)
         if self.state[k] == RUNNING:
             self._count_member(k, actor)
             self._dirty = True
@@ -308,21 +336,33 @@ class CooperationBook:
             self._rows = _RunningRows.build(self)
             self._dirty = False
         m, r = self.model, self._rows
-        if not len(r.pair_i):
+        local, position, pair_i, pair_j = r.pairs()
+        if not len(local):
             self.at_risk[r.ids] = False
             return
-        slots = m.ties.slots_of(r.pair_i, r.pair_j)
-        missing = slots < 0
-        if missing.any():
-            m.meet(r.pair_i[missing], r.pair_j[missing], gain=0.0, informed=True)
-            slots = m.ties.slots_of(r.pair_i, r.pair_j)
+        slots = self._pair_slots(r.ids[local], position, pair_i, pair_j)
         m.ties.reinforce(slots, m.config.ties.joint_work_gain, m.week)
         strength = m.ties.strength(slots, m.week)
         n = len(r.ids)
-        mean = np.bincount(r.pair_local, strength, minlength=n) / np.maximum(
-            np.bincount(r.pair_local, minlength=n), 1)
-        has_pairs = np.bincount(r.pair_local, minlength=n) > 0
-        self.at_risk[r.ids] = has_pairs & (mean < self.config.trust_threshold)
+        pairs = np.bincount(local, minlength=n)
+        mean = np.bincount(local, strength, minlength=n) / np.maximum(pairs, 1)
+        self.at_risk[r.ids] = (pairs > 0) & (mean < self.config.trust_threshold)
+
+    def _pair_slots(self, coop: np.ndarray, position: np.ndarray, pair_i: np.ndarray,
+                    pair_j: np.ndarray) -> np.ndarray:
+        """Tie slots of member pairs, from the cache where still valid; strangers meet."""
+        m = self.model
+        slots = self.pair_slots[coop, position]
+        stale = ~m.ties.holds(slots, pair_i, pair_j)
+        if stale.any():
+            found = m.ties.slots_of(pair_i[stale], pair_j[stale])
+            missing = found < 0
+            if missing.any():
+                m.meet(pair_i[stale][missing], pair_j[stale][missing], gain=0.0, informed=True)
+                found = m.ties.slots_of(pair_i[stale], pair_j[stale])
+            slots[stale] = found
+            self.pair_slots[coop[stale], position[stale]] = found
+        return slots
 
     # -- ending (M6) -------------------------------------------------------------------------
     def _close(self, k: int, outcome: int) -> None:
@@ -331,7 +371,6 @@ class CooperationBook:
             self.forming.remove(k)
         elif self.state[k] == RUNNING:
             self.running.remove(k)
-            self._groups.pop(k, None)
             self._dirty = True
         self.state[k], self.end_week[k] = outcome, m.week
         self.totals[outcome] += 1
@@ -354,7 +393,7 @@ class CooperationBook:
         for k in list(self.forming) + list(self.running):
             if actor in self.members[k]:
                 self.members[k].remove(actor)
-                self._groups.pop(k, None)
+                self._rewrite_roster(k)
                 if self.state[k] == RUNNING:
                     self._dirty = True
                     if self.coordinator[k] == actor:
@@ -363,15 +402,6 @@ class CooperationBook:
                             self._appoint_coordinator(k)
                 elif self.initiator[k] == actor:
                     self._close(k, ABANDONED)
-
-    def group(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Members of `k` as an array, and the two ends of every member pair (cached)."""
-        cached = self._groups.get(k)
-        if cached is None:
-            members = np.asarray(self.members[k], dtype=np.int64)
-            i, j = member_pairs(len(members))
-            cached = self._groups[k] = (members, members[i], members[j])
-        return cached
 
     def revive(self, k: int) -> None:
         """A catalyst overcomes a lull: the shortage count starts again."""
@@ -404,9 +434,6 @@ class _RunningRows:
     size: np.ndarray
     project: np.ndarray
     overhead: np.ndarray
-    pair_i: np.ndarray
-    pair_j: np.ndarray
-    pair_local: np.ndarray
     share: np.ndarray
     needed: np.ndarray
     needs: np.ndarray
@@ -418,23 +445,18 @@ class _RunningRows:
     def build(cls, book: CooperationBook) -> _RunningRows:
         rows = cls()
         c = book.config
-        empty = np.zeros(0, dtype=np.int64)
         rows.ids = np.asarray(book.running, dtype=np.int64)
-        groups = [book.group(k) for k in book.running]
-        rows.size = np.array([len(g[0]) for g in groups], dtype=np.int64)
-        rows.local = np.repeat(np.arange(len(groups)), rows.size)
+        rows.size = book.size[rows.ids]
+        roster = book.roster[rows.ids]
+        rows.local = np.repeat(np.arange(len(rows.ids)), rows.size)
         rows.coop = rows.ids[rows.local]
-        rows.actor = np.concatenate([g[0] for g in groups]) if groups else empty
+        rows.actor = roster[np.arange(roster.shape[1]) < rows.size[:, None]]
         rows.load = np.maximum(np.bincount(rows.actor)[rows.actor], 1).astype(float)
         rows.project = book.kind[rows.ids] == INTENSIVE_FORMAL
         is_lead = book.coordinator[rows.coop] == rows.actor
         lacks_lead = (book.coordinator[rows.coop] < 0) & rows.project[rows.local]
         rows.overhead = (np.where(is_lead, c.coordinator_hours, 0.0)
                          + np.where(lacks_lead, c.uncoordinated_overhead_hours, 0.0))
-        pairs = np.array([len(g[1]) for g in groups], dtype=np.int64)
-        rows.pair_i = np.concatenate([g[1] for g in groups]) if groups else empty
-        rows.pair_j = np.concatenate([g[2] for g in groups]) if groups else empty
-        rows.pair_local = np.repeat(np.arange(len(groups)), pairs)
         rows.share = book.need[rows.coop] / np.maximum(rows.size[rows.local], 1)[:, None]
         rows.needed = book.need[rows.ids]
         rows.needs = rows.needed > 0
@@ -442,7 +464,15 @@ class _RunningRows:
         vague = rows.project & ~book.clear_goals[rows.ids]
         rows.rate = np.where(vague, c.unclear_goals_efficiency, 1.0) / book.duration[rows.ids]
         rows.starts = np.cumsum(rows.size) - rows.size
+        rows._roster = roster
         return rows
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every member pair: its cooperation (local), position in the pair cache, both ends."""
+        i, j = member_pairs(self._roster.shape[1])
+        present = j < self.size[:, None]
+        local, position = np.nonzero(present)
+        return local, position, self._roster[:, i][present], self._roster[:, j][present]
 
     def pool(self, contrib: np.ndarray) -> np.ndarray:
         """Sum the members' contributions per cooperation (rows are grouped by cooperation)."""

@@ -85,6 +85,12 @@ class TieStore:
         keys = (np.minimum(pairs_i, pairs_j) * _KEY_BASE + np.maximum(pairs_i, pairs_j)).tolist()
         return np.array([get(k, -1) for k in keys], dtype=np.int64)
 
+    def holds(self, slots: np.ndarray, pairs_i: np.ndarray, pairs_j: np.ndarray) -> np.ndarray:
+        """Whether each slot (-1 allowed) still holds the tie of its pair (i, j)."""
+        safe = np.maximum(slots, 0)
+        low, high = np.minimum(pairs_i, pairs_j), np.maximum(pairs_i, pairs_j)
+        return (slots >= 0) & self.alive[safe] & (self.a[safe] == low) & (self.b[safe] == high)
+
     # -- writing -----------------------------------------------------------------------------
     def create(self, i: int, j: int, strength: float, t: float, lam: float,
                informed: bool = False) -> int:

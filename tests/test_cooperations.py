@@ -102,6 +102,9 @@ def test_a_member_who_leaves_drops_out_of_its_cooperations():
     leaver = book.members[k][-1]
     model.remove_actor(leaver)
     assert all(leaver not in book.members[j] for j in book.open_ids())
+    for j in book.open_ids():  # the roster the weekly work reads follows the member lists
+        assert book.roster[j, : book.size[j]].tolist() == book.members[j]
+        assert (book.roster[j, book.size[j]:] == -1).all()
     assert not model.state.active[leaver]
     assert len(model.ties.neighbours[leaver]) == 0
 

@@ -90,3 +90,16 @@ def test_degrees_follow_creation_and_removal():
     ties.remove_actor(2)
     ties.create(3, 1, 0.5, 0, 0.0)
     assert ties.degree[:4].tolist() == [len(n) for n in ties.neighbours] == [1, 2, 0, 1]
+
+
+def test_a_cached_slot_stops_holding_its_pair_once_the_tie_is_gone_or_reused():
+    ties = TieStore()
+    ties.add_actors(4)
+    slot = ties.create(0, 1, strength=0.5, t=0, lam=0.01)
+    pair = (np.array([slot]), np.array([1]), np.array([0]))
+    assert ties.holds(*pair).tolist() == [True]
+    ties.remove(np.array([slot]))
+    assert ties.holds(*pair).tolist() == [False]
+    assert ties.create(2, 3, strength=0.5, t=0, lam=0.01) == slot  # the slot is reused
+    assert ties.holds(*pair).tolist() == [False]
+    assert ties.holds(np.array([-1]), np.array([2]), np.array([3])).tolist() == [False]
