@@ -91,7 +91,7 @@ class Catalyst:
                         & (s.stock[contacts, TIME] >= m.config.cooperation.min_spare_hours)]
         if not len(free) or not self._spend():
             return
-        actor = int(m.rng.choice(free))
+        actor = int(free[m.rng.integers(len(free))])
         if m.rng.random() < s.engagement[actor] + s.inspiration[actor]:
             m.actor(actor).propose_cooperation(seeded=True)
             self.actions["impulses"] += 1
@@ -101,8 +101,9 @@ class Catalyst:
         m = self.model
         contacts = self._contacts()
         if len(contacts) >= 2 and m.rng.random() < 0.5:
-            a, b = m.rng.choice(contacts, size=2, replace=False)
-            if m.ties.slot(int(a), int(b)) < 0 and self._spend():
+            first, second = m.rng.integers(len(contacts)), m.rng.integers(len(contacts) - 1)
+            a, b = int(contacts[first]), int(contacts[second + (second >= first)])
+            if m.ties.slot(a, b) < 0 and self._spend():
                 m.meet(np.array([a]), np.array([b]), gain=0.0, informed=True)
                 self.actions["introductions"] += 1
             return
@@ -112,8 +113,9 @@ class Catalyst:
         peripheral = peripheral[peripheral != self.holder]
         if not len(peripheral) or not self._spend():
             return
-        newcomer = int(m.rng.choice(peripheral))
-        partners = [self.holder] + ([int(m.rng.choice(contacts))] if len(contacts) else [])
+        newcomer = int(peripheral[m.rng.integers(len(peripheral))])
+        partners = [self.holder] + (
+            [int(contacts[m.rng.integers(len(contacts))])] if len(contacts) else [])
         m.meet(np.full(len(partners), newcomer), np.array(partners), gain=0.0, informed=True)
         s.inspiration[newcomer] += m.config.cooperation.inspiration_gain
         s.last_active[newcomer] = m.week
@@ -145,11 +147,12 @@ class Catalyst:
         """Link the cooperation most short of resources with a resource-rich actor it knows."""
         m = self.model
         book, s = m.cooperations, m.state
-        cap = self.config.supporters_per_cooperation
-        stalled = [k for k in book.running if book.shortage[k] > 0 and book.supporters[k] < cap]
-        if not stalled:
+        running = book.running_ids()
+        shortage = np.where(book.supporters[running] < self.config.supporters_per_cooperation,
+                            book.shortage[running], 0)
+        if not len(running) or shortage.max() <= 0:
             return
-        k = max(stalled, key=lambda j: book.shortage[j])
+        k = int(running[np.argmax(shortage)])
         contacts = self._contacts()
         if not len(contacts):
             return

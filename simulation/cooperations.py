@@ -7,6 +7,8 @@ cooperations in formation are handled one by one, the running ones all at once.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar
 
@@ -66,9 +68,10 @@ class CooperationBook:
         self.completed_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
         self.started_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
         self.pooled_this_week = np.zeros(4)
-        self._weights = np.array([self.config.type_weights.get(t, 0.0) for t in COOPERATION_TYPES])
-        self._weights = self._weights / self._weights.sum()
+        weights = np.array([self.config.type_weights.get(t, 0.0) for t in COOPERATION_TYPES])
+        self._cumulative = np.cumsum(weights / weights.sum())
         self._params = [self.config.type_parameters(t) for t in COOPERATION_TYPES]
+        self._needs = [np.array(p.need.as_tuple()) for p in self._params]
         self._dirty = True
         self._rows: _RunningRows | None = None
         self.roster = np.full((64, 8), -1, dtype=np.int64)
@@ -123,21 +126,23 @@ class CooperationBook:
 
     # -- idea and formation (M4) -----------------------------------------------------------
     def propose(self, initiator: int, topic: int | None = None, seeded: bool = False) -> int:
-        """An actor's idea becomes a cooperation in formation; it recruits at once."""
+        """An actor's idea becomes a cooperation in formation; it recruits in the weekly pass."""
         m = self.model
         rng = m.rng
         k = self._reserve()
-        kind = int(rng.choice(len(COOPERATION_TYPES), p=self._weights))
+        kind = min(int(np.searchsorted(self._cumulative, rng.random(), side="right")),
+                   len(COOPERATION_TYPES) - 1)
         params = self._params[kind]
         if topic is None:
             own = np.flatnonzero(m.state.interests[initiator])
-            topic = int(rng.choice(own)) if len(own) else int(rng.integers(m.state.topics))
+            topic = int(own[rng.integers(len(own))]) if len(own) else int(
+                rng.integers(m.state.topics))
         self.kind[k], self.topic[k], self.initiator[k] = kind, topic, initiator
         self.state[k], self.idea_week[k] = FORMING, m.week
         self.start_week[k] = self.end_week[k] = -1
         self.duration[k] = rng.integers(params.weeks_min, params.weeks_max + 1)
         self.target[k] = rng.integers(params.partners_min, params.partners_max + 1)
-        self.need[k] = np.array(params.need.as_tuple()) * (self.target[k] + 1)
+        self.need[k] = self._needs[kind] * (self.target[k] + 1)
         self.coordinator[k] = -1
         self.clear_goals[k] = self.config.clear_goals
         self.seeded[k] = seeded
@@ -150,90 +155,148 @@ class CooperationBook:
         m.state.load[initiator] += 1
         m.state.last_active[initiator] = m.week
         self.forming.append(k)
-        self.recruit(k)
         return k
 
-    def _candidates(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Actors known to a member who are active, free and have spare time.
+    def recruit(self) -> None:
+        """The weekly recruiting pass: every forming cooperation asks partners.
 
-        Returns them with the number of members each one knows (shared third parties).
+        Candidates and their weights are computed for all forming cooperations at once; the
+        asks then run cooperation by cooperation (an actor who became busy says no), and the
+        ties that joining creates are made in one batch at the end of the pass.
         """
-        m = self.model
-        members = self.members[k]
-        known: dict[int, int] = {}
-        for member in members:
-            for j in m.ties.neighbours[member]:
-                known[j] = known.get(j, 0) + 1
-        for member in members:
-            known.pop(member, None)
-        cand = np.fromiter(known, dtype=np.int64, count=len(known))
-        links = np.fromiter(known.values(), dtype=np.float64, count=len(known))
-        s = m.state
-        ok = (s.active[cand] & (s.load[cand] < s.capacity[cand])
-              & (s.stock[cand, TIME] >= self.config.min_spare_hours))
-        return cand[ok], links[ok]
+        ids = np.asarray(self.forming, dtype=np.int64)
+        if not len(ids):
+            return
+        pool = self._candidates(ids)
+        if pool is not None:
+            pairs_i, pairs_j = self._ask(pool, *self._scores(pool))
+            if pairs_i:
+                self.model.meet(np.array(pairs_i), np.array(pairs_j), gain=0.0, informed=True)
+        for k in ids.tolist():
+            self._after_recruiting(k)
 
-    def _scores(self, k: int, cand: np.ndarray, links: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Partner-choice weight, tie strength to the initiator and repeat flag per candidate.
+    def _candidates(self, ids: np.ndarray) -> _Candidates | None:
+        """For every forming cooperation, the contacts of its members who are active, free,
+        have spare time and are not members, with how many members each one knows (shared
+        third parties); grouped by cooperation. None when there are none."""
+        m = self.model
+        neighbours = m.ties.neighbours
+        owners: list[int] = []
+        contacts: list[int] = []
+        links: list[int] = []
+        members: list[int] = []
+        for pos, k in enumerate(ids.tolist()):
+            group = self.members[k]
+            members.extend(group)
+            own = set(group)
+            known: Counter[int] = Counter()
+            for member in group:
+                known.update(neighbours[member] - own)
+            contacts.extend(known)
+            links.extend(known.values())
+            owners.extend([pos] * len(known))
+        if not contacts:
+            return None
+        actor = np.array(contacts, dtype=np.int64)
+        s = m.state
+        ok = (s.active[actor] & (s.load[actor] < s.capacity[actor])
+              & (s.stock[actor, TIME] >= self.config.min_spare_hours))
+        if not ok.any():
+            return None
+        owner = np.array(owners, dtype=np.int64)[ok]
+        size = self.size[ids]
+        return _Candidates(ids=ids, owner=owner, actor=actor[ok],
+                           links=np.array(links, dtype=np.float64)[ok],
+                           size=size, members=np.array(members, dtype=np.int64),
+                           starts=np.cumsum(size) - size)
+
+    def _scores(self, pool: _Candidates) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Partner-choice weight, tie strength to the initiator, repeat flag and interest in
+        the topic, per candidate.
 
         The weight adds tie strength to the initiator, the share of members the candidate
         knows, whether it fills a resource gap the initiator knows of, same sector and
         interest in the topic (M4: Guimerà 2005; Gulati & Gargiulo 1999; Powell 2005).
         """
-        m, c = self.model, self.config
-        initiator = int(self.initiator[k])
-        slots = m.ties.slots_of(np.full(len(cand), initiator), cand)
-        has = slots >= 0
-        safe = np.where(has, slots, 0)
-        strength = np.where(has, m.ties.strength(safe, m.week), 0.0)
-        repeat = has & (m.ties.joint[safe] > 0)
-        informed = has & m.ties.informed[safe]
-        shared = links / len(self.members[k])
-        needed = self.need[k] > 0
-        count = int(needed.sum())
-        if count:
-            income = m.state.income
-            have = income[self.members[k]].mean(axis=0)
-            gaps = ((income[cand] > have) & needed).sum(axis=1)
-            complement = informed * (gaps / count)
-        else:
-            complement = np.zeros(len(cand))
-        same_sector = m.state.sector[cand] == m.state.sector[initiator]
-        interested = m.state.interests[cand, self.topic[k]]
-        weight = (c.weight_tie * strength + c.weight_shared * shared
-                  + c.weight_complement * complement + c.weight_sector * same_sector
+        m, c, s = self.model, self.config, self.model.state
+        owner, cand = pool.owner, pool.actor
+        coop = pool.ids[owner]
+        initiator = self.initiator[coop]
+        slots = m.ties.slots_of(initiator, cand)
+        strength = m.ties.strength(slots, m.week)  # slot -1 (strangers) reads as no tie
+        repeat = m.ties.joint[slots] > 0
+        informed = m.ties.informed[slots]
+        have = np.add.reduceat(s.income[pool.members], pool.starts) / pool.size[:, None]
+        needed = self.need[pool.ids] > 0
+        gaps = ((s.income[cand] > have[owner]) & needed[owner]).sum(axis=1)
+        complement = informed * gaps / np.maximum(needed.sum(axis=1), 1)[owner]
+        interested = s.interests[cand, self.topic[coop]]
+        weight = (c.weight_tie * strength + c.weight_shared * pool.links / pool.size[owner]
+                  + c.weight_complement * complement
+                  + c.weight_sector * (s.sector[cand] == s.sector[initiator])
                   + c.weight_topic * interested + 1e-3)
-        return weight, strength, repeat
+        return weight, strength, repeat, interested
 
-    def recruit(self, k: int) -> None:
-        """Ask known actors to join, choosing incumbents vs newcomers (p) and repeats (q)."""
-        cand, links = self._candidates(k)
-        if len(cand):
-            self._ask(k, cand, links)
-        self._after_recruiting(k)
+    def _ask(self, pool: _Candidates, weight: np.ndarray, strength: np.ndarray,
+             repeat: np.ndarray, interested: np.ndarray) -> tuple[list[int], list[int]]:
+        """Up to `candidates` asks per cooperation, one at a time; each asked actor accepts or
+        declines. Returns the pairs (new member, other member) that now work together.
 
-    def _ask(self, k: int, cand: np.ndarray, links: np.ndarray) -> None:
-        """Up to `candidates` asks, one at a time; each asked actor accepts or declines."""
+        Each ask draws its pool as Guimerà's model does: incumbents with probability p (among
+        them previous partners of the initiator with probability q), newcomers otherwise, all
+        candidates when that pool is empty; it then picks one candidate of the pool with
+        probability proportional to its weight. Done exactly and in O(1) per ask: candidates
+        are split into three groups (repeat incumbents, other incumbents, newcomers), each
+        sorted once by exponential keys E/weight, E ~ Exp(1) (weighted sampling without
+        replacement, Efraimidis & Spirakis 2006); an ask picks a group in proportion to the
+        weight it has left and takes that group's next candidate.
+        """
         m, c = self.model, self.config
+        s = m.state
         rng = m.rng
-        weight, strength, repeat = (a.tolist() for a in self._scores(k, cand, links))
-        incumbent = (m.state.joined[cand] > 0).tolist()
-        interested = m.state.interests[cand, self.topic[k]].tolist()
-        engagement = m.state.engagement[cand].tolist()
-        open_ = list(range(len(cand)))
-        for _ in range(c.candidates):
-            if len(self.members[k]) - 1 >= self.target[k] or not open_:
-                break
-            want_incumbent = rng.random() < c.incumbent_share
-            pool = [x for x in open_ if incumbent[x] == want_incumbent] or open_
-            if want_incumbent and rng.random() < c.repeat_bias:
-                pool = [x for x in pool if repeat[x]] or pool
-            pick = _weighted_pick(pool, weight, rng.random())
-            open_.remove(pick)
-            accept = engagement[pick] * (0.5 + strength[pick]) * (1.0 if interested[pick] else 0.5)
-            if rng.random() < accept:
-                self.join(k, int(cand[pick]))
+        ids, owner, cand = pool.ids, pool.owner, pool.actor
+        group = np.where(s.joined[cand] > 0, np.where(repeat, 0, 1), 2)
+        order = np.lexsort((rng.standard_exponential(len(cand)) / weight, group, owner))
+        block = (owner * 3 + group)[order]
+        bounds = np.searchsorted(block, np.arange(3 * len(ids) + 1)).tolist()
+        left = np.bincount(block, weight[order], minlength=3 * len(ids)).tolist()
+        accept = (s.engagement[cand] * (0.5 + strength)
+                  * np.where(interested, 1.0, 0.5))[order].tolist()
+        actors = cand[order].tolist()
+        picked_weight = weight[order].tolist()
+        random = rng.random
+        p, q = c.incumbent_share, c.repeat_bias
+        load, capacity = s.load, s.capacity
+        pairs_i: list[int] = []
+        pairs_j: list[int] = []
+        for pos, k in enumerate(ids.tolist()):
+            base = 3 * pos
+            head = bounds[base: base + 3]
+            end = bounds[base + 1: base + 4]
+            rest = left[base: base + 3]
+            members, target = self.members[k], self.target[k]
+            for _ in range(c.candidates):
+                if len(members) - 1 >= target:
+                    break
+                open_ = [g for g in (0, 1, 2) if head[g] < end[g]]
+                if not open_:
+                    break
+                if random() < p:
+                    pool = [g for g in open_ if g < 2] or open_
+                    if random() < q:
+                        pool = [g for g in pool if g == 0] or pool
+                else:
+                    pool = [g for g in open_ if g == 2] or open_
+                g = pool[0] if len(pool) == 1 else _weighted_pick(pool, rest, random())
+                x = head[g]
+                head[g] += 1
+                rest[g] -= picked_weight[x]
+                actor = actors[x]
+                if random() < accept[x] and load[actor] < capacity[actor]:
+                    pairs_i.extend([actor] * len(members))
+                    pairs_j.extend(members)
+                    self._admit(k, actor)
+        return pairs_i, pairs_j
 
     def _after_recruiting(self, k: int) -> None:
         partners = len(self.members[k]) - 1
@@ -247,17 +310,21 @@ class CooperationBook:
             else:
                 self._close(k, ABANDONED)
 
-    def join(self, k: int, actor: int) -> None:
-        """`actor` becomes a member; working together makes the members acquainted."""
+    def _admit(self, k: int, actor: int) -> None:
+        """`actor` becomes a member (its ties to the others are made by the caller)."""
         m = self.model
         m.state.load[actor] += 1
         m.state.last_active[actor] = m.week
-        others = np.asarray(self.members[k])
-        m.meet(np.full(len(others), actor), others, gain=0.0, informed=True)
         self._enrol(k, actor)
         if self.state[k] == RUNNING:
             self._count_member(k, actor)
             self._dirty = True
+
+    def join(self, k: int, actor: int) -> None:
+        """`actor` becomes a member; working together makes the members acquainted."""
+        others = np.asarray(self.members[k])
+        self._admit(k, actor)
+        self.model.meet(np.full(len(others), actor), others, gain=0.0, informed=True)
 
     def _count_member(self, k: int, actor: int) -> None:
         """Record a member's first (newcomer) or further (incumbent) cooperation."""
@@ -295,19 +362,27 @@ class CooperationBook:
             self._dirty = False
         m, c, r = self.model, self.config, self._rows
         stock = m.state.stock
-        avail = stock[r.actor] / r.load[:, None]
+        avail = stock[r.actor]
+        avail /= r.load
         contrib = np.minimum(r.share, avail)
-        contrib[:, TIME] = np.minimum(r.share[:, TIME],
-                                      np.maximum(avail[:, TIME] - r.overhead, 0.0))
-        spend = contrib.copy()
-        spend[:, TIME] += np.minimum(r.overhead, avail[:, TIME])
-        np.subtract.at(stock, r.actor, spend)
+        if r.overhead is None:
+            np.subtract.at(stock, r.actor, contrib)
+        else:
+            paid = np.minimum(r.overhead, avail[:, TIME])  # structure costs time first
+            contrib[:, TIME] = np.minimum(r.share[:, TIME], avail[:, TIME] - paid)
+            spend = contrib.copy()
+            spend[:, TIME] += paid
+            np.subtract.at(stock, r.actor, spend)
         np.maximum(stock, 0.0, out=stock)
         pooled = r.pool(contrib)
-        pooled[:, MONEY] += m.programme.grant(r.ids, r.needed[:, MONEY] - pooled[:, MONEY], self)
+        if m.programme.fund_balance > 0:
+            shortfall = r.needed[:, MONEY] - pooled[:, MONEY]
+            pooled[:, MONEY] += m.programme.grant(r.ids, shortfall, self)
         self.pooled[r.ids] += pooled
         self.pooled_this_week = pooled.sum(axis=0)
-        ratio = np.minimum(np.where(r.needs, pooled / r.needed_safe, 1.0).min(axis=1), 1.0)
+        ratio = pooled / r.needed_safe
+        ratio[r.no_need] = 1.0
+        ratio = np.minimum(ratio.min(axis=1), 1.0)
         working = ratio >= c.startup_threshold
         self.progress[r.ids] += np.where(working, ratio ** c.production_exponent, 0.0) * r.rate
         self.shortage[r.ids] = np.where(working, 0, self.shortage[r.ids] + 1)
@@ -318,11 +393,10 @@ class CooperationBook:
         c, rng = self.config, self.model.rng
         ids = r.ids
         done = self.progress[ids] >= 1.0
-        uncoordinated = r.project & (self.coordinator[ids] < 0)
-        hazard = (np.where(uncoordinated, c.uncoordinated_hazard, 0.0)
-                  + np.where(self.at_risk[ids], c.distrust_hazard, 0.0))
-        failed = ~done & ((self.shortage[ids] > c.patience_weeks) | (r.size < 2)
-                          | (rng.random(len(ids)) < hazard))
+        hazard = r.hazard + np.where(self.at_risk[ids], c.distrust_hazard, 0.0)
+        failed = (self.shortage[ids] > c.patience_weeks) | r.alone
+        failed |= rng.random(len(ids)) < hazard
+        failed &= ~done
         for k in ids[done].tolist():
             self._close(k, COMPLETED)
         for k in ids[failed].tolist():
@@ -414,6 +488,10 @@ class CooperationBook:
             return 0.0
         return float((self.newcomers[: self.count][started] > 0).mean())
 
+    def running_ids(self) -> np.ndarray:
+        """The running cooperations as an array, in the order they started."""
+        return np.asarray(self.running, dtype=np.int64)
+
     def open_ids(self) -> list[int]:
         return self.forming + self.running
 
@@ -421,6 +499,23 @@ class CooperationBook:
         """Distinct actors in forming or running cooperations: those with a load."""
         state = self.model.state
         return int((state.view("active") & (state.view("load") > 0)).sum())
+
+
+@dataclass
+class _Candidates:
+    """The week's candidates of all forming cooperations, grouped by cooperation.
+
+    `owner` is a candidate's cooperation as a position in `ids`; `members` lists the members of
+    each cooperation in turn, starting at `starts`.
+    """
+
+    ids: np.ndarray
+    owner: np.ndarray
+    actor: np.ndarray
+    links: np.ndarray
+    size: np.ndarray
+    members: np.ndarray
+    starts: np.ndarray
 
 
 class _RunningRows:
@@ -433,11 +528,14 @@ class _RunningRows:
     load: np.ndarray
     size: np.ndarray
     project: np.ndarray
-    overhead: np.ndarray
+    overhead: np.ndarray | None
+    hazard: np.ndarray
+    alone: np.ndarray
     share: np.ndarray
     needed: np.ndarray
-    needs: np.ndarray
+    no_need: np.ndarray
     needed_safe: np.ndarray
+    grouped: bool
     rate: np.ndarray
     starts: np.ndarray
 
@@ -451,19 +549,24 @@ class _RunningRows:
         rows.local = np.repeat(np.arange(len(rows.ids)), rows.size)
         rows.coop = rows.ids[rows.local]
         rows.actor = roster[np.arange(roster.shape[1]) < rows.size[:, None]]
-        rows.load = np.maximum(np.bincount(rows.actor)[rows.actor], 1).astype(float)
+        rows.load = np.maximum(np.bincount(rows.actor)[rows.actor], 1).astype(float)[:, None]
         rows.project = book.kind[rows.ids] == INTENSIVE_FORMAL
         is_lead = book.coordinator[rows.coop] == rows.actor
         lacks_lead = (book.coordinator[rows.coop] < 0) & rows.project[rows.local]
-        rows.overhead = (np.where(is_lead, c.coordinator_hours, 0.0)
-                         + np.where(lacks_lead, c.uncoordinated_overhead_hours, 0.0))
+        overhead = (np.where(is_lead, c.coordinator_hours, 0.0)
+                    + np.where(lacks_lead, c.uncoordinated_overhead_hours, 0.0))
+        rows.overhead = overhead if overhead.any() else None
+        rows.hazard = np.where(rows.project & (book.coordinator[rows.ids] < 0),
+                               c.uncoordinated_hazard, 0.0)
+        rows.alone = rows.size < 2
         rows.share = book.need[rows.coop] / np.maximum(rows.size[rows.local], 1)[:, None]
         rows.needed = book.need[rows.ids]
-        rows.needs = rows.needed > 0
-        rows.needed_safe = np.where(rows.needs, rows.needed, 1.0)
+        rows.no_need = rows.needed <= 0
+        rows.needed_safe = np.where(rows.no_need, 1.0, rows.needed)
         vague = rows.project & ~book.clear_goals[rows.ids]
         rows.rate = np.where(vague, c.unclear_goals_efficiency, 1.0) / book.duration[rows.ids]
         rows.starts = np.cumsum(rows.size) - rows.size
+        rows.grouped = bool(len(rows.ids)) and bool(rows.size.min() > 0)
         rows._roster = roster
         return rows
 
@@ -476,9 +579,9 @@ class _RunningRows:
 
     def pool(self, contrib: np.ndarray) -> np.ndarray:
         """Sum the members' contributions per cooperation (rows are grouped by cooperation)."""
+        if self.grouped:
+            return np.add.reduceat(contrib, self.starts, axis=0)
         if not len(self.ids):
             return np.zeros((0, contrib.shape[1]))
-        if (self.size > 0).all():
-            return np.add.reduceat(contrib, self.starts, axis=0)
         return np.stack([np.bincount(self.local, contrib[:, j], minlength=len(self.ids))
                          for j in range(contrib.shape[1])], axis=1)

@@ -86,7 +86,11 @@ def _adjacency(i: np.ndarray, j: np.ndarray, n: int) -> sparse.csr_matrix:
     Sparse even for small networks: dense products call multithreaded BLAS, which stalls
     badly when several processes share the cores (as in a sweep).
     """
-    return sparse.csr_matrix((np.ones(2 * len(i)), (np.r_[i, j], np.r_[j, i])), shape=(n, n))
+    rows, cols = np.concatenate([i, j]), np.concatenate([j, i])
+    order = np.lexsort((cols, rows))  # canonical CSR: rows in turn, columns sorted
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return sparse.csr_matrix((np.ones(len(rows)), cols[order], indptr), shape=(n, n))
 
 
 def _triangles(adjacency: sparse.csr_matrix) -> np.ndarray:

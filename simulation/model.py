@@ -64,7 +64,7 @@ class NeighbourhoodModel(Model):
 
         self._populate()
         self.start_size = self.state.size
-        self._sector_mix = self._arrival_mix()
+        self._arrival_cumulative = np.cumsum(self._arrival_mix())
         self.cooperations = CooperationBook(self)
         self.meetings = [MeetingStructure(self, spec) for spec in config.meetings]
         self.catalyst = Catalyst(self, -1)
@@ -382,10 +382,8 @@ class NeighbourhoodModel(Model):
             self._actors[i].propose_cooperation()
 
     def recruit(self) -> None:
-        """Cooperations still forming from earlier weeks ask more partners."""
-        book = self.cooperations
-        for k in [k for k in book.forming if book.idea_week[k] < self.week]:
-            book.recruit(k)
+        """Every cooperation in formation asks partners, in one pass (M4)."""
+        self.cooperations.recruit()
 
     def turnover(self) -> None:
         """Some actors leave, newcomers arrive (M10)."""
@@ -398,7 +396,8 @@ class NeighbourhoodModel(Model):
                 self._actors[i].leave()
         arrivals = self.rng.poisson(t.arrival_rate_per_year * self.start_size / WEEKS_PER_YEAR)
         for _ in range(arrivals):
-            sector = self.rng.choice(len(self._sector_mix), p=self._sector_mix)
+            sector = min(int(np.searchsorted(self._arrival_cumulative, self.rng.random(),
+                                             side="right")), len(SECTORS) - 1)
             self.add_actor(SECTORS[sector], f"newcomer_{s.size + 1}")
 
     def monthly_upkeep(self) -> None:

@@ -9,14 +9,29 @@ ties without contact. Free slots are reused, so a slot index stays valid while i
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 _KEY_BASE = 1 << 32
+_FEW = 16  # contacts of at most this many pairs take the scalar path (it is faster there)
 
 
 def pair_key(i: int, j: int) -> int:
     """The dictionary key of the unordered pair (i, j)."""
     return (i * _KEY_BASE + j) if i < j else (j * _KEY_BASE + i)
+
+
+def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted distinct values of `keys`, the position of each one's first occurrence and its
+    count (`np.unique` without its overhead, which dominates on the small arrays of a week)."""
+    order = np.argsort(keys, kind="stable")
+    ranked = keys[order]
+    new = np.empty(len(keys), dtype=bool)
+    new[:1] = True
+    np.not_equal(ranked[1:], ranked[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    return ranked[starts], order[starts], np.diff(np.append(starts, len(keys)))
 
 
 class TieStore:
@@ -61,7 +76,7 @@ class TieStore:
     def _new_slot(self) -> int:
         if self._free:
             return self._free.pop()
-        if self._top == len(self.w0):
+        if self._top == len(self.w0) - 1:  # the last slot stays empty (see `slots_of`)
             self._grow()
         self._top += 1
         return self._top - 1
@@ -80,7 +95,11 @@ class TieStore:
         return self.index.get(pair_key(i, j), -1)
 
     def slots_of(self, pairs_i: np.ndarray, pairs_j: np.ndarray) -> np.ndarray:
-        """Slots of many pairs at once; -1 where there is no tie."""
+        """Slots of many pairs at once; -1 where there is no tie.
+
+        The last slot of the arrays is never used, so reading slot -1 gives an empty tie:
+        strength 0, not informed, no joint work.
+        """
         get = self.index.get
         keys = (np.minimum(pairs_i, pairs_j) * _KEY_BASE + np.maximum(pairs_i, pairs_j)).tolist()
         return np.array([get(k, -1) for k in keys], dtype=np.int64)
@@ -119,32 +138,86 @@ class TieStore:
         """Pairs meet: known pairs reinforce, strangers form a tie. Returns new ties made."""
         if len(pairs_i) == 0:
             return 0
+        if len(pairs_i) <= _FEW:
+            return self._contact_few(pairs_i.tolist(), pairs_j.tolist(), gain, new_strength, t,
+                                     lam_of.tolist(), informed)
         slots = self.slots_of(pairs_i, pairs_j)
         known = slots >= 0
         self.reinforce(slots[known], gain, t)  # a repeated pair gains once: same value written
         if informed:
             self.informed[slots[known]] = True
+        fresh = ~known & (pairs_i != pairs_j)
+        if not fresh.any():
+            return 0
+        a, b = pairs_i[fresh], pairs_j[fresh]
+        i, j = np.minimum(a, b), np.maximum(a, b)
+        first = np.sort(distinct(i * _KEY_BASE + j)[1])  # each new pair once, in meeting order
+        self.create_many(i[first], j[first], new_strength, t, lam_of[fresh][first], informed)
+        return len(first)
+
+    def _contact_few(self, pairs_i: list[int], pairs_j: list[int], gain: float,
+                     new_strength: float, t: float, lam_of: list[float], informed: bool) -> int:
+        """`contact` for a handful of pairs, one by one (same result, less overhead)."""
         made = 0
-        for i, j, lam in zip(pairs_i[~known].tolist(), pairs_j[~known].tolist(),
-                             lam_of[~known].tolist(), strict=True):
-            if i != j and self.slot(i, j) < 0:
+        seen: set[int] = set()
+        for i, j, lam in zip(pairs_i, pairs_j, lam_of, strict=True):
+            key = pair_key(i, j)
+            if key in seen:  # as in the batch path: a repeated pair counts once
+                continue
+            seen.add(key)
+            s = self.index.get(key, -1)
+            if s >= 0:
+                now = self.w0[s] * math.exp(-self.lam[s] * (t - self.t0[s]))
+                self.w0[s], self.t0[s] = min(max(now + gain, 0.0), 1.0), t
+                if informed:
+                    self.informed[s] = True
+            elif i != j:
                 self.create(i, j, new_strength, t, lam, informed)
                 made += 1
         return made
 
+    def create_many(self, i: np.ndarray, j: np.ndarray, strength: float, t: float,
+                    lam: np.ndarray, informed: bool) -> np.ndarray:
+        """Make new ties (i, j), i < j, for pairs that have none; returns their slots."""
+        count = len(i)
+        reused = min(count, len(self._free))
+        slots = np.empty(count, dtype=np.int64)
+        if reused:
+            slots[:reused] = self._free[len(self._free) - reused:][::-1]
+            del self._free[len(self._free) - reused:]
+        while self._top + count - reused > len(self.w0) - 1:
+            self._grow()
+        slots[reused:] = np.arange(self._top, self._top + count - reused)
+        self._top += count - reused
+        self.a[slots], self.b[slots] = i, j
+        self.w0[slots], self.t0[slots], self.lam[slots] = strength, t, lam
+        self.informed[slots], self.joint[slots], self.born[slots] = informed, 0, t
+        self.alive[slots] = True
+        np.add.at(self.degree, i, 1)
+        np.add.at(self.degree, j, 1)
+        index, neighbours = self.index, self.neighbours
+        for key, slot, a, b in zip((i * _KEY_BASE + j).tolist(), slots.tolist(), i.tolist(),
+                                   j.tolist(), strict=True):
+            index[key] = slot
+            neighbours[a].add(b)
+            neighbours[b].add(a)
+        return slots
+
     def remove(self, slots: np.ndarray) -> None:
         """Delete the ties in `slots`."""
-        for s in slots.tolist():
-            if not self.alive[s]:
-                continue
-            i, j = int(self.a[s]), int(self.b[s])
-            del self.index[pair_key(i, j)]
-            self.neighbours[i].discard(j)
-            self.neighbours[j].discard(i)
-            self.degree[i] -= 1
-            self.degree[j] -= 1
-            self.alive[s] = False
-            self._free.append(s)
+        slots = np.unique(slots[self.alive[slots]])
+        if not len(slots):
+            return
+        i, j = self.a[slots], self.b[slots]
+        self.alive[slots] = False
+        np.subtract.at(self.degree, i, 1)
+        np.subtract.at(self.degree, j, 1)
+        index, neighbours = self.index, self.neighbours
+        for key, a, b in zip((i * _KEY_BASE + j).tolist(), i.tolist(), j.tolist(), strict=True):
+            del index[key]
+            neighbours[a].discard(b)
+            neighbours[b].discard(a)
+        self._free.extend(slots.tolist())
 
     def remove_actor(self, i: int) -> None:
         """Delete every tie of actor `i`."""
@@ -154,17 +227,23 @@ class TieStore:
     def prune(self, t: float, below: float, max_ties: int) -> np.ndarray:
         """Drop ties weaker than `below`, then each actor's weakest beyond `max_ties`.
 
-        Returns the slots still alive.
+        Both are judged on this moment's strengths, for all actors at once (a tie that is
+        among the weakest of either end goes). Returns the slots still alive.
         """
         live = self.live_slots()
         now = self.strength(live, t)
-        self.remove(live[now < below])
-        live = live[now >= below]
-        over = np.flatnonzero(self.degree > max_ties)
-        for i in over.tolist():
-            slots = np.fromiter((self.index[pair_key(i, j)] for j in self.neighbours[i]),
-                                dtype=np.int64)
-            if len(slots) > max_ties:
-                order = np.argsort(self.strength(slots, t), kind="stable")
-                self.remove(slots[order[: len(slots) - max_ties]])
-        return self.live_slots() if len(over) else live
+        weak = now < below
+        gone = live[weak]
+        live, now = live[~weak], now[~weak]
+        ends = np.concatenate([self.a[live], self.b[live]])
+        degree = np.bincount(ends, minlength=len(self.degree))
+        crowded = degree[ends] > max_ties
+        if crowded.any():
+            actor = ends[crowded]
+            slot = np.concatenate([live, live])[crowded]
+            order = np.lexsort((np.concatenate([now, now])[crowded], actor))
+            actor, slot = actor[order], slot[order]
+            rank = np.arange(len(actor)) - np.searchsorted(actor, actor)
+            gone = np.concatenate([gone, slot[rank < degree[actor] - max_ties]])
+        self.remove(gone)
+        return self.live_slots()

@@ -68,7 +68,8 @@ def test_a_successor_takes_the_role_over():
 
 
 def test_start_phase_catalyst_stops_but_stays_in_the_neighbourhood():
-    config = small_config({"catalyst.mode": "start_phase", "catalyst.start_phase_years": 0.5})
+    config = small_config({"catalyst.mode": "start_phase", "catalyst.start_phase_years": 0.5,
+                           "turnover.leave_rate_per_year": 0.0})  # nobody leaves by chance
     model = NeighbourhoodModel(config, rng=2)
     holder = model.catalyst.holder
     for _ in range(30):

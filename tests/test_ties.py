@@ -4,10 +4,12 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simulation.model import NeighbourhoodModel
 from simulation.population import weekly_decay
-from simulation.ties import TieStore
+from simulation.ties import TieStore, distinct
 from tests.conftest import small_config
 
 
@@ -103,3 +105,52 @@ def test_a_cached_slot_stops_holding_its_pair_once_the_tie_is_gone_or_reused():
     assert ties.create(2, 3, strength=0.5, t=0, lam=0.01) == slot  # the slot is reused
     assert ties.holds(*pair).tolist() == [False]
     assert ties.holds(np.array([-1]), np.array([2]), np.array([3])).tolist() == [False]
+
+
+@given(st.lists(st.integers(-5, 5), min_size=1, max_size=40))
+def test_distinct_agrees_with_numpy_unique(values):
+    keys = np.array(values, dtype=np.int64)
+    expected = np.unique(keys, return_index=True, return_counts=True)
+    for got, want in zip(distinct(keys), expected, strict=True):
+        assert got.tolist() == want.tolist()
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=1, max_size=8),
+       st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=6))
+def test_a_few_pairs_meet_exactly_as_a_batch_does(pairs, known):
+    """Small contacts take a scalar path; it must leave the ties as the batch path does."""
+    stores = []
+    for few in (True, False):
+        ties = TieStore()
+        ties.add_actors(6)
+        for i, j in known:
+            if i != j and ties.slot(i, j) < 0:
+                ties.create(i, j, strength=0.3, t=0, lam=0.02)
+        i, j = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+        lam = np.full(len(pairs), 0.05)
+        if few:
+            made = ties._contact_few(i.tolist(), j.tolist(), 0.2, 0.1, 4.0, lam.tolist(), True)
+        else:
+            made = ties.contact(np.tile(i, 20), np.tile(j, 20), 0.2, 0.1, 4.0, np.tile(lam, 20),
+                                True)  # repeated, so never few enough for the scalar path
+        stores.append((made, ties))
+    (made_few, few), (made_batch, batch) = stores
+    assert made_few == made_batch
+    assert few.index.keys() == batch.index.keys()
+    assert few.neighbours == batch.neighbours
+    for key, slot in few.index.items():
+        other = batch.index[key]
+        assert few.w0[slot] == pytest.approx(batch.w0[other])
+        assert few.t0[slot] == batch.t0[other]
+        assert few.informed[slot] == batch.informed[other]
+
+
+def test_slot_minus_one_reads_as_no_tie_however_full_the_store_gets():
+    ties = TieStore(capacity=4)
+    ties.add_actors(40)
+    for j in range(1, 40):
+        ties.create(0, j, strength=0.9, t=0, lam=0.01, informed=True)
+        ties.joint[ties.slot(0, j)] = 2
+        assert ties.strength(-1, 5) == 0.0
+        assert not ties.informed[-1] and ties.joint[-1] == 0
+    assert ties.slots_of(np.array([1]), np.array([2])).tolist() == [-1]
