@@ -50,7 +50,7 @@ class CooperationBook:
         "duration": np.float64, "progress": np.float64, "shortage": np.int32,
         "target": np.int32, "coordinator": np.int64, "clear_goals": bool,
         "fund_drawn": np.float64, "seeded": bool, "supporters": np.int32,
-        "newcomers": np.int32, "forming_left": np.int32, "at_risk": bool,
+        "newcomers": np.int32, "forming_left": np.int32, "at_risk": bool, "rate": np.float64,
     }
 
     def __init__(self, model: NeighbourhoodModel) -> None:
@@ -145,6 +145,8 @@ class CooperationBook:
         self.need[k] = self._needs[kind] * (self.target[k] + 1)
         self.coordinator[k] = -1
         self.clear_goals[k] = self.config.clear_goals
+        vague = kind == INTENSIVE_FORMAL and not self.config.clear_goals
+        self.rate[k] = (self.config.unclear_goals_efficiency if vague else 1.0) / self.duration[k]
         self.seeded[k] = seeded
         self.forming_left[k] = self.config.forming_weeks
         self.progress[k] = self.shortage[k] = self.fund_drawn[k] = 0
@@ -523,11 +525,9 @@ class _RunningRows:
 
     ids: np.ndarray
     local: np.ndarray
-    coop: np.ndarray
     actor: np.ndarray
     load: np.ndarray
     size: np.ndarray
-    project: np.ndarray
     overhead: np.ndarray | None
     hazard: np.ndarray
     alone: np.ndarray
@@ -543,30 +543,26 @@ class _RunningRows:
     def build(cls, book: CooperationBook) -> _RunningRows:
         rows = cls()
         c = book.config
-        rows.ids = np.asarray(book.running, dtype=np.int64)
-        rows.size = book.size[rows.ids]
-        roster = book.roster[rows.ids]
-        rows.local = np.repeat(np.arange(len(rows.ids)), rows.size)
-        rows.coop = rows.ids[rows.local]
-        rows.actor = roster[np.arange(roster.shape[1]) < rows.size[:, None]]
-        rows.load = np.maximum(np.bincount(rows.actor)[rows.actor], 1).astype(float)[:, None]
-        rows.project = book.kind[rows.ids] == INTENSIVE_FORMAL
-        is_lead = book.coordinator[rows.coop] == rows.actor
-        lacks_lead = (book.coordinator[rows.coop] < 0) & rows.project[rows.local]
-        overhead = (np.where(is_lead, c.coordinator_hours, 0.0)
-                    + np.where(lacks_lead, c.uncoordinated_overhead_hours, 0.0))
+        rows.ids = ids = np.asarray(book.running, dtype=np.int64)
+        rows.size = size = book.size[ids]
+        roster = book.roster[ids]
+        rows.local = np.repeat(np.arange(len(ids)), size)
+        rows.actor = roster[np.arange(roster.shape[1]) < size[:, None]]
+        rows.load = np.bincount(rows.actor)[rows.actor].astype(float)[:, None]
+        coordinator = book.coordinator[ids]
+        leaderless = (book.kind[ids] == INTENSIVE_FORMAL) & (coordinator < 0)
+        rows.hazard = leaderless * c.uncoordinated_hazard
+        overhead = ((coordinator[rows.local] == rows.actor) * c.coordinator_hours
+                    + leaderless[rows.local] * c.uncoordinated_overhead_hours)
         rows.overhead = overhead if overhead.any() else None
-        rows.hazard = np.where(rows.project & (book.coordinator[rows.ids] < 0),
-                               c.uncoordinated_hazard, 0.0)
-        rows.alone = rows.size < 2
-        rows.share = book.need[rows.coop] / np.maximum(rows.size[rows.local], 1)[:, None]
-        rows.needed = book.need[rows.ids]
+        rows.alone = size < 2
+        rows.needed = book.need[ids]
+        rows.share = (rows.needed / np.maximum(size, 1)[:, None])[rows.local]
         rows.no_need = rows.needed <= 0
         rows.needed_safe = np.where(rows.no_need, 1.0, rows.needed)
-        vague = rows.project & ~book.clear_goals[rows.ids]
-        rows.rate = np.where(vague, c.unclear_goals_efficiency, 1.0) / book.duration[rows.ids]
-        rows.starts = np.cumsum(rows.size) - rows.size
-        rows.grouped = bool(len(rows.ids)) and bool(rows.size.min() > 0)
+        rows.rate = book.rate[ids]
+        rows.starts = np.cumsum(size) - size
+        rows.grouped = bool(len(ids)) and bool(size.min() > 0)
         rows._roster = roster
         return rows
 
