@@ -418,7 +418,7 @@ class CooperationBook:
             return
         slots = self._pair_slots(r.ids[local], position, pair_i, pair_j)
         m.ties.reinforce(slots, m.config.ties.joint_work_gain, m.week)
-        strength = m.ties.strength(slots, m.week)
+        strength = m.ties.w0[slots]  # just reinforced: no decay yet
         n = len(r.ids)
         pairs = np.bincount(local, minlength=n)
         mean = np.bincount(local, strength, minlength=n) / np.maximum(pairs, 1)
