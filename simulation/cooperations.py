@@ -1,8 +1,9 @@
 """Cooperations: idea, forming, running, completed or failed (M4, M5, M6).
 
 A cooperation is a union of actors who work together to realise a concrete project or goal
-(Gliszczynski 2017, p. 7). Its state lives in arrays indexed by cooperation id; the few
-cooperations in formation are handled one by one, the running ones all at once.
+(Gliszczynski 2017, p. 7). Its state lives in arrays indexed by cooperation id, its members in
+a list and a roster matrix. The cooperations in formation recruit in one pass a week, the
+running ones work all at once.
 """
 
 from __future__ import annotations
@@ -284,12 +285,12 @@ class CooperationBook:
                 if not open_:
                     break
                 if random() < p:
-                    pool = [g for g in open_ if g < 2] or open_
+                    asked = [g for g in open_ if g < 2] or open_
                     if random() < q:
-                        pool = [g for g in pool if g == 0] or pool
+                        asked = [g for g in asked if g == 0] or asked
                 else:
-                    pool = [g for g in open_ if g == 2] or open_
-                g = pool[0] if len(pool) == 1 else _weighted_pick(pool, rest, random())
+                    asked = [g for g in open_ if g == 2] or open_
+                g = asked[0] if len(asked) == 1 else _weighted_pick(asked, rest, random())
                 x = head[g]
                 head[g] += 1
                 rest[g] -= picked_weight[x]
