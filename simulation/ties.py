@@ -22,18 +22,6 @@ def pair_key(i: int, j: int) -> int:
     return (i * _KEY_BASE + j) if i < j else (j * _KEY_BASE + i)
 
 
-def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted distinct values of `keys`, the position of each one's first occurrence and its
-    count (`np.unique` without its overhead, which dominates on the small arrays of a week)."""
-    order = np.argsort(keys, kind="stable")
-    ranked = keys[order]
-    new = np.empty(len(keys), dtype=bool)
-    new[:1] = True
-    np.not_equal(ranked[1:], ranked[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    return ranked[starts], order[starts], np.diff(np.append(starts, len(keys)))
-
-
 class TieStore:
     """Sparse symmetric weighted ties with lazy decay, per-actor neighbour sets and degrees."""
 
@@ -151,7 +139,7 @@ class TieStore:
             return 0
         a, b = pairs_i[fresh], pairs_j[fresh]
         i, j = np.minimum(a, b), np.maximum(a, b)
-        first = np.sort(distinct(i * _KEY_BASE + j)[1])  # each new pair once, in meeting order
+        first = np.sort(np.unique(i * _KEY_BASE + j, return_index=True)[1])  # once, in order
         self.create_many(i[first], j[first], new_strength, t, lam_of[fresh][first], informed)
         return len(first)
 

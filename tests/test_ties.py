@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from simulation.model import NeighbourhoodModel
 from simulation.population import weekly_decay
-from simulation.ties import TieStore, distinct
+from simulation.ties import TieStore
 from tests.conftest import small_config
 
 
@@ -105,14 +105,6 @@ def test_a_cached_slot_stops_holding_its_pair_once_the_tie_is_gone_or_reused():
     assert ties.create(2, 3, strength=0.5, t=0, lam=0.01) == slot  # the slot is reused
     assert ties.holds(*pair).tolist() == [False]
     assert ties.holds(np.array([-1]), np.array([2]), np.array([3])).tolist() == [False]
-
-
-@given(st.lists(st.integers(-5, 5), min_size=1, max_size=40))
-def test_distinct_agrees_with_numpy_unique(values):
-    keys = np.array(values, dtype=np.int64)
-    expected = np.unique(keys, return_index=True, return_counts=True)
-    for got, want in zip(distinct(keys), expected, strict=True):
-        assert got.tolist() == want.tolist()
 
 
 @given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=1, max_size=8),
