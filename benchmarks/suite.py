@@ -34,6 +34,11 @@ class Settings:
         return 2 if self.quick else 5
 
     @property
+    def timing_repeats(self) -> int:
+        """Fresh models per stepping and scaling measurement (their median is reported)."""
+        return 1 if self.quick else 3
+
+    @property
     def stepping_weeks(self) -> int:
         return 52 if self.quick else 260
 
@@ -74,9 +79,11 @@ def _time_steps(model, weeks: int) -> float:
 
 
 def agent_steps_ours(settings: Settings, actors: int = 1000) -> float:
-    """Agent-steps per second of our model (stepping only, data collection on)."""
-    model = NeighbourhoodModel(scaled(actors), rng=1)
-    seconds = _time_steps(model, settings.stepping_weeks)
+    """Agent-steps per second of our model (stepping only, data collection on); the median
+    over `timing_repeats` fresh models."""
+    seconds = statistics.median(
+        _time_steps(NeighbourhoodModel(scaled(actors), rng=seed), settings.stepping_weeks)
+        for seed in range(1, settings.timing_repeats + 1))
     return actors * settings.stepping_weeks / seconds
 
 
@@ -84,16 +91,21 @@ def agent_steps_virus(settings: Settings, nodes: int = 1000) -> float:
     """Agent-steps per second of Mesa's VirusOnNetwork example, measured the same way."""
     from mesa.examples.basic.virus_on_network.model import VirusOnNetwork
 
-    model = VirusOnNetwork(num_nodes=nodes, rng=1)
-    seconds = _time_steps(model, settings.stepping_weeks)
+    seconds = statistics.median(
+        _time_steps(VirusOnNetwork(num_nodes=nodes, rng=seed), settings.stepping_weeks)
+        for seed in range(1, settings.timing_repeats + 1))
     return nodes * settings.stepping_weeks / seconds
 
 
-def seconds_per_year(actors: int) -> float:
-    """Seconds to simulate the second year (after a year's burn-in) at `actors` actors."""
-    model = NeighbourhoodModel(scaled(actors), rng=1)
-    _time_steps(model, WEEKS_PER_YEAR)
-    return _time_steps(model, WEEKS_PER_YEAR)
+def seconds_per_year(actors: int, repeats: int = 1) -> float:
+    """Seconds to simulate the second year (after a year's burn-in) at `actors` actors; the
+    median over `repeats` fresh models."""
+    times = []
+    for seed in range(1, repeats + 1):
+        model = NeighbourhoodModel(scaled(actors), rng=seed)
+        _time_steps(model, WEEKS_PER_YEAR)
+        times.append(_time_steps(model, WEEKS_PER_YEAR))
+    return statistics.median(times)
 
 
 def default_run_seconds(settings: Settings) -> float:
@@ -153,7 +165,7 @@ def measure(settings: Settings) -> dict[str, object]:
     """Every benchmark; the keys named in issue 7 at the top level."""
     ours = agent_steps_ours(settings)
     virus = agent_steps_virus(settings)
-    per_year = {n: seconds_per_year(n) for n in settings.scaling_sizes}
+    per_year = {n: seconds_per_year(n, settings.timing_repeats) for n in settings.scaling_sizes}
     sweeps = sweep_throughput(settings)
     largest = max(settings.scaling_sizes)
     return {

@@ -467,18 +467,20 @@ class CooperationBook:
 
     def leave(self, actor: int) -> None:
         """`actor` left the neighbourhood: it drops out of every open cooperation."""
-        for k in list(self.forming) + list(self.running):
-            if actor in self.members[k]:
-                self.members[k].remove(actor)
-                self._rewrite_roster(k)
-                if self.state[k] == RUNNING:
-                    self._dirty = True
-                    if self.coordinator[k] == actor:
-                        self.coordinator[k] = -1
-                        if self.config.coordinator_role:
-                            self._appoint_coordinator(k)
-                elif self.initiator[k] == actor:
-                    self._close(k, ABANDONED)
+        if self.model.state.load[actor] == 0:  # in none
+            return
+        open_ = np.asarray(self.forming + self.running, dtype=np.int64)
+        for k in open_[(self.roster[open_] == actor).any(axis=1)].tolist():
+            self.members[k].remove(actor)
+            self._rewrite_roster(k)
+            if self.state[k] == RUNNING:
+                self._dirty = True
+                if self.coordinator[k] == actor:
+                    self.coordinator[k] = -1
+                    if self.config.coordinator_role:
+                        self._appoint_coordinator(k)
+            elif self.initiator[k] == actor:
+                self._close(k, ABANDONED)
 
     def revive(self, k: int) -> None:
         """A catalyst overcomes a lull: the shortage count starts again."""
