@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simulation.cooperations import COMPLETED, FAILED, FORMING, RUNNING
+from simulation.cooperations import COMPLETED, FAILED, FORMING, RUNNING, _Candidates
 from simulation.model import NeighbourhoodModel
 from simulation.run import run
 from tests.conftest import small_config
@@ -123,3 +123,71 @@ def test_actors_involved_are_the_members_of_open_cooperations():
         model.step()
         members = set().union(*(book.members[k] for k in book.open_ids()))
         assert book.actors_involved() == len(members)
+
+
+def _asks(weights, joined, repeat, trials, partners=1, incumbent_share=0.6, repeat_bias=0.65):
+    """The partners one cooperation of initiator 0 takes, in order, over `trials` fresh asks.
+
+    Actors 1..n are the candidates with the given weights; every asked actor accepts."""
+    config = small_config({"cooperation.incumbent_share": incumbent_share,
+                           "cooperation.repeat_bias": repeat_bias})
+    model = NeighbourhoodModel(config, rng=5)
+    book, state = model.cooperations, model.state
+    k = book.propose(0)
+    book.target[k] = partners
+    n = len(weights)
+    actors = np.arange(1, n + 1)
+    state.joined[actors] = joined
+    state.engagement[actors] = 2.0  # accept = 2 · (0.5 + 0.5) ≥ 1: nobody declines
+    state.capacity[actors] = 1000
+    pool = _Candidates(ids=np.array([k]), owner=np.zeros(n, dtype=np.int64), actor=actors,
+                       links=np.ones(n), size=np.array([1]), members=np.array([0]),
+                       starts=np.array([0]))
+    scores = (np.asarray(weights, dtype=float), np.full(n, 0.5), np.asarray(repeat, dtype=bool),
+              np.ones(n, dtype=bool))
+    taken = []
+    for _ in range(trials):
+        book._ask(pool, *scores)
+        taken.append(tuple(book.members[k][1:]))
+        state.load[list(book.members[k][1:])] -= 1
+        book.members[k][1:] = []
+        book._rewrite_roster(k)
+    return taken
+
+
+def test_asks_pick_candidates_in_proportion_to_their_weight():
+    weights = [1.0, 2.0, 3.0, 4.0]
+    first = [t[0] for t in _asks(weights, joined=0, repeat=[False] * 4, trials=4000)]
+    shares = np.bincount(first, minlength=5)[1:] / len(first)
+    assert shares == pytest.approx(np.array(weights) / sum(weights), abs=0.025)
+
+
+@pytest.mark.parametrize("joined, repeat, p", [
+    (0, [False] * 3, 0.6),  # all newcomers
+    (1, [True, False, False], 1.0),  # incumbents in two pools (repeat or not), q = 0 mixes them
+])
+def test_later_asks_are_weighted_among_those_not_yet_asked(joined, repeat, p):
+    """Sampling without replacement: P(i then j) = w_i/W · w_j/(W − w_i), also when the
+    candidates sit in different pools."""
+    weights = np.array([3.0, 1.0, 2.0])
+    taken = _asks(weights, joined=joined, repeat=repeat, trials=6000, partners=2,
+                  incumbent_share=p, repeat_bias=0.0)
+    total = weights.sum()
+    for i in range(3):
+        for j in range(3):
+            if i != j:
+                expected = weights[i] / total * weights[j] / (total - weights[i])
+                observed = taken.count((i + 1, j + 1)) / len(taken)
+                assert observed == pytest.approx(expected, abs=0.02)
+
+
+def test_incumbents_newcomers_and_repeat_partners_follow_guimeras_p_and_q():
+    """Actor 1 worked with the initiator before, actor 2 is another incumbent, 3 and 4 are
+    newcomers: P(1) = pq + p(1 − q)/2, P(2) = p(1 − q)/2, P(newcomer) = 1 − p."""
+    p, q = 0.6, 0.65
+    first = [t[0] for t in _asks([1.0] * 4, joined=[2, 1, 0, 0], repeat=[True, False, False, False],
+                                 trials=5000, incumbent_share=p, repeat_bias=q)]
+    shares = np.bincount(first, minlength=5)[1:] / len(first)
+    assert shares[0] == pytest.approx(p * q + p * (1 - q) / 2, abs=0.025)
+    assert shares[1] == pytest.approx(p * (1 - q) / 2, abs=0.02)
+    assert shares[2] + shares[3] == pytest.approx(1 - p, abs=0.025)
