@@ -147,6 +147,8 @@ class Catalyst:
         """Link the cooperation most short of resources with a resource-rich actor it knows."""
         m = self.model
         book, s = m.cooperations, m.state
+        if not book.stalled:  # every running cooperation had what it needed this week
+            return
         running = book.running_ids()
         shortage = np.where(book.supporters[running] < self.config.supporters_per_cooperation,
                             book.shortage[running], 0)

@@ -74,6 +74,7 @@ class CooperationBook:
         self._params = [self.config.type_parameters(t) for t in COOPERATION_TYPES]
         self._needs = [np.array(p.need.as_tuple()) for p in self._params]
         self._dirty = True
+        self.stalled = False
         self._rows: _RunningRows | None = None
         self.roster = np.full((64, 8), -1, dtype=np.int64)
         self.size = np.zeros(64, dtype=np.int64)
@@ -359,6 +360,7 @@ class CooperationBook:
         """One week of work for every running cooperation at once."""
         if not self.running:
             self.pooled_this_week[:] = 0
+            self.stalled = False
             return
         if self._dirty:
             self._rows = _RunningRows.build(self)
@@ -389,6 +391,7 @@ class CooperationBook:
         working = ratio >= c.startup_threshold
         self.progress[r.ids] += np.where(working, ratio ** c.production_exponent, 0.0) * r.rate
         self.shortage[r.ids] = np.where(working, 0, self.shortage[r.ids] + 1)
+        self.stalled = not working.all()  # some cooperation is short of resources this week
         self._settle(r)
 
     def _settle(self, r: _RunningRows) -> None:

@@ -129,18 +129,21 @@ class TieStore:
         if len(pairs_i) <= _FEW:
             return self._contact_few(pairs_i.tolist(), pairs_j.tolist(), gain, new_strength, t,
                                      lam_of.tolist(), informed)
-        slots = self.slots_of(pairs_i, pairs_j)
+        low, high = np.minimum(pairs_i, pairs_j), np.maximum(pairs_i, pairs_j)
+        keys = low * _KEY_BASE + high
+        get = self.index.get
+        slots = np.array([get(k, -1) for k in keys.tolist()], dtype=np.int64)
         known = slots >= 0
-        self.reinforce(slots[known], gain, t)  # a repeated pair gains once: same value written
+        met = slots[known]
+        self.reinforce(met, gain, t)  # a repeated pair gains once: same value written
         if informed:
-            self.informed[slots[known]] = True
-        fresh = ~known & (pairs_i != pairs_j)
+            self.informed[met] = True
+        fresh = ~known & (low != high)
         if not fresh.any():
             return 0
-        a, b = pairs_i[fresh], pairs_j[fresh]
-        i, j = np.minimum(a, b), np.maximum(a, b)
-        first = np.sort(np.unique(i * _KEY_BASE + j, return_index=True)[1])  # once, in order
-        self.create_many(i[first], j[first], new_strength, t, lam_of[fresh][first], informed)
+        first = np.sort(np.unique(keys[fresh], return_index=True)[1])  # once, in meeting order
+        self.create_many(low[fresh][first], high[fresh][first], new_strength, t,
+                         lam_of[fresh][first], informed)
         return len(first)
 
     def _contact_few(self, pairs_i: list[int], pairs_j: list[int], gain: float,
