@@ -54,17 +54,21 @@ def stop(process: subprocess.Popen) -> None:
 
 @contextmanager
 def loopback_cluster(workers: int = 1, timeout: float = 60) -> Iterator[str]:
-    """Yield the address of a scheduler with `workers` single-threaded workers on loopback."""
+    """Yield the address of a scheduler with `workers` single-threaded workers on loopback.
+
+    Each worker is its own process without a nanny: on a small machine the nannies' polling
+    takes CPU from the runs (see docs/SWEEPS.md)."""
     from distributed import Client
 
     dask = str(Path(sys.executable).parent / "dask")
     address = f"tcp://127.0.0.1:{free_port()}"
     port = address.rsplit(":", 1)[1]
     scheduler = ["scheduler", "--host", "127.0.0.1", "--port", port]
-    worker = ["worker", address, "--nthreads", "1", "--nworkers", str(workers)]
+    worker = ["worker", address, "--nthreads", "1", "--no-nanny"]
     processes = [_start([dask, *scheduler, "--dashboard-address", "127.0.0.1:0"])]
     try:
-        processes.append(_start([dask, *worker, "--host", "127.0.0.1", "--no-dashboard"]))
+        for _ in range(workers):
+            processes.append(_start([dask, *worker, "--host", "127.0.0.1", "--no-dashboard"]))
         with Client(address, timeout=f"{timeout}s") as client:
             client.wait_for_workers(workers, timeout=timeout)
         yield address
