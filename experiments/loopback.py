@@ -56,8 +56,8 @@ def stop(process: subprocess.Popen) -> None:
 def loopback_cluster(workers: int = 1, timeout: float = 60) -> Iterator[str]:
     """Yield the address of a scheduler with `workers` single-threaded workers on loopback.
 
-    Each worker is its own process without a nanny: on a small machine the nannies' polling
-    takes CPU from the runs (see docs/SWEEPS.md)."""
+    Each worker is its own process without a nanny, so that fewer processes share a small
+    machine's cores with the runs (see docs/SWEEPS.md)."""
     from distributed import Client
 
     dask = str(Path(sys.executable).parent / "dask")
