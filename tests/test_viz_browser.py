@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from experiments.loopback import free_port, stop
 from quartier.viz.controls import Controls, build_config
 from simulation import NeighbourhoodModel
 
@@ -42,12 +42,6 @@ def chromium() -> Path:
     pytest.skip(message)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def wait_for_port(process: subprocess.Popen, port: int, log: Path, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -62,23 +56,15 @@ def wait_for_port(process: subprocess.Popen, port: int, log: Path, seconds: floa
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, request) -> dict:
-    """`quartier viz` on a free port; stopped by its process id when the module is done."""
+    """`quartier viz` on a free port in its own process group; stopped by its process id (the
+    group it leads) when the module is done."""
     chromium()
     port, log = free_port(), tmp_path_factory.mktemp("viz") / "server.log"
     with log.open("w") as out:
         process = subprocess.Popen([sys.executable, "-m", "quartier", "viz", "--port",
-                                    str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-
-    def stop() -> None:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait()
-
-    request.addfinalizer(stop)
+                                    str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    request.addfinalizer(lambda: stop(process))
     wait_for_port(process, port, log)
     return {"pid": process.pid, "port": port, "url": f"http://127.0.0.1:{port}/"}
 
