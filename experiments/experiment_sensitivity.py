@@ -85,9 +85,8 @@ def morris_section(ctx: Context, results) -> pd.DataFrame:
         y = point_means(results, output)
         if np.isnan(y).any():
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            found = morris_analysis.analyze(problem, matrix, y, num_levels=levels, seed=BOOT_SEED)
+        found = _quietly(morris_analysis.analyze, problem, matrix, y, num_levels=levels,
+                         seed=BOOT_SEED)
         for i, name in enumerate(problem["names"]):
             rows.append(
                 {
@@ -118,10 +117,15 @@ def morris_section(ctx: Context, results) -> pd.DataFrame:
     )
 
 
-def _sobol(problem: dict, y: np.ndarray) -> dict:
+def _quietly(analyze, *args, **kwargs) -> dict:
+    """A SALib analysis without its warnings (small designs warn on every call)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return sobol_analysis.analyze(problem, y, calc_second_order=False, seed=BOOT_SEED)
+        return analyze(*args, **kwargs)
+
+
+def _sobol(problem: dict, y: np.ndarray) -> dict:
+    return _quietly(sobol_analysis.analyze, problem, y, calc_second_order=False, seed=BOOT_SEED)
 
 
 def sobol_section(ctx: Context, spec, results) -> pd.DataFrame:
