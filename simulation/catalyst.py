@@ -147,8 +147,6 @@ class Catalyst:
         """Link the cooperation most short of resources with a resource-rich actor it knows."""
         m = self.model
         book, s = m.cooperations, m.state
-        if not book.stalled:  # every running cooperation had what it needed this week
-            return
         running = book.running_ids()
         shortage = np.where(book.supporters[running] < self.config.supporters_per_cooperation,
                             book.shortage[running], 0)
@@ -160,8 +158,7 @@ class Catalyst:
             return
         slots = m.ties.slots_of(np.full(len(contacts), self.holder), contacts)
         known = contacts[m.ties.informed[slots]]
-        members = book.members[k]
-        known = known[~np.isin(known, members)
+        known = known[~np.isin(known, book.group(k))
                       & (s.load[known] < s.capacity[known]) & s.active[known]]
         if not len(known) or not self._spend():
             return

@@ -2,13 +2,14 @@
 
 A cooperation is a union of actors who work together to realise a concrete project or goal
 (Gliszczynski 2017, p. 7). Its state lives in arrays indexed by cooperation id, its members in
-a list and a roster matrix. The cooperations in formation recruit in one pass a week, the
-running ones work all at once.
+a roster matrix (one row per cooperation). The cooperations in formation recruit in one pass a
+week, the running ones work all at once.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar
@@ -62,7 +63,6 @@ class CooperationBook:
             setattr(self, name, np.zeros(64, dtype=dtype))
         self.need = np.zeros((64, 4))
         self.pooled = np.zeros((64, 4))
-        self.members: list[list[int]] = []
         self.forming: list[int] = []
         self.running: list[int] = []
         self.totals = np.zeros(len(STATES), dtype=np.int64)
@@ -74,7 +74,6 @@ class CooperationBook:
         self._params = [self.config.type_parameters(t) for t in COOPERATION_TYPES]
         self._needs = [np.array(p.need.as_tuple()) for p in self._params]
         self._dirty = True
-        self.stalled = False
         self._rows: _RunningRows | None = None
         self.roster = np.full((64, 8), -1, dtype=np.int64)
         self.size = np.zeros(64, dtype=np.int64)
@@ -103,20 +102,30 @@ class CooperationBook:
         self.pair_slots = np.full((rows, width * (2 * width - 1)), -1, dtype=np.int64)
 
     def _enrol(self, k: int, actor: int) -> None:
-        """Append `actor` to the members of `k` (list and roster row)."""
+        """Append `actor` to the members of `k`."""
         if self.size[k] == self.roster.shape[1]:
             self._widen()
-        self.members[k].append(actor)
         self.roster[k, self.size[k]] = actor
         self.size[k] += 1
 
-    def _rewrite_roster(self, k: int) -> None:
-        """After a member left: the roster row follows the list; its cached pair slots go."""
-        members = self.members[k]
+    def _drop(self, k: int, actor: int) -> None:
+        """Take `actor` out of the members of `k`, keeping the others' order; the cached pair
+        slots of `k` go (positions moved)."""
+        rest = self.group(k)
+        rest = rest[rest != actor]
         self.roster[k] = -1
-        self.roster[k, : len(members)] = members
-        self.size[k] = len(members)
+        self.roster[k, : len(rest)] = rest
+        self.size[k] = len(rest)
         self.pair_slots[k] = -1
+
+    def group(self, k: int) -> np.ndarray:
+        """The members of `k` in the order they joined (a view of its roster row)."""
+        return self.roster[k, : self.size[k]]
+
+    @property
+    def members(self) -> _Members:
+        """Every cooperation's members as lists: `members[k]`, `members[:n]`."""
+        return _Members(self)
 
     @property
     def n_forming(self) -> int:
@@ -154,7 +163,6 @@ class CooperationBook:
         self.progress[k] = self.shortage[k] = self.fund_drawn[k] = 0
         self.supporters[k] = self.newcomers[k] = 0
         self.pooled[k] = 0
-        self.members.append([])
         self._enrol(k, initiator)
         m.state.load[initiator] += 1
         m.state.last_active[initiator] = m.week
@@ -190,7 +198,7 @@ class CooperationBook:
         links: list[int] = []
         members: list[int] = []
         for pos, k in enumerate(ids.tolist()):
-            group = self.members[k]
+            group = self.group(k).tolist()
             members.extend(group)
             own = set(group)
             known: Counter[int] = Counter()
@@ -278,7 +286,7 @@ class CooperationBook:
             head = bounds[base: base + 3]
             end = bounds[base + 1: base + 4]
             rest = left[base: base + 3]
-            members, target = self.members[k], self.target[k]
+            members, target = self.group(k).tolist(), self.target[k]
             for _ in range(c.candidates):
                 if len(members) - 1 >= target:
                     break
@@ -300,10 +308,11 @@ class CooperationBook:
                     pairs_i.extend([actor] * len(members))
                     pairs_j.extend(members)
                     self._admit(k, actor)
+                    members.append(actor)
         return pairs_i, pairs_j
 
     def _after_recruiting(self, k: int) -> None:
-        partners = len(self.members[k]) - 1
+        partners = self.size[k] - 1
         if partners >= self.target[k]:
             self.start(k)
             return
@@ -326,7 +335,7 @@ class CooperationBook:
 
     def join(self, k: int, actor: int) -> None:
         """`actor` becomes a member; working together makes the members acquainted."""
-        others = np.asarray(self.members[k])
+        others = self.group(k).copy()
         self._admit(k, actor)
         self.model.meet(np.full(len(others), actor), others, gain=0.0, informed=True)
 
@@ -342,7 +351,7 @@ class CooperationBook:
         m = self.model
         self.forming.remove(k)
         self.state[k], self.start_week[k] = RUNNING, m.week
-        for actor in self.members[k]:
+        for actor in self.group(k).tolist():
             self._count_member(k, actor)
         self.started_by_type[self.kind[k]] += 1
         if self.kind[k] == INTENSIVE_FORMAL and self.config.coordinator_role:
@@ -351,7 +360,7 @@ class CooperationBook:
         self._dirty = True
 
     def _appoint_coordinator(self, k: int) -> None:
-        members = np.asarray(self.members[k])
+        members = self.group(k)
         if len(members):
             self.coordinator[k] = members[np.argmax(self.model.state.income[members, TIME])]
 
@@ -360,7 +369,6 @@ class CooperationBook:
         """One week of work for every running cooperation at once."""
         if not self.running:
             self.pooled_this_week[:] = 0
-            self.stalled = False
             return
         if self._dirty:
             self._rows = _RunningRows.build(self)
@@ -391,7 +399,6 @@ class CooperationBook:
         working = ratio >= c.startup_threshold
         self.progress[r.ids] += np.where(working, ratio ** c.production_exponent, 0.0) * r.rate
         self.shortage[r.ids] = np.where(working, 0, self.shortage[r.ids] + 1)
-        self.stalled = not working.all()  # some cooperation is short of resources this week
         self._settle(r)
 
     def _settle(self, r: _RunningRows) -> None:
@@ -454,7 +461,7 @@ class CooperationBook:
             self._dirty = True
         self.state[k], self.end_week[k] = outcome, m.week
         self.totals[outcome] += 1
-        members = np.asarray(self.members[k], dtype=np.int64)
+        members = self.group(k)
         active = members[m.state.active[members]]
         m.state.load[active] -= 1
         if outcome == COMPLETED:
@@ -474,8 +481,7 @@ class CooperationBook:
             return
         open_ = np.asarray(self.forming + self.running, dtype=np.int64)
         for k in open_[(self.roster[open_] == actor).any(axis=1)].tolist():
-            self.members[k].remove(actor)
-            self._rewrite_roster(k)
+            self._drop(k, actor)
             if self.state[k] == RUNNING:
                 self._dirty = True
                 if self.coordinator[k] == actor:
@@ -507,6 +513,21 @@ class CooperationBook:
         """Distinct actors in forming or running cooperations: those with a load."""
         state = self.model.state
         return int((state.view("active") & (state.view("load") > 0)).sum())
+
+
+class _Members(Sequence):
+    """The member lists of all cooperations, read from the book's roster."""
+
+    def __init__(self, book: CooperationBook) -> None:
+        self._book = book
+
+    def __len__(self) -> int:
+        return self._book.count
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        return self._book.group(range(len(self))[k]).tolist()
 
 
 @dataclass
@@ -544,12 +565,13 @@ class _RunningRows:
     grouped: bool
     rate: np.ndarray
     starts: np.ndarray
+    _roster: np.ndarray
 
     @classmethod
     def build(cls, book: CooperationBook) -> _RunningRows:
         rows = cls()
         c = book.config
-        rows.ids = ids = np.asarray(book.running, dtype=np.int64)
+        rows.ids = ids = book.running_ids()
         rows.size = size = book.size[ids]
         roster = book.roster[ids]
         rows.local = np.repeat(np.arange(len(ids)), size)

@@ -100,10 +100,11 @@ def test_a_member_who_leaves_drops_out_of_its_cooperations():
     book = model.cooperations
     k = next(iter(book.running))
     leaver = book.members[k][-1]
+    before = {j: book.members[j] for j in book.open_ids()}
     model.remove_actor(leaver)
     assert all(leaver not in book.members[j] for j in book.open_ids())
-    for j in book.open_ids():  # the roster the weekly work reads follows the member lists
-        assert book.roster[j, : book.size[j]].tolist() == book.members[j]
+    for j in book.open_ids():  # the others keep their order; the roster row is padded with -1
+        assert book.members[j] == [i for i in before[j] if i != leaver]
         assert (book.roster[j, book.size[j]:] == -1).all()
     assert not model.state.active[leaver]
     assert len(model.ties.neighbours[leaver]) == 0
@@ -149,9 +150,9 @@ def _asks(weights, joined, repeat, trials, partners=1, incumbent_share=0.6, repe
     for _ in range(trials):
         book._ask(pool, *scores)
         taken.append(tuple(book.members[k][1:]))
-        state.load[list(book.members[k][1:])] -= 1
-        book.members[k][1:] = []
-        book._rewrite_roster(k)
+        for partner in taken[-1]:  # back to the initiator alone for the next trial
+            state.load[partner] -= 1
+            book._drop(k, partner)
     return taken
 
 
