@@ -243,15 +243,20 @@ def _topic_count(actors: dict[str, Any]) -> int:
     return count if isinstance(count, int) else ActorsConfig.model_fields["topics"].default
 
 
+def _row_spec(path: Path, row, model: type[ActorSpec] | type[TieSpec]):
+    """One CSV row validated as `model`; a bad cell names its line and column."""
+    try:
+        return model.model_validate(row.values)
+    except ValidationError as error:
+        raise InputError(str(path), f"line {row.line}, column "
+                         + _first_error(error, model)) from None
+
+
 def _actor_roster(path: Path, topics: int) -> list[dict[str, Any]]:
     roster: list[dict[str, Any]] = []
     first_line: dict[str, int] = {}
     for row in read_actors(path):
-        try:
-            spec = ActorSpec.model_validate(row.values)
-        except ValidationError as error:
-            raise InputError(str(path), f"line {row.line}, column "
-                             + _first_error(error, ActorSpec)) from None
+        spec = _row_spec(path, row, ActorSpec)
         bad = [t for t in spec.topics if t >= topics]
         if bad:
             raise InputError(str(path), f"line {row.line}, column topics: topic {bad[0]} out of "
@@ -271,11 +276,7 @@ def _tie_list(path: Path, names: list[str]) -> list[dict[str, Any]]:
     ties: list[dict[str, Any]] = []
     first_line: dict[frozenset[str], int] = {}
     for row in read_ties(path):
-        try:
-            spec = TieSpec.model_validate(row.values)
-        except ValidationError as error:
-            raise InputError(str(path), f"line {row.line}, column "
-                             + _first_error(error, TieSpec)) from None
+        spec = _row_spec(path, row, TieSpec)
         where = f"line {row.line}"
         for column, name in (("a", spec.a), ("b", spec.b)):
             if name not in known:
