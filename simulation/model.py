@@ -406,8 +406,7 @@ class NeighbourhoodModel(Model):
         s = self.state
         n = s.size
         self.cooperations.joint_work()
-        live = self.ties.prune(self.week, config.ties.prune_below, config.ties.max_ties)
-        strength = self.ties.strength(live, self.week)
+        live, strength = self.ties.prune(self.week, config.ties.prune_below, config.ties.max_ties)
         resilient = live[strength >= config.ties.resilient_threshold]
         ends = np.concatenate([self.ties.a[resilient], self.ties.b[resilient]])
         self._upkeep = np.bincount(ends, minlength=n)[:n] * config.ties.upkeep_hours

@@ -215,11 +215,12 @@ class TieStore:
         slots = [self.index[pair_key(i, j)] for j in self.neighbours[i]]
         self.remove(np.asarray(slots, dtype=np.int64))
 
-    def prune(self, t: float, below: float, max_ties: int) -> np.ndarray:
+    def prune(self, t: float, below: float, max_ties: int) -> tuple[np.ndarray, np.ndarray]:
         """Drop ties weaker than `below`, then each actor's weakest beyond `max_ties`.
 
         Both are judged on this moment's strengths, for all actors at once (a tie that is
-        among the weakest of either end goes). Returns the slots still alive.
+        among the weakest of either end goes). Returns the slots still alive and their
+        strengths now.
         """
         live = self.live_slots()
         now = self.strength(live, t)
@@ -235,6 +236,9 @@ class TieStore:
             order = np.lexsort((np.concatenate([now, now])[crowded], actor))
             actor, slot = actor[order], slot[order]
             rank = np.arange(len(actor)) - np.searchsorted(actor, actor)
-            gone = np.concatenate([gone, slot[rank < degree[actor] - max_ties]])
+            dropped = slot[rank < degree[actor] - max_ties]
+            kept = ~np.isin(live, dropped)
+            live, now = live[kept], now[kept]
+            gone = np.concatenate([gone, dropped])
         self.remove(gone)
-        return self.live_slots()
+        return live, now

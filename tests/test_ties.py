@@ -55,9 +55,11 @@ def test_prune_drops_weak_ties_and_keeps_the_strongest_within_the_cap():
     ties.add_actors(6)
     for j, w in zip(range(1, 6), (0.01, 0.2, 0.9, 0.5, 0.7), strict=True):
         ties.create(0, j, strength=w, t=0, lam=0.0)
-    ties.prune(t=0, below=0.05, max_ties=2)
+    live, strength = ties.prune(t=0, below=0.05, max_ties=2)
     assert ties.neighbours[0] == {3, 5}
     assert len(ties) == 2
+    assert live.tolist() == ties.live_slots().tolist()  # what prune returns is what is left
+    assert strength.tolist() == [0.9, 0.7]
 
 
 def test_freed_slots_are_reused_and_the_index_stays_consistent():
