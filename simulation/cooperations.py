@@ -388,9 +388,7 @@ class CooperationBook:
             np.subtract.at(stock, r.actor, spend)
         np.maximum(stock, 0.0, out=stock)
         pooled = r.pool(contrib)
-        if m.programme.fund_balance > 0:
-            shortfall = r.needed[:, MONEY] - pooled[:, MONEY]
-            pooled[:, MONEY] += m.programme.grant(r.ids, shortfall, self)
+        m.programme.top_up(r.ids, pooled[:, MONEY], r.needed[:, MONEY], self)
         self.pooled[r.ids] += pooled
         self.pooled_this_week = pooled.sum(axis=0)
         ratio = pooled / r.needed_safe

@@ -107,16 +107,18 @@ class Programme:
             m.remove_actor(qm)
 
     # -- the fund -------------------------------------------------------------------------------
-    def grant(self, ids: np.ndarray, shortfall: np.ndarray, book: CooperationBook) -> np.ndarray:
-        """Money from the fund for cooperations short of it, oldest first, within the caps."""
+    def top_up(self, ids: np.ndarray, pooled: np.ndarray, needed: np.ndarray,
+               book: CooperationBook) -> None:
+        """Add money from the fund to `pooled` (the money the cooperations `ids` pooled this
+        week) where it falls short of `needed`: oldest cooperations first, within the caps."""
         if self.fund_balance <= 0 or len(ids) == 0:
-            return np.zeros(len(ids))
+            return
         room = np.maximum(self.cap_per_project - book.fund_drawn[ids], 0.0)
-        request = np.clip(shortfall, 0.0, room)
+        request = np.clip(needed - pooled, 0.0, room)
         granted = np.minimum(np.cumsum(request), self.fund_balance)
         granted = np.diff(granted, prepend=0.0)
         book.fund_drawn[ids] += granted
         total = float(granted.sum())
         self.fund_balance -= total
         self.fund_spent += total
-        return granted
+        pooled += granted
