@@ -43,15 +43,10 @@ def network_metrics(ties: TieStore, pop: Population, week: float, threshold: flo
     strength_all = ties.strength(live, week)
     resilient = strength_all >= threshold
     origins = _origins(ties.born[live], resilient, programme)
-    i, j = ties.a[live[resilient]], ties.b[live[resilient]]
-    active = np.flatnonzero(pop.active[: pop.size])
     all_cross = pop.sector[ties.a[live]] != pop.sector[ties.b[live]]
+    active, position = _positions(pop)
     n = len(active)
-    position = np.full(pop.size, -1, dtype=np.int64)
-    position[active] = np.arange(n)
-    i, j = position[i], position[j]
-    keep = (i >= 0) & (j >= 0)
-    i, j = i[keep], j[keep]
+    i, j = _among_active(position, ties.a[live[resilient]], ties.b[live[resilient]])
     e = len(i)
     out = dict.fromkeys(NETWORK_METRICS, 0.0) | origins
     out["ties"] = float(len(live))
@@ -78,6 +73,22 @@ def network_metrics(ties: TieStore, pop: Population, week: float, threshold: flo
         out["degree_centralisation"] = float((degree.max() - degree).sum() / ((n - 1) * (n - 2)))
     out.update(_hub_structure(degree, i, j))
     return out
+
+
+def _positions(pop: Population) -> tuple[np.ndarray, np.ndarray]:
+    """The active actors, and each actor's position among them (-1 if it left)."""
+    active = np.flatnonzero(pop.active[: pop.size])
+    position = np.full(pop.size, -1, dtype=np.int64)
+    position[active] = np.arange(len(active))
+    return active, position
+
+
+def _among_active(position: np.ndarray, i: np.ndarray, j: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The edges (i, j) between active actors, renumbered to their positions."""
+    i, j = position[i], position[j]
+    keep = (i >= 0) & (j >= 0)
+    return i[keep], j[keep]
 
 
 def _adjacency(i: np.ndarray, j: np.ndarray, n: int) -> sparse.csr_matrix:
@@ -175,17 +186,13 @@ def broker_betweenness(ties: TieStore, pop: Population, week: float, threshold: 
     shortest paths between others is summed as in Brandes (2001). Matches networkx's
     ``betweenness_centrality(normalized=True)`` when every source is used.
     """
-    active = np.flatnonzero(pop.active[: pop.size])
+    active, position = _positions(pop)
     n = len(active)
     brokers = [b for b in brokers if b >= 0 and pop.active[b]]
     if n < 3 or not brokers:
         return dict.fromkeys(brokers, 0.0)
-    position = np.full(pop.size, -1, dtype=np.int64)
-    position[active] = np.arange(n)
     i, j, _ = resilient_edges(ties, week, threshold)
-    i, j = position[i], position[j]
-    keep = (i >= 0) & (j >= 0)
-    i, j = i[keep], j[keep]
+    i, j = _among_active(position, i, j)
     adjacency = _adjacency(i, j, n)
     sources = np.arange(n) if n <= samples else np.linspace(0, n - 1, samples).astype(np.int64)
     dist, sigma = _path_counts(adjacency, sources)
