@@ -12,9 +12,9 @@ from experiments.research import (
     Context,
     Options,
     Outcome,
+    cell_means_table,
     finish,
     ok_runs,
-    pm,
     replication_section,
     start,
     sweep,
@@ -81,16 +81,8 @@ def measures(runs: pd.DataFrame, series: pd.DataFrame, at: float, years: float) 
 
 
 def cell_section(ctx: Context, runs: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for cell, group in runs.groupby("cell", sort=False):
-        row = {
-            "cell": cell,
-            "n": len(group),
-            "removed degree": pm(t_interval(group["removed_degree"])),
-        }
-        row |= {label: pm(t_interval(group[m])) for m, label in MEASURES.items()}
-        rows.append(row)
-    table = pd.DataFrame(rows)
+    table = cell_means_table(runs, "cell", ["removed_degree", *MEASURES],
+                             {"removed_degree": "removed degree", **MEASURES})
     ctx.report.heading("Fragmentation and loss of cooperation")
     ctx.report.table(table, "mean ± 95 % CI half-width per cell")
     return table

@@ -18,9 +18,9 @@ from experiments.research import (
     Context,
     Options,
     Outcome,
+    cell_means_table,
     finish,
     ok_runs,
-    pm,
     replication_section,
     snapshot_years,
     snapshots,
@@ -91,18 +91,9 @@ def introduce(ctx: Context, spec, runs: pd.DataFrame, years: float) -> None:
 
 def outcome_section(ctx: Context, runs: pd.DataFrame) -> pd.DataFrame:
     ctx.report.heading("Outcomes per cell")
-    table = _cells(runs)
+    table = cell_means_table(runs, "cell", OUTCOMES)
     ctx.report.table(table, "mean ± 95 % CI half-width over replications, at the end of the run")
     return table
-
-
-def _cells(runs: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for name, group in runs.groupby("cell", sort=False):
-        row = {"cell": name, "n": len(group)}
-        row |= {OUTCOME_LABELS[o]: pm(t_interval(group[o])) for o in OUTCOMES}
-        rows.append(row)
-    return pd.DataFrame(rows)
 
 
 def _group(runs: pd.DataFrame, scenario: str, mode: str, output: str) -> pd.Series:

@@ -20,9 +20,9 @@ from experiments.research import (
     Context,
     Options,
     Outcome,
+    cell_means_table,
     finish,
     ok_runs,
-    pm,
     replication_section,
     start,
     sweep,
@@ -198,12 +198,8 @@ def control_cells(runs: pd.DataFrame) -> pd.DataFrame:
 def control_section(ctx: Context, control, runs: pd.DataFrame, years: float) -> None:
     ctx.report.heading("Control: meetings × catalyst")
     measures = ["cross_sector_acquaintances", "newcomer_share", "cross_sector_share", MAIN]
-    rows = []
-    for cell, group in runs.groupby("cell", sort=False):
-        rows.append(
-            {"cell": cell, "n": len(group)} | {m: pm(t_interval(group[m])) for m in measures}
-        )
-    ctx.report.table(pd.DataFrame(rows), "mean ± 95 % CI half-width at the end")
+    table = cell_means_table(runs, "cell", measures, labels={})  # columns: the measures' names
+    ctx.report.table(table, "mean ± 95 % CI half-width at the end")
     network = with_cells(control.network, runs, ["cell"])
     if not network.empty:
         stem = figures.timeseries(

@@ -201,13 +201,15 @@ def verdict(estimate: Estimate, expected_sign: int) -> str:
     return "not resolved (CI includes 0)"
 
 
-def cell_means_table(runs: pd.DataFrame, cell: str, outputs: list[str]) -> pd.DataFrame:
-    """Cells as rows, outputs as 'mean ± CI half-width' columns, and n."""
+def cell_means_table(runs: pd.DataFrame, cell: str, outputs: list[str],
+                     labels: dict[str, str] = OUTCOME_LABELS) -> pd.DataFrame:
+    """Cells as rows, n and outputs as 'mean ± CI half-width' columns (named by `labels`;
+    an output not in it keeps its name)."""
     rows = []
     for name, group in runs.groupby(cell, sort=False):
         row = {"cell": name, "n": len(group)}
         for output in outputs:
-            row[OUTCOME_LABELS.get(output, output)] = pm(t_interval(group[output]))
+            row[labels.get(output, output)] = pm(t_interval(group[output]))
         rows.append(row)
     return pd.DataFrame(rows)
 
