@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.report import Report, manifest_excerpt
-from experiments.results import SweepResults, load
+from experiments.results import MAIN_OUTPUTS, SweepResults, load
 from experiments.spec import Spec, resolve_path, spec_from_dict
 from experiments.stats import Estimate, t_interval
 from experiments.sweep import run_sweep
@@ -31,13 +30,7 @@ from simulation.config import WEEKS_PER_YEAR
 MAIN = "completed"
 PRECISION = 0.05
 """Target: the 95 % CI half-width of the main outcome at most this share of its mean."""
-OUTCOMES = [
-    "completed",
-    "success_rate",
-    "actors_involved_share",
-    "cross_sector_share",
-    "giant_component_share",
-]
+OUTCOMES = list(MAIN_OUTPUTS)
 OUTCOME_LABELS = {
     "completed": "cooperations completed",
     "success_rate": "success rate",
@@ -362,7 +355,6 @@ def finish(ctx: Context, key_lines: list[str]) -> Outcome:
     return Outcome(ctx.name, ctx.out, markdown, page, key_lines, seconds)
 
 
-Runner = Callable[[Options], Outcome]
 EXPERIMENTS: dict[str, str] = {
     "compare": "experiments.experiment_compare",
     "funding-exit": "experiments.experiment_funding_exit",

@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from experiments.stats import t_interval
 from experiments.store import Store
 from scenarios.errors import InputError
 
@@ -49,22 +49,6 @@ def load(directory: str | Path) -> SweepResults:
     )
 
 
-def mean_ci(values: pd.Series, level: float = 0.95) -> tuple[float, float]:
-    """Mean and half-width of its Student-t confidence interval (NaN half-width for n < 2).
-
-    >>> mean_ci(pd.Series([1.0, 2.0, 3.0]))
-    (2.0, 2.4841377118...)
-    """
-    values = values.dropna().astype(float)
-    n = len(values)
-    if n == 0:
-        return float("nan"), float("nan")
-    if n < 2:
-        return float(values.mean()), float("nan")
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)
-    return float(values.mean()), float(half)
-
-
 def summarise(runs: pd.DataFrame, outputs: tuple[str, ...] = MAIN_OUTPUTS) -> pd.DataFrame:
     """Per scenario and design point: runs ok, and mean ± 95 % CI of each output."""
     ok = runs[runs["status"] == "ok"]
@@ -73,7 +57,8 @@ def summarise(runs: pd.DataFrame, outputs: tuple[str, ...] = MAIN_OUTPUTS) -> pd
         row: dict[str, object] = {"scenario": scenario, "point": point, "n": len(group)}
         for name in outputs:
             if name in group:
-                row[name], row[f"{name}_ci"] = mean_ci(group[name])
+                estimate = t_interval(group[name])
+                row[name], row[f"{name}_ci"] = estimate.value, estimate.half
         rows.append(row)
     return pd.DataFrame(rows)
 
