@@ -21,9 +21,10 @@ SECTOR_COLOURS = {
     "civil_society": "#59a14f",
     "public": "#f28e2b",
     "housing": "#b07aa1",
-    "business": "#edc948",
-    "qm": "#e15759",
+    "business": "#e15759",
+    "qm": "#76b7b2",
 }
+"""One colour per sector, in the reports' figures and in the browser app alike."""
 CELL_COLOURS = plt.get_cmap("tab10").colors
 
 

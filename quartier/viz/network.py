@@ -15,12 +15,9 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
+from experiments.figures import SECTOR_COLOURS
 from simulation.config import SECTORS
 
-SECTOR_COLOURS = {
-    "residents": "#4e79a7", "civil_society": "#59a14f", "public": "#f28e2b",
-    "housing": "#b07aa1", "business": "#e15759", "qm": "#76b7b2",
-}
 SECTOR_LABELS = {sector: sector.replace("_", " ") for sector in SECTORS}
 RING = 1.15  # where actors without ties are placed, just outside the spring layout
 
