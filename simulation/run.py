@@ -47,10 +47,16 @@ def result_of(model: NeighbourhoodModel, seed: int) -> RunResult:
     return RunResult(
         summary=summarise(model, seed),
         timeseries=model.datacollector.get_model_vars_dataframe().reset_index(drop=True),
-        network=model.network_collector.get_model_vars_dataframe()
-        .drop_duplicates("week", keep="last").reset_index(drop=True),
+        network=network_series(model).reset_index(drop=True),
         cooperations=cooperation_table(model),
     )
+
+
+def network_series(model: NeighbourhoodModel) -> pd.DataFrame:
+    """The network measures over time, one row a week measured (the end of a run measures
+    again in its last week: that row counts)."""
+    return model.network_collector.get_model_vars_dataframe().drop_duplicates(
+        "week", keep="last")
 
 
 def run(config: ScenarioConfig, seed: int, years: float | None = None) -> RunResult:

@@ -84,7 +84,6 @@ def network_data(model, layout: StableLayout) -> NetworkData:
     positions = layout.update(graph)
     nodes = list(graph)
     running = {i for k in model.cooperations.running for i in model.cooperations.members[k]}
-    catalyst = model.catalyst.holder if model.catalyst.active else -1
     degree = np.array([graph.degree(n) for n in nodes], dtype=float)
     pairs = list(graph.edges(data="strength"))
     strengths = np.array([w for _, _, w in pairs], dtype=float)
@@ -94,7 +93,7 @@ def network_data(model, layout: StableLayout) -> NetworkData:
         colours=[SECTOR_COLOURS.get(graph.nodes[n]["sector"], "#999999") for n in nodes],
         sizes=18 + 6 * np.sqrt(degree),
         in_cooperation=np.array([n in running for n in nodes], dtype=bool),
-        catalyst=np.array([n == catalyst for n in nodes], dtype=bool),
+        catalyst=np.array([graph.nodes[n]["role"] == "catalyst" for n in nodes], dtype=bool),
         qm=np.array([graph.nodes[n]["sector"] == "qm" for n in nodes], dtype=bool),
         edges=np.array([(positions[a], positions[b]) for a, b, _ in pairs],
                        dtype=float).reshape(-1, 2, 2),

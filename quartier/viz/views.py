@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from quartier.viz.network import draw_network, network_data
 from simulation.config import COOPERATION_TYPES
+from simulation.run import network_series
 
 MAX_ROWS = 40
 MAX_NAMES = 6
@@ -29,8 +30,7 @@ def network_figure(model) -> Figure:
 def charts_figure(model) -> Figure:
     """Cooperations over time, cross-sector resilient ties, tie strength, fund or actors."""
     weekly = model.datacollector.get_model_vars_dataframe()
-    network = model.network_collector.get_model_vars_dataframe().drop_duplicates(
-        "week", keep="last")
+    network = network_series(model)
     fig = Figure(figsize=(6.8, 5.2))
     ax = fig.subplots(2, 2, gridspec_kw={"left": 0.1, "right": 0.98, "bottom": 0.08,
                                          "top": 0.95, "hspace": 0.42, "wspace": 0.3}).ravel()
