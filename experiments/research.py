@@ -24,8 +24,9 @@ from experiments.spec import Spec, resolve_path, spec_from_dict
 from experiments.stats import Estimate, t_interval
 from experiments.sweep import run_sweep
 from scenarios.errors import InputError
-from simulation import ScenarioConfig, apply_overrides, simulate
+from simulation import ScenarioConfig, apply_overrides
 from simulation.config import WEEKS_PER_YEAR
+from simulation.run import simulate_keeping_graphs
 
 MAIN = "completed"
 PRECISION = 0.05
@@ -241,16 +242,8 @@ def snapshots(
     factors = results.manifest["design"]["factors"]
     config = apply_overrides(config, {f: _plain(run[f]) for f in factors})
     wanted = {round(y * WEEKS_PER_YEAR): y for y in years}
-    shots: list[tuple[float, nx.Graph]] = []
-    taken: set[int] = set()
-
-    def observe(model) -> None:
-        if model.week in wanted and model.week not in taken:
-            taken.add(model.week)
-            shots.append((wanted[model.week], model.tie_graph()))
-
-    simulate(config, int(run["seed"]), years=max(years), observe=observe)
-    return shots
+    _, graphs = simulate_keeping_graphs(config, int(run["seed"]), max(years), list(wanted))
+    return [(wanted[week], graph) for week, graph in graphs.items()]
 
 
 def _plain(value: object) -> object:

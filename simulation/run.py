@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -40,6 +41,20 @@ def simulate(config: ScenarioConfig, seed: int, years: float | None = None,
         observe(model)
     model.finish()
     return model
+
+
+def simulate_keeping_graphs(config: ScenarioConfig, seed: int, years: float | None,
+                            weeks: list[int]) -> tuple[NeighbourhoodModel, dict[int, nx.Graph]]:
+    """`simulate`, keeping the tie graph (`model.tie_graph()`) at each of `weeks`, in the
+    order they come; a read-only observer, so results are the same as without it."""
+    graphs: dict[int, nx.Graph] = {}
+
+    def keep(model: NeighbourhoodModel) -> None:
+        week = round(model.week)
+        if week in weeks and week not in graphs:
+            graphs[week] = model.tie_graph()
+
+    return simulate(config, seed, years, observe=keep), graphs
 
 
 def result_of(model: NeighbourhoodModel, seed: int) -> RunResult:

@@ -9,9 +9,10 @@ import networkx as nx
 import pytest
 
 from quartier.cli import main
-from quartier.commands.run import network_file_stem, run_exporting
+from quartier.commands.run import network_file_stem
 from quartier.commands.scenarios import resolved_toml
-from simulation import run
+from simulation import result_of, run
+from simulation.run import simulate_keeping_graphs
 from tests.conftest import small_config
 
 
@@ -24,7 +25,8 @@ def scenario_file(tmp_path: Path) -> Path:
 
 def test_summary_equals_simulation_run() -> None:
     config = small_config()
-    exported, graphs = run_exporting(config, seed=5, years=2, export_weeks=[0, 52, 104])
+    model, graphs = simulate_keeping_graphs(config, seed=5, years=2, weeks=[0, 52, 104])
+    exported = result_of(model, 5)
     plain = run(config, seed=5, years=2)
     assert exported.summary == plain.summary
     assert exported.timeseries.equals(plain.timeseries)

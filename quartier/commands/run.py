@@ -12,8 +12,9 @@ import networkx as nx
 import scenarios
 from experiments.atomic import atomic_write, write_csv, write_json, write_parquet
 from scenarios.errors import InputError
-from simulation import NeighbourhoodModel, RunResult, result_of, run, simulate
-from simulation.config import WEEKS_PER_YEAR, ScenarioConfig
+from simulation import RunResult, result_of
+from simulation.config import COOPERATION_TYPES, WEEKS_PER_YEAR
+from simulation.run import simulate_keeping_graphs
 
 NETWORK_FORMATS = {"graphml": nx.write_graphml, "gexf": nx.write_gexf}
 
@@ -39,18 +40,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    if args.years is not None and not 0 < args.years <= 200:
-        raise InputError("--years", f"must be in (0, 200], got {args.years}")
     if args.seed < 0:
         raise InputError("--seed", f"must be a non-negative integer, got {args.seed}")
     config = scenarios.load(args.scenario)
-    years = args.years if args.years is not None else config.years
-    export_weeks = export_times(args, years)
+    if args.years is not None:  # checked against the config's own bounds
+        config = scenarios.loader.validate({**config.model_dump(), "years": args.years},
+                                           "--years")
+    export_weeks = export_times(args, config.years)
     started = time.perf_counter()
-    if export_weeks:
-        result, graphs = run_exporting(config, args.seed, years, export_weeks)
-    else:
-        result, graphs = run(config, seed=args.seed, years=args.years), {}
+    model, graphs = simulate_keeping_graphs(config, args.seed, None, export_weeks)
+    result = result_of(model, args.seed)
+    graphs = {week: network_for_export(graph) for week, graph in graphs.items()}
     seconds = time.perf_counter() - started
     if args.out is not None:
         write_result(result, args.out)
@@ -89,20 +89,6 @@ def export_times(args: argparse.Namespace, years: float) -> list[int]:
     return sorted(set(weeks))
 
 
-def run_exporting(config: ScenarioConfig, seed: int, years: float,
-                  export_weeks: list[int]) -> tuple[RunResult, dict[int, nx.Graph]]:
-    """As simulation.run, keeping the tie network at `export_weeks` (read-only observer)."""
-    graphs: dict[int, nx.Graph] = {}
-
-    def keep(model: NeighbourhoodModel) -> None:
-        week = round(model.week)
-        if week in export_weeks and week not in graphs:
-            graphs[week] = network_for_export(model.tie_graph())
-
-    model = simulate(config, seed, years, observe=keep)
-    return result_of(model, seed), graphs
-
-
 def network_for_export(graph: nx.Graph) -> nx.Graph:
     """The tie graph with a `label` (the actor's name) that Gephi shows."""
     for _, data in graph.nodes(data=True):
@@ -134,7 +120,7 @@ def write_result(result: RunResult, out: Path) -> None:
 
 def format_summary(result: RunResult, seconds: float, out: Path | None) -> str:
     s = result.summary
-    years = s["weeks"] / 52
+    years = s["weeks"] / WEEKS_PER_YEAR
     lines = [
         f"Scenario {s['scenario']} ({s['regime']}), seed {s['seed']}, {years:g} years "
         f"({seconds:.2f} s)",
@@ -145,8 +131,7 @@ def format_summary(result: RunResult, seconds: float, out: Path | None) -> str:
         f"  success rate      {s['success_rate']:.0%}",
         "  by type (completed/started)  " + ", ".join(
             f"{t.replace('_', ' ')} {s[f'completed_{t}']}/{s[f'started_{t}']}"
-            for t in ("light_informal", "light_formal", "intensive_informal",
-                      "intensive_formal")),
+            for t in COOPERATION_TYPES),
         f"  with newcomers    {s['newcomer_share']:.0%} of cooperations",
         f"  actors involved   {s['actors_involved_share']:.0%} ever took part",
         f"  resilient ties    {s['resilient_ties']:.0f} (density {s['density_resilient']:.3f}, "
