@@ -28,6 +28,7 @@ from experiments.research import (
     years_of,
 )
 from experiments.stats import mean_difference
+from simulation import ScenarioConfig
 
 CELLS = {
     "funding_exit_abrupt": "without Verstetigung",
@@ -72,8 +73,8 @@ def run(options: Options) -> Outcome:
 
 
 def _exit_year(results) -> float:
-    programme = results.manifest["scenarios"][0]["config"]["programme"]
-    return float(programme["start_year"]) + float(programme["funding_years"])
+    config = ScenarioConfig.model_validate(results.manifest["scenarios"][0]["config"])
+    return config.programme.end_year
 
 
 def completions_in_year(series: pd.DataFrame, year: float) -> pd.Series:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import platform
 import shlex
 import socket
@@ -14,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from experiments.spec import config_hash
 from scenarios.errors import InputError
 
 if TYPE_CHECKING:
@@ -67,11 +66,6 @@ def _git(repo: Path, *args: str) -> str:
         ["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=10, check=True
     )
     return done.stdout.strip()
-
-
-def config_hash(config: dict) -> str:
-    text = json.dumps(config, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def open_manifest(store: Store, plan: Plan, resume: bool, command: str | None) -> dict:

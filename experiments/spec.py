@@ -107,8 +107,13 @@ class Spec(_Section):
 
     def digest(self) -> str:
         """SHA-256 of the resolved spec: two specs with equal digests run the same runs."""
-        text = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()
+        return config_hash(self.resolved())
+
+
+def config_hash(data: dict) -> str:
+    """SHA-256 of plain data written as sorted, compact JSON."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _check_bounds(key: str, values: list[Scalar]) -> None:

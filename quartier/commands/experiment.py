@@ -7,7 +7,7 @@ import shlex
 from pathlib import Path
 
 from experiments.research import EXPERIMENTS, Options, run_experiment
-from quartier.commands.sweep import add_engine_arguments
+from quartier.commands.sweep import add_engine_arguments, check_engine_arguments
 from scenarios.errors import InputError
 
 
@@ -81,14 +81,13 @@ def _command(args: argparse.Namespace) -> str:
 
 
 def _check(args: argparse.Namespace) -> None:
-    for flag in ("replications", "samples", "workers"):
+    for flag in ("replications", "samples"):
         value = getattr(args, flag)
         if value is not None and value < 1:
             raise InputError(f"--{flag}", f"must be at least 1, got {value}")
     if args.years is not None and args.years <= 0:
         raise InputError("--years", f"must be positive, got {args.years}")
-    if args.workers is not None and args.scheduler:
-        raise InputError("--workers", "not with --scheduler (the cluster has its workers)")
+    check_engine_arguments(args)
 
 
 def _override(text: str) -> tuple[str, object]:

@@ -28,6 +28,14 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def check_engine_arguments(args: argparse.Namespace) -> None:
+    """--workers at least 1, and not together with --scheduler."""
+    if args.workers is not None and args.workers < 1:
+        raise InputError("--workers", f"must be at least 1, got {args.workers}")
+    if args.workers is not None and args.scheduler:
+        raise InputError("--workers", "not with --scheduler (the cluster has its workers)")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "sweep",
@@ -52,10 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    if args.workers is not None and args.workers < 1:
-        raise InputError("--workers", f"must be at least 1, got {args.workers}")
-    if args.workers is not None and args.scheduler:
-        raise InputError("--workers", "not with --scheduler (the cluster has its workers)")
+    check_engine_arguments(args)
     spec = load_spec(args.spec)
     out = args.out or Path("results") / spec.name
     stats = run_sweep(
