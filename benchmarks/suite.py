@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import scenarios
+from quartier.viz.controls import scale_counts
 from simulation import NeighbourhoodModel, ScenarioConfig, apply_overrides, run
 from simulation.config import WEEKS_PER_YEAR
 
@@ -64,8 +65,7 @@ def scaled(actors: int, name: str = DEFAULT_SCENARIO) -> ScenarioConfig:
     """
     base = scenarios.load(name)
     factor = actors / sum(base.actors.counts.values())
-    counts = {sector: max(1, round(n * factor)) for sector, n in base.actors.counts.items()}
-    overrides: dict[str, object] = {"actors.counts": counts}
+    overrides: dict[str, object] = {"actors.counts": scale_counts(base.actors.counts, actors)}
     for k, meeting in enumerate(base.meetings):
         overrides[f"meetings.{k}.capacity"] = max(2, round(meeting.capacity * factor))
     return apply_overrides(base, overrides)
@@ -135,11 +135,9 @@ def peak_memory_mb(actors: int, years: float) -> float:
 
 def sweep_throughput(settings: Settings) -> dict[str, float]:
     """The sweep engine's figures from experiments.throughput: 1 vs 2 workers, Dask vs pool."""
-    from experiments.throughput import cpu_ceiling, dask_overhead_ratio, speedup_2_workers
+    from experiments.throughput import sweep_figures
 
-    runs, years = settings.sweep_runs, 5
-    return {"cpu_ceiling_2_processes": cpu_ceiling(),
-            **speedup_2_workers(runs, years), **dask_overhead_ratio(runs, years)}  # fmt: skip
+    return sweep_figures(settings.sweep_runs, years=5)
 
 
 def reference_summary() -> dict:

@@ -124,15 +124,19 @@ def peak_memory(runs: int = 1000, years: float = 1, workers: int = 2) -> dict[st
             "peak_rss_mb": peak[0] / 2**20}  # fmt: skip
 
 
+def sweep_figures(runs: int, years: float) -> dict[str, float]:
+    """The machine's two-process ceiling, the 2-worker speed-up and the Dask ratio."""
+    return {"cpu_ceiling_2_processes": cpu_ceiling(),
+            **speedup_2_workers(runs, years), **dask_overhead_ratio(runs, years)}  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--years", type=float, default=2)
     parser.add_argument("--memory-runs", type=int, default=1000)
     args = parser.parse_args(argv)
-    figures = {"cpu_ceiling_2_processes": cpu_ceiling(),
-               **speedup_2_workers(args.runs, args.years),
-               **dask_overhead_ratio(args.runs, args.years)}  # fmt: skip
+    figures = sweep_figures(args.runs, args.years)
     if args.memory_runs:
         figures.update(peak_memory(args.memory_runs))
     print(json.dumps({k: round(v, 3) for k, v in figures.items()}, indent=2))
