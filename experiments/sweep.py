@@ -61,29 +61,35 @@ def run_batch(batch: dict) -> list[dict]:
 
 def run_one(base: ScenarioConfig, task: dict, years: float | None, every: int) -> dict:
     """One run: its row (summary outputs, status, duration) and its stored series."""
-    ids = {k: task[k] for k in ("run_id", "scenario", "scenario_index", "point", "replicate")}
-    row = {**ids, "seed": task["seed"], **task["overrides"]}
     started = time.perf_counter()
     try:
         config = apply_overrides(base, task["overrides"])
         result = run(config, seed=task["seed"], years=years)
     except Exception as error:
-        row.update(
-            status="failed",
-            error=f"{type(error).__name__}: {error}".splitlines()[0],
-            duration=time.perf_counter() - started,
-        )
-        return {
-            "row": row,
-            "traceback": traceback.format_exc(),
-            "timeseries": None,
-            "network": None,
-        }
+        return _failed(task, error, traceback.format_exc(), time.perf_counter() - started)
+    ids = {k: task[k] for k in ID_KEYS}
+    row = _row(task)
     summary = dict(result.summary)
     summary["scenario_name"] = summary.pop("scenario")
     summary.pop("seed", None)
     row.update(summary, status="ok", error=None, duration=time.perf_counter() - started)
     return {"row": row, "traceback": None, **_series(result, ids, every)}
+
+
+ID_KEYS = ("run_id", "scenario", "scenario_index", "point", "replicate")
+"""What identifies a run in every stored table."""
+
+
+def _row(task: dict) -> dict:
+    """A run's row before it ran: its ids, seed and the design point's values."""
+    return {**{k: task[k] for k in ID_KEYS}, "seed": task["seed"], **task["overrides"]}
+
+
+def _failed(task: dict, error: BaseException, text: str, duration: float) -> dict:
+    """The outcome of a run that raised: its row marked failed, the traceback, no series."""
+    message = f"{type(error).__name__}: {error}".splitlines()[0]
+    row = _row(task) | {"status": "failed", "error": message, "duration": duration}
+    return {"row": row, "traceback": text, "timeseries": None, "network": None}
 
 
 def _series(result, ids: dict, every: int) -> dict:
@@ -360,22 +366,7 @@ def _outcomes(future: Future, batch: list[dict]) -> list[dict]:
         raise
     except Exception as error:
         text = "".join(traceback.format_exception(error))
-        message = f"{type(error).__name__}: {error}".splitlines()[0]
-        return [
-            {
-                "row": {
-                    **{k: t[k] for k in t if k != "overrides"},
-                    **t["overrides"],
-                    "status": "failed",
-                    "error": message,
-                    "duration": 0.0,
-                },
-                "traceback": text,
-                "timeseries": None,
-                "network": None,
-            }
-            for t in batch
-        ]
+        return [_failed(task, error, text, 0.0) for task in batch]
 
 
 def _record(store: Store, outcomes: list[dict], stats: SweepStats) -> None:
