@@ -19,6 +19,7 @@ from experiments.research import (
     Options,
     Outcome,
     cell_means_table,
+    cross_sector_erosion,
     finish,
     ok_runs,
     replication_section,
@@ -240,14 +241,10 @@ def facts(ctx: Context, results, runs: pd.DataFrame, inter: pd.DataFrame, years:
 
 def _fact4(ctx: Context, results, runs: pd.DataFrame, years: float) -> None:
     absent = runs[runs[CATALYST] == "absent"]
-    network = results.network[results.network["run_id"].isin(absent["run_id"])]
-    if network.empty or years < 2:
+    estimate = cross_sector_erosion(results.network, absent["run_id"], years)
+    if estimate is None:
         ctx.fact(4, "cross-sector share, catalyst absent", "—", "not measured (run too short)")
         return
-    change = value_at(network, "cross_sector_share", years) - value_at(
-        network, "cross_sector_share", 1.0
-    )
-    estimate = t_interval(change)
     ctx.fact(
         4,
         f"change of cross-sector share of resilient ties, year 1 → {years:g}, catalyst "

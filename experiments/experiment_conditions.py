@@ -21,13 +21,13 @@ from experiments.research import (
     Options,
     Outcome,
     cell_means_table,
+    cross_sector_erosion,
     finish,
     ok_runs,
     replication_section,
     start,
     sweep,
     t_interval,
-    value_at,
     verdict,
     with_cells,
     years_of,
@@ -249,14 +249,10 @@ def _fact3(ctx: Context, runs: pd.DataFrame, control: pd.DataFrame) -> None:
 def _fact4(ctx: Context, control, runs: pd.DataFrame, years: float) -> None:
     for regime, part in runs.groupby("regime_label", sort=False):
         neither = part[(part["meetings"] == "no meetings") & (part["catalyst.mode"] == "absent")]
-        network = control.network[control.network["run_id"].isin(neither["run_id"])]
-        if network.empty or years < 2:
+        estimate = cross_sector_erosion(control.network, neither["run_id"], years)
+        if estimate is None:
             ctx.fact(4, f"{regime}: neither forums nor catalyst", "—", "not measured")
             continue
-        change = value_at(network, "cross_sector_share", years) - value_at(
-            network, "cross_sector_share", 1.0
-        )
-        estimate = t_interval(change)
         ctx.fact(
             4,
             f"{regime}, neither meetings nor catalyst: change of cross-sector share "

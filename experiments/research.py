@@ -224,6 +224,18 @@ def value_at(series: pd.DataFrame, metric: str, year: float) -> pd.Series:
     return nearest.set_index("run_id")[metric]
 
 
+def cross_sector_erosion(network: pd.DataFrame, run_ids: pd.Series,
+                         years: float) -> Estimate | None:
+    """Fact 4's measure: the change of the cross-sector share of resilient ties from year 1
+    to `years` in the runs `run_ids`, with its t interval; None when those runs have no
+    network series or last less than 2 years."""
+    network = network[network["run_id"].isin(run_ids)]
+    if network.empty or years < 2:
+        return None
+    metric = "cross_sector_share"
+    return t_interval(value_at(network, metric, years) - value_at(network, metric, 1.0))
+
+
 # ------------------------------------------------------------------ network snapshots
 
 
