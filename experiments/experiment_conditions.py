@@ -75,16 +75,8 @@ def run(options: Options) -> Outcome:
 
 def code(runs: pd.DataFrame) -> pd.DataFrame:
     """Regime, meetings and exchange columns from the scenario; matching the spec's labels."""
-    parts = runs["scenario"].map(lambda s: SCENARIOS[_key(s)])
+    parts = runs["scenario"].map(SCENARIOS)
     return runs.assign(regime_label=parts.str[0], meetings=parts.str[1], exchange=parts.str[2])
-
-
-def _key(scenario: str) -> str:
-    """The spec label of a scenario (paths are stored absolute after anchoring)."""
-    for key in SCENARIOS:
-        if scenario == key or scenario.endswith(key.removeprefix("scenarios")):
-            return key
-    raise KeyError(scenario)
 
 
 def introduce(ctx: Context, spec, runs: pd.DataFrame, years: float) -> None:

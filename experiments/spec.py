@@ -27,7 +27,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 import scenarios
 from scenarios.errors import InputError
@@ -85,6 +85,9 @@ class Spec(_Section):
     factors: dict[str, list[Scalar]] = Field(default_factory=dict, max_length=200)
     fixed: dict[str, Scalar] = Field(default_factory=dict, max_length=500)
     outputs: OutputsSection = Field(default_factory=OutputsSection)
+    _base: Path | None = PrivateAttr(default=None)
+    """The spec file's folder: scenario paths are relative to it (not part of the spec's data,
+    so a sweep's digest is the same in any checkout)."""
 
     @model_validator(mode="after")
     def _factor_values(self) -> Self:
@@ -158,8 +161,7 @@ def spec_from_dict(data: dict, source: str = "<spec>", base: Path | None = None)
         spec = Spec.model_validate(data)
     except ValidationError as error:
         raise InputError(source, _first_error(error)) from None
-    if base is not None:
-        spec = _anchor_scenarios(spec, base)
+    spec._base = base
     return spec
 
 
@@ -170,15 +172,11 @@ def _first_error(error: ValidationError) -> str:
     return message if message.startswith("factors.") else f"{key}: {message}"
 
 
-def _anchor_scenarios(spec: Spec, base: Path) -> Spec:
-    """Scenario paths in a spec file are relative to the file, like scenario files' own."""
-    names = []
-    for name in spec.experiment.scenarios:
-        path = Path(name)
-        relative = path.suffix == ".toml" and not path.is_absolute()
-        names.append(str(base / path) if relative and (base / path).is_file() else name)
-    experiment = spec.experiment.model_copy(update={"scenarios": names})
-    return spec.model_copy(update={"experiment": experiment})
+def _scenario_source(name: str, base: Path | None) -> str:
+    """A scenario path in a spec file is relative to the file, like scenario files' own."""
+    path = Path(name)
+    relative = base is not None and path.suffix == ".toml" and not path.is_absolute()
+    return str(base / path) if relative and (base / path).is_file() else name
 
 
 def scenario_configs(spec: Spec, source: str = "<spec>") -> list[ScenarioConfig]:
@@ -190,7 +188,7 @@ def scenario_configs(spec: Spec, source: str = "<spec>") -> list[ScenarioConfig]
     """
     configs = []
     for name in spec.experiment.scenarios:
-        config = scenarios.load(name)
+        config = scenarios.load(_scenario_source(name, spec._base))
         try:
             config = apply_overrides(config, dict(spec.fixed))
         except KeyError as error:

@@ -162,3 +162,20 @@ def test_batch_size_follows_run_time_and_leaves_a_fair_tail():
 
 def test_shipped_spec_found_by_name():
     assert load_spec("demo").name == "demo"
+
+
+def test_a_spec_with_scenario_files_has_the_same_digest_in_any_folder(tmp_path):
+    """Scenario paths are read relative to the spec file but stored as written, so a sweep
+    moved to another checkout still resumes (its spec digest does not change)."""
+    specs = []
+    for folder in ("a", "b"):
+        root = tmp_path / folder
+        (root / "scenarios").mkdir(parents=True)
+        (root / "scenarios" / "mine.toml").write_text(
+            'extends = "self_organised"\nname = "mine"\n', encoding="utf-8")
+        path = write(root, '[experiment]\nname = "moved"\nscenarios = ["scenarios/mine.toml"]\n'
+                           'years = 1\n')
+        specs.append(load_spec(path))
+    assert specs[0].experiment.scenarios == ["scenarios/mine.toml"]
+    assert specs[0].digest() == specs[1].digest()
+    assert [c.name for c in scenario_configs(specs[1])] == ["mine"]
