@@ -10,7 +10,6 @@ network snapshots of single runs.
 from __future__ import annotations
 
 import time
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pandas as pd
 
 from experiments.report import Report, manifest_excerpt
 from experiments.results import MAIN_OUTPUTS, SweepResults, load
-from experiments.spec import Spec, resolve_path, spec_from_dict
+from experiments.spec import Spec, read_spec_data, resolve_path, spec_from_dict
 from experiments.stats import Estimate, t_interval
 from experiments.sweep import run_sweep
 from scenarios.errors import InputError
@@ -118,7 +117,7 @@ def start(name: str, title: str, options: Options) -> Context:
 def build_spec(name: str, options: Options) -> Spec:
     """A shipped spec with the command line's replications, years, samples and overrides."""
     path = resolve_path(name)
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = read_spec_data(path)
     experiment = data.setdefault("experiment", {})
     if options.replications is not None:
         experiment["replications"] = options.replications

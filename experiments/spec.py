@@ -142,6 +142,12 @@ def resolve_path(name_or_path: str | Path) -> Path:
 def load_spec(name_or_path: str | Path) -> Spec:
     """Read and validate an experiment file; bad input raises InputError (one line)."""
     path = resolve_path(name_or_path)
+    return spec_from_dict(read_spec_data(path), source=str(path), base=path.parent)
+
+
+def read_spec_data(path: Path) -> dict:
+    """An experiment file's TOML as plain data; unreadable, empty or malformed files are
+    InputErrors."""
     text = read_user_text(
         path,
         "a TOML experiment file",
@@ -149,10 +155,9 @@ def load_spec(name_or_path: str | Path) -> Spec:
         "an experiment file needs an [experiment] table",
     )
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InputError(str(path), f"not a valid TOML file ({error})") from None
-    return spec_from_dict(data, source=str(path), base=path.parent)
 
 
 def spec_from_dict(data: dict, source: str = "<spec>", base: Path | None = None) -> Spec:
