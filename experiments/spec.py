@@ -88,6 +88,8 @@ class Spec(_Section):
     _base: Path | None = PrivateAttr(default=None)
     """The spec file's folder: scenario paths are relative to it (not part of the spec's data,
     so a sweep's digest is the same in any checkout)."""
+    _source: str = PrivateAttr(default="<spec>")
+    """Where the spec came from, for error messages."""
 
     @model_validator(mode="after")
     def _factor_values(self) -> Self:
@@ -166,7 +168,7 @@ def spec_from_dict(data: dict, source: str = "<spec>", base: Path | None = None)
         spec = Spec.model_validate(data)
     except ValidationError as error:
         raise InputError(source, _first_error(error)) from None
-    spec._base = base
+    spec._base, spec._source = base, source
     return spec
 
 
@@ -184,13 +186,14 @@ def _scenario_source(name: str, base: Path | None) -> str:
     return str(base / path) if relative and (base / path).is_file() else name
 
 
-def scenario_configs(spec: Spec, source: str = "<spec>") -> list[ScenarioConfig]:
+def scenario_configs(spec: Spec) -> list[ScenarioConfig]:
     """Each scenario with the spec's fixed overrides applied, factor keys checked.
 
     Fixed overrides are validated in full here. Factor keys are checked against the first
     scenario (an unknown key is an input error before any run starts); factor *values* are
     validated per run, so a value the config rejects fails that run only.
     """
+    source = spec._source
     configs = []
     for name in spec.experiment.scenarios:
         config = scenarios.load(_scenario_source(name, spec._base))

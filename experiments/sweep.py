@@ -205,10 +205,9 @@ class Plan:
 
 def plan(spec: Spec | str | Path) -> Plan:
     """Validate the spec against the scenarios, build the design, list every run."""
-    source = "<spec>"
     if not isinstance(spec, Spec):
-        source, spec = str(spec), load_spec(spec)
-    configs = scenario_configs(spec, source)
+        spec = load_spec(spec)
+    configs = scenario_configs(spec)
     design = build_design(spec, configs[0])
     tasks = [
         {
@@ -224,7 +223,7 @@ def plan(spec: Spec | str | Path) -> Plan:
         for p, point in enumerate(design.points)
         for r in range(spec.experiment.replications)
     ]
-    return Plan(spec, source, [c.model_dump(mode="json") for c in configs], design, tasks)
+    return Plan(spec, spec._source, [c.model_dump(mode="json") for c in configs], design, tasks)
 
 
 # ------------------------------------------------------------------------- the runner

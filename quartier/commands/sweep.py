@@ -64,7 +64,7 @@ def handle(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
     out = args.out or Path("results") / spec.name
     stats = run_sweep(
-        args.spec,
+        spec,
         out,
         workers=args.workers,
         scheduler=args.scheduler,
