@@ -115,8 +115,6 @@ def _new_manifest(plan: Plan) -> dict:
         "design": plan.design.to_manifest(),
         "runs_total": plan.total,
         "runs_layout": "run_id s{scenario_index}-p{point}-r{replicate}",
-        "git": git_state(),
-        "versions": versions(),
         "created": now(),
         "sessions": [],
     }

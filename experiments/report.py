@@ -124,9 +124,11 @@ def _inline(text: str) -> str:
 
 
 def manifest_excerpt(manifest: dict) -> str:
-    """The parts of a sweep manifest that say what was run: spec, hash, git, versions."""
-    keep = {k: manifest.get(k) for k in ("name", "spec_hash", "spec", "runs_total", "git")}
-    keep["versions"] = manifest.get("versions")
+    """The parts of a sweep manifest that say what was run: spec, hash, and the git state and
+    package versions of its latest session."""
+    keep = {k: manifest.get(k) for k in ("name", "spec_hash", "spec", "runs_total")}
+    latest = manifest["sessions"][-1] if manifest.get("sessions") else {}
+    keep |= {k: latest.get(k) for k in ("git", "versions")}
     return json.dumps(keep, indent=2, sort_keys=True, default=str)
 
 
