@@ -17,13 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
                      description="Simulate how cooperations form in an urban neighbourhood.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = import_module(f"quartier.commands.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"quartier.commands.{name}":
-                raise
-            continue
-        module.register(sub)
+        import_module(f"quartier.commands.{name}").register(sub)
     return parser
 
 

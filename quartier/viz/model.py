@@ -35,10 +35,11 @@ class VizModel(NeighbourhoodModel):
                  rng: int | str | None = DEFAULT_SEED) -> None:
         controls = Controls(preset or initial_scenario(), regime, catalyst_mode,
                             float(meeting_interval), float(resource_level), int(actors))
-        seed = parse_seed(rng)
-        super().__init__(build_config(controls), rng=DEFAULT_SEED if seed is None else seed)
+        parsed = parse_seed(rng)
+        seed = DEFAULT_SEED if parsed is None else parsed
+        super().__init__(build_config(controls), rng=seed)
         self.controls = controls
-        self.seed = DEFAULT_SEED if seed is None else seed
-        self.seed_note = "" if seed is not None else (
+        self.seed = seed
+        self.seed_note = "" if parsed is not None else (
             f"Seed {rng!r} is not a whole number ≥ 0; using {DEFAULT_SEED}.")
         self.layout = StableLayout()
