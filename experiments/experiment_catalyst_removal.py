@@ -16,13 +16,13 @@ from experiments.research import (
     finish,
     ok_runs,
     replication_section,
+    series_figure,
     start,
     sweep,
     t_interval,
     text_table,
     value_at,
     verdict,
-    with_cells,
     years_of,
 )
 from experiments.stats import hedges_g, interaction, mean_difference
@@ -156,20 +156,11 @@ def figure_section(ctx: Context, results, runs: pd.DataFrame, at: float) -> None
         "group",
     )
     ctx.report.figure(stem, "Fragmentation by removal target and regime")
-    network = with_cells(results.network, runs, ["cell"])
-    if not network.empty:
-        stem = figures.timeseries(
-            network,
-            "cell",
-            ["giant_component_share", "components", "resilient_ties"],
-            ctx.out,
-            "network_series",
-        )
-        ctx.report.figure(stem, f"Network around the removal at year {at:g}: mean ± CI")
-    series = with_cells(results.timeseries, runs, ["cell"])
-    if not series.empty:
-        stem = figures.timeseries(series, "cell", ["running", "completed"], ctx.out, "timeseries")
-        ctx.report.figure(stem, "Running and completed cooperations: mean ± CI")
+    series_figure(ctx, results.network, runs,
+                  ["giant_component_share", "components", "resilient_ties"], "network_series",
+                  f"Network around the removal at year {at:g}: mean ± CI")
+    series_figure(ctx, results.timeseries, runs, ["running", "completed"], "timeseries",
+                  "Running and completed cooperations: mean ± CI")
 
 
 def _facts(ctx: Context, runs: pd.DataFrame) -> None:

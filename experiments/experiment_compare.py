@@ -23,6 +23,7 @@ from experiments.research import (
     finish,
     ok_runs,
     replication_section,
+    series_figure,
     snapshot_years,
     snapshots,
     start,
@@ -31,7 +32,6 @@ from experiments.research import (
     text_table,
     value_at,
     verdict,
-    with_cells,
     years_of,
 )
 from experiments.stats import hedges_g, interaction, mean_difference
@@ -194,14 +194,10 @@ def _reading(estimate, new: str) -> str:
 
 def figure_section(ctx: Context, results, runs: pd.DataFrame, years: float) -> None:
     ctx.report.heading("Figures")
-    series = with_cells(results.timeseries, runs, ["cell"])
-    if not series.empty:
-        stem = figures.timeseries(series, "cell", SERIES, ctx.out, "timeseries")
-        ctx.report.figure(stem, "Weekly counters: mean and 95 % CI band per cell")
-    network = with_cells(results.network, runs, ["cell"])
-    if not network.empty:
-        stem = figures.timeseries(network, "cell", NETWORK, ctx.out, "network_series")
-        ctx.report.figure(stem, "Network metrics every 13 weeks: mean and 95 % CI band per cell")
+    series_figure(ctx, results.timeseries, runs, SERIES, "timeseries",
+                  "Weekly counters: mean and 95 % CI band per cell")
+    series_figure(ctx, results.network, runs, NETWORK, "network_series",
+                  "Network metrics every 13 weeks: mean and 95 % CI band per cell")
     from experiments.stats import cell_table
 
     kinds = [c for c in runs if c.startswith("completed_")]

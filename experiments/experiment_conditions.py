@@ -25,11 +25,11 @@ from experiments.research import (
     finish,
     ok_runs,
     replication_section,
+    series_figure,
     start,
     sweep,
     t_interval,
     verdict,
-    with_cells,
     years_of,
 )
 from experiments.stats import factorial_effects, mean_difference
@@ -192,18 +192,10 @@ def control_section(ctx: Context, control, runs: pd.DataFrame, years: float) -> 
     measures = ["cross_sector_acquaintances", "newcomer_share", "cross_sector_share", MAIN]
     table = cell_means_table(runs, "cell", measures, labels={})  # columns: the measures' names
     ctx.report.table(table, "mean ± 95 % CI half-width at the end")
-    network = with_cells(control.network, runs, ["cell"])
-    if not network.empty:
-        stem = figures.timeseries(
-            network,
-            "cell",
-            ["cross_sector_share", "cross_sector_acquaintances", "giant_component_share"],
-            ctx.out,
-            "control_series",
-        )
-        ctx.report.figure(
-            stem, "Cross-sector ties over time, with and without meetings and catalyst: mean ± CI"
-        )
+    series_figure(ctx, control.network, runs,
+                  ["cross_sector_share", "cross_sector_acquaintances", "giant_component_share"],
+                  "control_series",
+                  "Cross-sector ties over time, with and without meetings and catalyst: mean ± CI")
 
 
 def _fact2(ctx: Context, runs: pd.DataFrame) -> None:

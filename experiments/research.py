@@ -17,6 +17,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from experiments import figures
 from experiments.report import Report, manifest_excerpt
 from experiments.results import MAIN_OUTPUTS, SweepResults, load
 from experiments.spec import Spec, read_spec_data, resolve_path, spec_from_dict
@@ -213,6 +214,15 @@ def text_table(frame: pd.DataFrame) -> list[str]:
     cells = [[str(c) for c in frame.columns]] + [[show(v) for v in r] for r in frame.values]
     widths = [max(len(row[i]) for row in cells) for i in range(len(frame.columns))]
     return ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
+
+
+def series_figure(ctx: Context, series: pd.DataFrame, runs: pd.DataFrame, metrics: list[str],
+                  stem: str, caption: str) -> None:
+    """A figure of `metrics` over time, mean and CI band per cell of `runs` (none without
+    data)."""
+    frame = with_cells(series, runs, ["cell"])
+    if not frame.empty:
+        ctx.report.figure(figures.timeseries(frame, "cell", metrics, ctx.out, stem), caption)
 
 
 def value_at(series: pd.DataFrame, metric: str, year: float) -> pd.Series:
