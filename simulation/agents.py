@@ -59,7 +59,7 @@ class Actor(mesa.Agent):
     @property
     def contacts(self) -> set[int]:
         """Indices of the actors this one has a tie with."""
-        return self.model.ties.neighbours[self.index]
+        return set(self.model.ties.contacts_of(self.index).tolist())
 
     @property
     def role(self) -> str:

@@ -77,7 +77,7 @@ class Catalyst:
         return True
 
     def _contacts(self) -> np.ndarray:
-        return np.fromiter(self.model.ties.neighbours[self.holder], dtype=np.int64)
+        return self.model.ties.contacts_of(self.holder)
 
     # -- the four functions -----------------------------------------------------------------
     def set_impulse(self) -> None:

@@ -8,14 +8,13 @@ week, the running ones work all at once.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from simulation import kernels
 from simulation.config import COOPERATION_TYPES
 
 if TYPE_CHECKING:
@@ -31,16 +30,6 @@ TIME, MONEY = 0, 1
 def member_pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
     """Positions (i, j), i < j, of every pair in a group of `size` members."""
     return np.triu_indices(size, 1)
-
-
-def _weighted_pick(pool: list[int], weight: list[float], u: float) -> int:
-    """The element of `pool` where `u` in [0, 1) falls on the cumulative weights."""
-    target = u * sum(weight[x] for x in pool)
-    for x in pool:
-        target -= weight[x]
-        if target < 0:
-            return x
-    return pool[-1]
 
 
 class CooperationBook:
@@ -73,8 +62,9 @@ class CooperationBook:
         self._cumulative = np.cumsum(weights / weights.sum())
         self._params = [self.config.type_parameters(t) for t in COOPERATION_TYPES]
         self._needs = [np.array(p.need.as_tuple()) for p in self._params]
-        self._dirty = True
-        self._rows: _RunningRows | None = None
+        c = self.config
+        self._weights = np.array([c.weight_tie, c.weight_shared, c.weight_complement,
+                                  c.weight_sector, c.weight_topic])
         self.roster = np.full((64, 8), -1, dtype=np.int64)
         self.size = np.zeros(64, dtype=np.int64)
         self.pair_slots = np.full((64, 28), -1, dtype=np.int64)
@@ -172,87 +162,14 @@ class CooperationBook:
     def recruit(self) -> None:
         """The weekly recruiting pass: every forming cooperation asks partners.
 
-        Candidates and their weights are computed for all forming cooperations at once; the
-        asks then run cooperation by cooperation (an actor who became busy says no), and the
-        ties that joining creates are made in one batch at the end of the pass.
-        """
-        ids = np.asarray(self.forming, dtype=np.int64)
-        if not len(ids):
-            return
-        pool = self._candidates(ids)
-        if pool is not None:
-            pairs_i, pairs_j = self._ask(pool, *self._scores(pool))
-            if pairs_i:
-                self.model.meet(np.array(pairs_i), np.array(pairs_j), gain=0.0, informed=True)
-        for k in ids.tolist():
-            self._after_recruiting(k)
-
-    def _candidates(self, ids: np.ndarray) -> _Candidates | None:
-        """For every forming cooperation, the contacts of its members who are active, free,
-        have spare time and are not members, with how many members each one knows (shared
-        third parties); grouped by cooperation. None when there are none."""
-        m = self.model
-        neighbours = m.ties.neighbours
-        owners: list[int] = []
-        contacts: list[int] = []
-        links: list[int] = []
-        members: list[int] = []
-        for pos, k in enumerate(ids.tolist()):
-            group = self.group(k).tolist()
-            members.extend(group)
-            own = set(group)
-            known: Counter[int] = Counter()
-            for member in group:
-                known.update(neighbours[member] - own)
-            contacts.extend(known)
-            links.extend(known.values())
-            owners.extend([pos] * len(known))
-        if not contacts:
-            return None
-        actor = np.array(contacts, dtype=np.int64)
-        s = m.state
-        ok = (s.active[actor] & (s.load[actor] < s.capacity[actor])
-              & (s.stock[actor, TIME] >= self.config.min_spare_hours))
-        if not ok.any():
-            return None
-        owner = np.array(owners, dtype=np.int64)[ok]
-        size = self.size[ids]
-        return _Candidates(ids=ids, owner=owner, actor=actor[ok],
-                           links=np.array(links, dtype=np.float64)[ok],
-                           size=size, members=np.array(members, dtype=np.int64),
-                           starts=np.cumsum(size) - size)
-
-    def _scores(self, pool: _Candidates) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Partner-choice weight, tie strength to the initiator, repeat flag and interest in
-        the topic, per candidate.
-
-        The weight adds tie strength to the initiator, the share of members the candidate
-        knows, whether it fills a resource gap the initiator knows of, same sector and
-        interest in the topic (M4: Guimerà 2005; Gulati & Gargiulo 1999; Powell 2005).
-        """
-        m, c, s = self.model, self.config, self.model.state
-        owner, cand = pool.owner, pool.actor
-        coop = pool.ids[owner]
-        initiator = self.initiator[coop]
-        slots = m.ties.slots_of(initiator, cand)
-        strength = m.ties.strength(slots, m.week)  # slot -1 (strangers) reads as no tie
-        repeat = m.ties.joint[slots] > 0
-        informed = m.ties.informed[slots]
-        have = np.add.reduceat(s.income[pool.members], pool.starts) / pool.size[:, None]
-        needed = self.need[pool.ids] > 0
-        gaps = ((s.income[cand] > have[owner]) & needed[owner]).sum(axis=1)
-        complement = informed * gaps / np.maximum(needed.sum(axis=1), 1)[owner]
-        interested = s.interests[cand, self.topic[coop]]
-        weight = (c.weight_tie * strength + c.weight_shared * pool.links / pool.size[owner]
-                  + c.weight_complement * complement
-                  + c.weight_sector * (s.sector[cand] == s.sector[initiator])
-                  + c.weight_topic * interested + 1e-3)
-        return weight, strength, repeat, interested
-
-    def _ask(self, pool: _Candidates, weight: np.ndarray, strength: np.ndarray,
-             repeat: np.ndarray, interested: np.ndarray) -> tuple[list[int], list[int]]:
-        """Up to `candidates` asks per cooperation, one at a time; each asked actor accepts or
-        declines. Returns the pairs (new member, other member) that now work together.
+        Candidates are the contacts of a cooperation's members who are active, free, have
+        spare time and are not members. Their weights are computed for all forming
+        cooperations as the pass begins: tie strength to the initiator, the share of members
+        the candidate knows, whether it fills a resource gap the initiator knows of, same
+        sector and interest in the topic (M4: Guimerà 2005; Gulati & Gargiulo 1999; Powell
+        2005). The asks then run cooperation by cooperation, up to `candidates` each; an asked
+        actor accepts or declines, and one who became busy says no. The ties that joining
+        creates are made in one batch at the end of the pass.
 
         Each ask draws its pool as Guimerà's model does: incumbents with probability p (among
         them previous partners of the initiator with probability q), newcomers otherwise, all
@@ -261,55 +178,25 @@ class CooperationBook:
         are split into three groups (repeat incumbents, other incumbents, newcomers), each
         sorted once by exponential keys E/weight, E ~ Exp(1) (weighted sampling without
         replacement, Efraimidis & Spirakis 2006); an ask picks a group in proportion to the
-        weight it has left and takes that group's next candidate.
+        weight it has left and takes that group's next candidate. The pass runs compiled
+        (`simulation.kernels.recruit`).
         """
-        m, c = self.model, self.config
-        s = m.state
-        rng = m.rng
-        ids, owner, cand = pool.ids, pool.owner, pool.actor
-        group = np.where(s.joined[cand] > 0, np.where(repeat, 0, 1), 2)
-        order = np.lexsort((rng.standard_exponential(len(cand)) / weight, group, owner))
-        block = (owner * 3 + group)[order]
-        bounds = np.searchsorted(block, np.arange(3 * len(ids) + 1)).tolist()
-        left = np.bincount(block, weight[order], minlength=3 * len(ids)).tolist()
-        accept = (s.engagement[cand] * (0.5 + strength)
-                  * np.where(interested, 1.0, 0.5))[order].tolist()
-        actors = cand[order].tolist()
-        picked_weight = weight[order].tolist()
-        random = rng.random
-        p, q = c.incumbent_share, c.repeat_bias
-        load, capacity = s.load, s.capacity
-        pairs_i: list[int] = []
-        pairs_j: list[int] = []
-        for pos, k in enumerate(ids.tolist()):
-            base = 3 * pos
-            head = bounds[base: base + 3]
-            end = bounds[base + 1: base + 4]
-            rest = left[base: base + 3]
-            members, target = self.group(k).tolist(), self.target[k]
-            for _ in range(c.candidates):
-                if len(members) - 1 >= target:
-                    break
-                open_ = [g for g in (0, 1, 2) if head[g] < end[g]]
-                if not open_:
-                    break
-                if random() < p:
-                    asked = [g for g in open_ if g < 2] or open_
-                    if random() < q:
-                        asked = [g for g in asked if g == 0] or asked
-                else:
-                    asked = [g for g in open_ if g == 2] or open_
-                g = asked[0] if len(asked) == 1 else _weighted_pick(asked, rest, random())
-                x = head[g]
-                head[g] += 1
-                rest[g] -= picked_weight[x]
-                actor = actors[x]
-                if random() < accept[x] and load[actor] < capacity[actor]:
-                    pairs_i.extend([actor] * len(members))
-                    pairs_j.extend(members)
-                    self._admit(k, actor)
-                    members.append(actor)
-        return pairs_i, pairs_j
+        ids = np.asarray(self.forming, dtype=np.int64)
+        if not len(ids):
+            return
+        while self.roster.shape[1] < int(self.target[ids].max()) + 1:
+            self._widen()
+        m, c, s, ties = self.model, self.config, self.model.state, self.model.ties
+        pairs_i, pairs_j = kernels.recruit(
+            ids, self.roster, self.size, self.initiator, self.target, self.need, self.topic,
+            s.active, s.load, s.capacity, s.stock, s.income, s.interests, s.sector, s.joined,
+            s.engagement, s.last_active, ties.nbr, ties.nslot, ties.degree, ties.w0, ties.t0,
+            ties.lam, ties.joint, ties.informed, float(m.week), c.min_spare_hours,
+            self._weights, c.candidates, c.incumbent_share, c.repeat_bias, m.rng)
+        if len(pairs_i):
+            m.meet(pairs_i, pairs_j, gain=0.0, informed=True)
+        for k in ids.tolist():
+            self._after_recruiting(k)
 
     def _after_recruiting(self, k: int) -> None:
         partners = self.size[k] - 1
@@ -331,7 +218,6 @@ class CooperationBook:
         self._enrol(k, actor)
         if self.state[k] == RUNNING:
             self._count_member(k, actor)
-            self._dirty = True
 
     def join(self, k: int, actor: int) -> None:
         """`actor` becomes a member; working together makes the members acquainted."""
@@ -357,7 +243,6 @@ class CooperationBook:
         if self.kind[k] == INTENSIVE_FORMAL and self.config.coordinator_role:
             self._appoint_coordinator(k)
         self.running.append(k)
-        self._dirty = True
 
     def _appoint_coordinator(self, k: int) -> None:
         members = self.group(k)
@@ -366,72 +251,56 @@ class CooperationBook:
 
     # -- running work (M5) -----------------------------------------------------------------
     def work(self) -> None:
-        """One week of work for every running cooperation at once."""
+        """One week of work for every running cooperation at once (compiled: members' shares
+        in `kernels.contribute`, progress and endings in `kernels.advance`)."""
         if not self.running:
             self.pooled_this_week[:] = 0
             return
-        if self._dirty:
-            self._rows = _RunningRows.build(self)
-            self._dirty = False
-        m, c, r = self.model, self.config, self._rows
-        stock = m.state.stock
-        avail = stock[r.actor]
-        avail /= r.load
-        contrib = np.minimum(r.share, avail)
-        if r.overhead is None:
-            np.subtract.at(stock, r.actor, contrib)
-        else:
-            paid = np.minimum(r.overhead, avail[:, TIME])  # structure costs time first
-            contrib[:, TIME] = np.minimum(r.share[:, TIME], avail[:, TIME] - paid)
-            spend = contrib.copy()
-            spend[:, TIME] += paid
-            np.subtract.at(stock, r.actor, spend)
-        np.maximum(stock, 0.0, out=stock)
-        pooled = r.pool(contrib)
-        m.programme.top_up(r.ids, pooled[:, MONEY], r.needed[:, MONEY], self)
-        self.pooled[r.ids] += pooled
+        m, c = self.model, self.config
+        ids = self.running_ids()
+        leaderless = (self.kind[ids] == INTENSIVE_FORMAL) & (self.coordinator[ids] < 0)
+        pooled = kernels.contribute(ids, self.roster, self.size, self.need, self.coordinator,
+                                    leaderless, m.state.stock, c.coordinator_hours,
+                                    c.uncoordinated_overhead_hours)
+        m.programme.top_up(ids, pooled[:, MONEY], self.need[ids, MONEY], self)
+        self.pooled[ids] += pooled
         self.pooled_this_week = pooled.sum(axis=0)
-        ratio = pooled / r.needed_safe
-        ratio[r.no_need] = 1.0
-        ratio = np.minimum(ratio.min(axis=1), 1.0)
-        working = ratio >= c.startup_threshold
-        self.progress[r.ids] += np.where(working, ratio ** c.production_exponent, 0.0) * r.rate
-        self.shortage[r.ids] = np.where(working, 0, self.shortage[r.ids] + 1)
-        self._settle(r)
-
-    def _settle(self, r: _RunningRows) -> None:
-        """Close the cooperations that completed or failed this week."""
-        c, rng = self.config, self.model.rng
-        ids = r.ids
-        done = self.progress[ids] >= 1.0
-        hazard = r.hazard + np.where(self.at_risk[ids], c.distrust_hazard, 0.0)
-        failed = (self.shortage[ids] > c.patience_weeks) | r.alone
-        failed |= rng.random(len(ids)) < hazard
-        failed &= ~done
-        for k in ids[done].tolist():
-            self._close(k, COMPLETED)
-        for k in ids[failed].tolist():
-            self._close(k, FAILED)
+        outcome = kernels.advance(ids, pooled, self.need, self.rate, self.progress,
+                                  self.shortage, self.size, self.at_risk, leaderless,
+                                  c.startup_threshold, c.production_exponent, c.patience_weeks,
+                                  c.uncoordinated_hazard, c.distrust_hazard, m.rng)
+        if outcome.any():
+            for k in ids[outcome > 0].tolist():
+                self._close(k, COMPLETED)
+            for k in ids[outcome < 0].tolist():
+                self._close(k, FAILED)
 
     def joint_work(self) -> None:
         """Monthly: members' ties grow through working together; trust is checked (M2)."""
         if not self.running:
             return
-        if self._dirty:
-            self._rows = _RunningRows.build(self)
-            self._dirty = False
-        m, r = self.model, self._rows
-        local, position, pair_i, pair_j = r.pairs()
+        m = self.model
+        ids = self.running_ids()
+        local, position, pair_i, pair_j = self._member_pairs(ids)
         if not len(local):
-            self.at_risk[r.ids] = False
+            self.at_risk[ids] = False
             return
-        slots = self._pair_slots(r.ids[local], position, pair_i, pair_j)
+        slots = self._pair_slots(ids[local], position, pair_i, pair_j)
         m.ties.reinforce(slots, m.config.ties.joint_work_gain, m.week)
         strength = m.ties.w0[slots]  # just reinforced: no decay yet
-        n = len(r.ids)
-        pairs = np.bincount(local, minlength=n)
-        mean = np.bincount(local, strength, minlength=n) / np.maximum(pairs, 1)
-        self.at_risk[r.ids] = (pairs > 0) & (mean < self.config.trust_threshold)
+        pairs = np.bincount(local, minlength=len(ids))
+        mean = np.bincount(local, strength, minlength=len(ids)) / np.maximum(pairs, 1)
+        self.at_risk[ids] = (pairs > 0) & (mean < self.config.trust_threshold)
+
+    def _member_pairs(self, ids: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every member pair of the cooperations `ids`: its cooperation (a position in
+        `ids`), its position in the pair-slot cache, and both ends."""
+        roster = self.roster[ids]
+        i, j = member_pairs(roster.shape[1])
+        present = j < self.size[ids][:, None]
+        local, position = np.nonzero(present)
+        return local, position, roster[:, i][present], roster[:, j][present]
 
     def _pair_slots(self, coop: np.ndarray, position: np.ndarray, pair_i: np.ndarray,
                     pair_j: np.ndarray) -> np.ndarray:
@@ -456,7 +325,6 @@ class CooperationBook:
             self.forming.remove(k)
         elif self.state[k] == RUNNING:
             self.running.remove(k)
-            self._dirty = True
         self.state[k], self.end_week[k] = outcome, m.week
         self.totals[outcome] += 1
         members = self.group(k)
@@ -481,7 +349,6 @@ class CooperationBook:
         for k in open_[(self.roster[open_] == actor).any(axis=1)].tolist():
             self._drop(k, actor)
             if self.state[k] == RUNNING:
-                self._dirty = True
                 if self.coordinator[k] == actor:
                     self.coordinator[k] = -1
                     if self.config.coordinator_role:
@@ -526,84 +393,3 @@ class _Members(Sequence):
         if isinstance(k, slice):
             return [self[i] for i in range(*k.indices(len(self)))]
         return self._book.group(range(len(self))[k]).tolist()
-
-
-@dataclass
-class _Candidates:
-    """The week's candidates of all forming cooperations, grouped by cooperation.
-
-    `owner` is a candidate's cooperation as a position in `ids`; `members` lists the members of
-    each cooperation in turn, starting at `starts`.
-    """
-
-    ids: np.ndarray
-    owner: np.ndarray
-    actor: np.ndarray
-    links: np.ndarray
-    size: np.ndarray
-    members: np.ndarray
-    starts: np.ndarray
-
-
-class _RunningRows:
-    """Running cooperations flattened into member rows and member pairs (rebuilt on change)."""
-
-    ids: np.ndarray
-    local: np.ndarray
-    actor: np.ndarray
-    load: np.ndarray
-    size: np.ndarray
-    overhead: np.ndarray | None
-    hazard: np.ndarray
-    alone: np.ndarray
-    share: np.ndarray
-    needed: np.ndarray
-    no_need: np.ndarray
-    needed_safe: np.ndarray
-    grouped: bool
-    rate: np.ndarray
-    starts: np.ndarray
-    _roster: np.ndarray
-
-    @classmethod
-    def build(cls, book: CooperationBook) -> _RunningRows:
-        rows = cls()
-        c = book.config
-        rows.ids = ids = book.running_ids()
-        rows.size = size = book.size[ids]
-        roster = book.roster[ids]
-        rows.local = np.repeat(np.arange(len(ids)), size)
-        rows.actor = roster[np.arange(roster.shape[1]) < size[:, None]]
-        rows.load = np.bincount(rows.actor)[rows.actor].astype(float)[:, None]
-        coordinator = book.coordinator[ids]
-        leaderless = (book.kind[ids] == INTENSIVE_FORMAL) & (coordinator < 0)
-        rows.hazard = leaderless * c.uncoordinated_hazard
-        overhead = ((coordinator[rows.local] == rows.actor) * c.coordinator_hours
-                    + leaderless[rows.local] * c.uncoordinated_overhead_hours)
-        rows.overhead = overhead if overhead.any() else None
-        rows.alone = size < 2
-        rows.needed = book.need[ids]
-        rows.share = (rows.needed / np.maximum(size, 1)[:, None])[rows.local]
-        rows.no_need = rows.needed <= 0
-        rows.needed_safe = np.where(rows.no_need, 1.0, rows.needed)
-        rows.rate = book.rate[ids]
-        rows.starts = np.cumsum(size) - size
-        rows.grouped = bool(len(ids)) and bool(size.min() > 0)
-        rows._roster = roster
-        return rows
-
-    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Every member pair: its cooperation (local), position in the pair cache, both ends."""
-        i, j = member_pairs(self._roster.shape[1])
-        present = j < self.size[:, None]
-        local, position = np.nonzero(present)
-        return local, position, self._roster[:, i][present], self._roster[:, j][present]
-
-    def pool(self, contrib: np.ndarray) -> np.ndarray:
-        """Sum the members' contributions per cooperation (rows are grouped by cooperation)."""
-        if self.grouped:
-            return np.add.reduceat(contrib, self.starts, axis=0)
-        if not len(self.ids):
-            return np.zeros((0, contrib.shape[1]))
-        return np.stack([np.bincount(self.local, contrib[:, j], minlength=len(self.ids))
-                         for j in range(contrib.shape[1])], axis=1)

@@ -86,7 +86,7 @@ class MeetingStructure:
         s = m.state
         n = s.size
         closeness = np.zeros(n)
-        contacts = np.fromiter(m.ties.neighbours[host], dtype=np.int64)
+        contacts = m.ties.contacts_of(host)
         if len(contacts):
             closeness[contacts] = m.ties.strength(
                 m.ties.slots_of(np.full(len(contacts), host), contacts), m.week)

@@ -283,7 +283,7 @@ class NeighbourhoodModel(Model):
         self._actors[index].remove()
 
     def _strongest_contact(self, index: int, exclude_qm: bool = True) -> int:
-        contacts = np.fromiter(self.ties.neighbours[index], dtype=np.int64)
+        contacts = self.ties.contacts_of(index)
         if exclude_qm and len(contacts):
             contacts = contacts[self.state.sector[contacts] != QM]
         if not len(contacts):

@@ -5,82 +5,92 @@ A tie between actors i < j lives in a slot of parallel arrays: its strength at l
 each other's resources (``informed``), how often they worked together (``joint``) and when it
 was made (``born``). The strength now is ``w0 * exp(-lam * (t - t0))``: nothing is touched for
 ties without contact. Free slots are reused, so a slot index stays valid while its tie lives.
+
+Each actor has an adjacency row: its neighbours and the slots of those ties (``nbr``,
+``nslot``, the first ``degree`` entries). A pair's slot is found by scanning the shorter row,
+in compiled code (`simulation.kernels`); there is no per-pair dictionary.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-_KEY_BASE = 1 << 32
-_FEW = 16  # contacts of at most this many pairs take the scalar path (it is faster there)
-
-
-def pair_key(i: int, j: int) -> int:
-    """The dictionary key of the unordered pair (i, j)."""
-    return (i * _KEY_BASE + j) if i < j else (j * _KEY_BASE + i)
+from simulation import kernels
 
 
 class TieStore:
-    """Sparse symmetric weighted ties with lazy decay, per-actor neighbour sets and degrees."""
+    """Sparse symmetric weighted ties with lazy decay, adjacency rows and degrees."""
 
-    def __init__(self, capacity: int = 1024) -> None:
-        self.a = np.zeros(capacity, dtype=np.int64)
-        self.b = np.zeros(capacity, dtype=np.int64)
-        self.w0 = np.zeros(capacity)
-        self.t0 = np.zeros(capacity)
-        self.lam = np.zeros(capacity)
-        self.informed = np.zeros(capacity, dtype=bool)
-        self.joint = np.zeros(capacity, dtype=np.int32)
-        self.born = np.zeros(capacity)
-        self.alive = np.zeros(capacity, dtype=bool)
-        self.index: dict[int, int] = {}
-        self.neighbours: list[set[int]] = []
+    _SLOT_ARRAYS = (("a", np.int64), ("b", np.int64), ("w0", np.float64),
+                    ("t0", np.float64), ("lam", np.float64), ("informed", bool),
+                    ("joint", np.int32), ("born", np.float64), ("alive", bool),
+                    ("mark", np.int64), ("free", np.int64))
+
+    def __init__(self, capacity: int = 1024, width: int = 16) -> None:
+        for name, dtype in self._SLOT_ARRAYS:
+            setattr(self, name, np.zeros(max(capacity, 2), dtype=dtype))
+        self.nbr = np.full((0, width), -1, dtype=np.int64)
+        self.nslot = np.full((0, width), -1, dtype=np.int64)
         self.degree = np.zeros(0, dtype=np.int64)
-        self._free: list[int] = []
-        self._top = 0
+        self.actors = 0
+        self._counters = np.zeros(2, dtype=np.int64)  # next new slot, freed slots stacked
+        self._stamp = 0
 
     # -- bookkeeping -------------------------------------------------------------------------
     def add_actors(self, count: int) -> None:
-        """Make room in the neighbour lists for `count` more actors."""
-        self.neighbours.extend(set() for _ in range(count))
-        if len(self.neighbours) > len(self.degree):
-            grown = np.zeros(max(len(self.neighbours), 2 * len(self.degree)), dtype=np.int64)
-            grown[: len(self.degree)] = self.degree
-            self.degree = grown
+        """Make room in the adjacency rows for `count` more actors."""
+        self.actors += count
+        if self.actors > len(self.degree):
+            rows = max(self.actors, 2 * len(self.degree))
+            self.nbr = self._resized(self.nbr, rows, self.nbr.shape[1])
+            self.nslot = self._resized(self.nslot, rows, self.nslot.shape[1])
+            degree = np.zeros(rows, dtype=np.int64)
+            degree[: len(self.degree)] = self.degree
+            self.degree = degree
+
+    @staticmethod
+    def _resized(old: np.ndarray, rows: int, width: int) -> np.ndarray:
+        new = np.full((rows, width), -1, dtype=old.dtype)
+        new[: old.shape[0], : old.shape[1]] = old
+        return new
+
+    def _widen(self) -> None:
+        rows, width = self.nbr.shape
+        self.nbr = self._resized(self.nbr, rows, 2 * width)
+        self.nslot = self._resized(self.nslot, rows, 2 * width)
 
     def __len__(self) -> int:
-        return len(self.index)
+        return int(self._counters[0] - self._counters[1])
 
-    def _grow(self) -> None:
-        size = 2 * len(self.w0)
-        for name in ("a", "b", "w0", "t0", "lam", "informed", "joint", "born", "alive"):
+    def _room_for(self, count: int) -> None:
+        """Enough slots for `count` new ties; the last slot stays empty (see `slots_of`)."""
+        size = len(self.w0)
+        while self._counters[0] + count > size - 1:
+            size *= 2
+        if size == len(self.w0):
+            return
+        for name, dtype in self._SLOT_ARRAYS:
+            new = np.zeros(size, dtype=dtype)
             old = getattr(self, name)
-            new = np.zeros(size, dtype=old.dtype)
             new[: len(old)] = old
             setattr(self, name, new)
 
-    def _new_slot(self) -> int:
-        if self._free:
-            return self._free.pop()
-        if self._top == len(self.w0) - 1:  # the last slot stays empty (see `slots_of`)
-            self._grow()
-        self._top += 1
-        return self._top - 1
-
     def live_slots(self) -> np.ndarray:
         """Indices of the slots that hold a tie."""
-        return np.flatnonzero(self.alive[: self._top])
+        return np.flatnonzero(self.alive[: self._counters[0]])
 
     # -- reading -----------------------------------------------------------------------------
     def strength(self, slots: np.ndarray | int, t: float) -> np.ndarray | float:
         """Current strength of the ties in `slots` at week `t`."""
         return self.w0[slots] * np.exp(-self.lam[slots] * (t - self.t0[slots]))
 
+    def contacts_of(self, i: int) -> np.ndarray:
+        """The actors `i` has a tie with (a copy, in adjacency order)."""
+        return self.nbr[i, : self.degree[i]].copy()
+
     def slot(self, i: int, j: int) -> int:
         """The slot of tie (i, j), or -1 when they have none."""
-        return self.index.get(pair_key(i, j), -1)
+        return int(kernels.find(self.nbr, self.nslot, self.degree, i, j))
 
     def slots_of(self, pairs_i: np.ndarray, pairs_j: np.ndarray) -> np.ndarray:
         """Slots of many pairs at once; -1 where there is no tie.
@@ -88,9 +98,9 @@ class TieStore:
         The last slot of the arrays is never used, so reading slot -1 gives an empty tie:
         strength 0, not informed, no joint work.
         """
-        get = self.index.get
-        keys = (np.minimum(pairs_i, pairs_j) * _KEY_BASE + np.maximum(pairs_i, pairs_j)).tolist()
-        return np.array([get(k, -1) for k in keys], dtype=np.int64)
+        return kernels.slots_of(self.nbr, self.nslot, self.degree,
+                                np.asarray(pairs_i, dtype=np.int64),
+                                np.asarray(pairs_j, dtype=np.int64))
 
     def holds(self, slots: np.ndarray, pairs_i: np.ndarray, pairs_j: np.ndarray) -> np.ndarray:
         """Whether each slot (-1 allowed) still holds the tie of its pair (i, j)."""
@@ -102,16 +112,8 @@ class TieStore:
     def create(self, i: int, j: int, strength: float, t: float, lam: float,
                informed: bool = False) -> int:
         """Make a new tie (i, j) and return its slot; the pair must not have one."""
-        s = self._new_slot()
-        self.a[s], self.b[s] = min(i, j), max(i, j)
-        self.w0[s], self.t0[s], self.lam[s] = strength, t, lam
-        self.informed[s], self.joint[s], self.born[s], self.alive[s] = informed, 0, t, True
-        self.index[pair_key(i, j)] = s
-        self.neighbours[i].add(j)
-        self.neighbours[j].add(i)
-        self.degree[i] += 1
-        self.degree[j] += 1
-        return s
+        self.contact(np.array([i]), np.array([j]), 0.0, strength, t, np.array([lam]), informed)
+        return self.slot(i, j)
 
     def reinforce(self, slots: np.ndarray, gain: float | np.ndarray, t: float) -> None:
         """Contact: strength now plus `gain` (at most 1), decay clock restarted."""
@@ -123,97 +125,32 @@ class TieStore:
 
     def contact(self, pairs_i: np.ndarray, pairs_j: np.ndarray, gain: float, new_strength: float,
                 t: float, lam_of: np.ndarray, informed: bool) -> int:
-        """Pairs meet: known pairs reinforce, strangers form a tie. Returns new ties made."""
+        """Pairs meet: known pairs reinforce (once, however often they appear), strangers form
+        a tie. Returns new ties made."""
         if len(pairs_i) == 0:
             return 0
-        if len(pairs_i) <= _FEW:
-            return self._contact_few(pairs_i.tolist(), pairs_j.tolist(), gain, new_strength, t,
-                                     lam_of.tolist(), informed)
-        low, high = np.minimum(pairs_i, pairs_j), np.maximum(pairs_i, pairs_j)
-        keys = low * _KEY_BASE + high
-        get = self.index.get
-        slots = np.array([get(k, -1) for k in keys.tolist()], dtype=np.int64)
-        known = slots >= 0
-        met = slots[known]
-        self.reinforce(met, gain, t)  # a repeated pair gains once: same value written
-        if informed:
-            self.informed[met] = True
-        fresh = ~known & (low != high)
-        if not fresh.any():
-            return 0
-        first = np.sort(np.unique(keys[fresh], return_index=True)[1])  # once, in meeting order
-        self.create_many(low[fresh][first], high[fresh][first], new_strength, t,
-                         lam_of[fresh][first], informed)
-        return len(first)
-
-    def _contact_few(self, pairs_i: list[int], pairs_j: list[int], gain: float,
-                     new_strength: float, t: float, lam_of: list[float], informed: bool) -> int:
-        """`contact` for a handful of pairs, one by one (same result, less overhead)."""
-        made = 0
-        seen: set[int] = set()
-        for i, j, lam in zip(pairs_i, pairs_j, lam_of, strict=True):
-            key = pair_key(i, j)
-            if key in seen:  # as in the batch path: a repeated pair counts once
-                continue
-            seen.add(key)
-            s = self.index.get(key, -1)
-            if s >= 0:
-                now = self.w0[s] * math.exp(-self.lam[s] * (t - self.t0[s]))
-                self.w0[s], self.t0[s] = min(max(now + gain, 0.0), 1.0), t
-                if informed:
-                    self.informed[s] = True
-            elif i != j:
-                self.create(i, j, new_strength, t, lam, informed)
-                made += 1
-        return made
-
-    def create_many(self, i: np.ndarray, j: np.ndarray, strength: float, t: float,
-                    lam: np.ndarray, informed: bool) -> np.ndarray:
-        """Make new ties (i, j), i < j, for pairs that have none; returns their slots."""
-        count = len(i)
-        reused = min(count, len(self._free))
-        slots = np.empty(count, dtype=np.int64)
-        if reused:
-            slots[:reused] = self._free[len(self._free) - reused:][::-1]
-            del self._free[len(self._free) - reused:]
-        while self._top + count - reused > len(self.w0) - 1:
-            self._grow()
-        slots[reused:] = np.arange(self._top, self._top + count - reused)
-        self._top += count - reused
-        self.a[slots], self.b[slots] = i, j
-        self.w0[slots], self.t0[slots], self.lam[slots] = strength, t, lam
-        self.informed[slots], self.joint[slots], self.born[slots] = informed, 0, t
-        self.alive[slots] = True
-        np.add.at(self.degree, i, 1)
-        np.add.at(self.degree, j, 1)
-        index, neighbours = self.index, self.neighbours
-        for key, slot, a, b in zip((i * _KEY_BASE + j).tolist(), slots.tolist(), i.tolist(),
-                                   j.tolist(), strict=True):
-            index[key] = slot
-            neighbours[a].add(b)
-            neighbours[b].add(a)
-        return slots
+        self._room_for(len(pairs_i))
+        self._stamp += 1
+        made, start = 0, 0
+        while True:
+            new, start = kernels.contact(
+                pairs_i, pairs_j, np.asarray(lam_of, dtype=np.float64), start, gain,
+                new_strength, float(t), informed, self._stamp, self.a, self.b, self.w0,
+                self.t0, self.lam, self.informed, self.joint, self.born, self.alive, self.mark,
+                self.nbr, self.nslot, self.degree, self.free, self._counters)
+            made += new
+            if start == len(pairs_i):
+                return made
+            self._widen()
 
     def remove(self, slots: np.ndarray) -> None:
         """Delete the ties in `slots`."""
-        slots = np.unique(slots[self.alive[slots]])
-        if not len(slots):
-            return
-        i, j = self.a[slots], self.b[slots]
-        self.alive[slots] = False
-        np.subtract.at(self.degree, i, 1)
-        np.subtract.at(self.degree, j, 1)
-        index, neighbours = self.index, self.neighbours
-        for key, a, b in zip((i * _KEY_BASE + j).tolist(), i.tolist(), j.tolist(), strict=True):
-            del index[key]
-            neighbours[a].discard(b)
-            neighbours[b].discard(a)
-        self._free.extend(slots.tolist())
+        kernels.remove(np.asarray(slots, dtype=np.int64), self.a, self.b, self.alive, self.nbr,
+                       self.nslot, self.degree, self.free, self._counters)
 
     def remove_actor(self, i: int) -> None:
         """Delete every tie of actor `i`."""
-        slots = [self.index[pair_key(i, j)] for j in self.neighbours[i]]
-        self.remove(np.asarray(slots, dtype=np.int64))
+        self.remove(self.nslot[i, : self.degree[i]].copy())
 
     def prune(self, t: float, below: float, max_ties: int) -> tuple[np.ndarray, np.ndarray]:
         """Drop ties weaker than `below`, then each actor's weakest beyond `max_ties`.

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from simulation.cooperations import COMPLETED, FAILED, FORMING, RUNNING, _Candidates
+from simulation import kernels
+from simulation.cooperations import COMPLETED, FAILED, FORMING, RUNNING
 from simulation.model import NeighbourhoodModel
 from simulation.run import run
 from tests.conftest import small_config
@@ -107,7 +108,7 @@ def test_a_member_who_leaves_drops_out_of_its_cooperations():
         assert book.members[j] == [i for i in before[j] if i != leaver]
         assert (book.roster[j, book.size[j]:] == -1).all()
     assert not model.state.active[leaver]
-    assert len(model.ties.neighbours[leaver]) == 0
+    assert model.ties.degree[leaver] == 0 and not len(model.ties.contacts_of(leaver))
 
 
 def test_newcomer_share_agrees_with_the_cooperation_table():
@@ -139,16 +140,16 @@ def _asks(weights, joined, repeat, trials, partners=1, incumbent_share=0.6, repe
     n = len(weights)
     actors = np.arange(1, n + 1)
     state.joined[actors] = joined
-    state.engagement[actors] = 2.0  # accept = 2 · (0.5 + 0.5) ≥ 1: nobody declines
     state.capacity[actors] = 1000
-    pool = _Candidates(ids=np.array([k]), owner=np.zeros(n, dtype=np.int64), actor=actors,
-                       links=np.ones(n), size=np.array([1]), members=np.array([0]),
-                       starts=np.array([0]))
-    scores = (np.asarray(weights, dtype=float), np.full(n, 0.5), np.asarray(repeat, dtype=bool),
-              np.ones(n, dtype=bool))
+    owner = np.zeros(n, dtype=np.int64)
+    weight = np.asarray(weights, dtype=float)
+    group = np.where(state.joined[actors] > 0, np.where(repeat, 0, 1), 2)
     taken = []
     for _ in range(trials):
-        book._ask(pool, *scores)
+        accept = np.ones(n)  # every asked actor accepts
+        kernels.ask(np.array([k]), owner, actors, weight, accept, group, book.roster, book.size,
+                    book.target, state.load, state.capacity, state.last_active,
+                    0.0, config.cooperation.candidates, incumbent_share, repeat_bias, model.rng)
         taken.append(tuple(book.members[k][1:]))
         for partner in taken[-1]:  # back to the initiator alone for the next trial
             state.load[partner] -= 1

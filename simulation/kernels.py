@@ -1,0 +1,391 @@
+"""Compiled kernels for the per-week hot paths (Numba, cached on disk after the first run).
+
+They work on the arrays of `TieStore` and `CooperationBook` in place. Random numbers come
+from the model's own `numpy.random.Generator`, passed in, so a run draws one stream whatever
+runs it. Kernels never allocate the stores' arrays: the Python side makes room first, and a
+kernel that runs out of adjacency width returns where it stopped so the caller can widen and
+resume.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+# -- ties: adjacency rows (neighbour and slot per actor), slots with a free stack ------------
+# counters[0]: the next never-used slot; counters[1]: how many freed slots are stacked in free.
+
+
+@njit(cache=True)
+def find(nbr, nslot, degree, i, j):
+    """The slot of tie (i, j), or -1: a scan of the shorter adjacency row."""
+    if degree[i] > degree[j]:
+        i, j = j, i
+    for p in range(degree[i]):
+        if nbr[i, p] == j:
+            return nslot[i, p]
+    return -1
+
+
+@njit(cache=True)
+def slots_of(nbr, nslot, degree, pairs_i, pairs_j):
+    """Slots of many pairs; -1 where there is no tie."""
+    out = np.empty(len(pairs_i), dtype=np.int64)
+    for x in range(len(pairs_i)):
+        out[x] = find(nbr, nslot, degree, pairs_i[x], pairs_j[x])
+    return out
+
+
+@njit(cache=True)
+def _attach(nbr, nslot, degree, i, j, s):
+    p = degree[i]
+    nbr[i, p] = j
+    nslot[i, p] = s
+    degree[i] = p + 1
+
+
+@njit(cache=True)
+def _detach(nbr, nslot, degree, i, j):
+    last = degree[i] - 1
+    for p in range(last + 1):
+        if nbr[i, p] == j:
+            nbr[i, p] = nbr[i, last]
+            nslot[i, p] = nslot[i, last]
+            nbr[i, last] = -1
+            degree[i] = last
+            return
+
+
+@njit(cache=True)
+def _new_slot(free, counters):
+    if counters[1] > 0:
+        counters[1] -= 1
+        return free[counters[1]]
+    counters[0] += 1
+    return counters[0] - 1
+
+
+@njit(cache=True)
+def contact(pairs_i, pairs_j, lam_of, start, gain, new_strength, t, informed, stamp,
+            a, b, w0, t0, lam, known, joint, born, alive, mark,
+            nbr, nslot, degree, free, counters):
+    """Pairs meet from position `start`: a tie reinforces once per call (strength now plus
+    `gain`, at most 1, clock restarted), strangers form a tie. Returns (new ties, where it
+    stopped): it stops early when an actor's adjacency row is full."""
+    made = 0
+    width = nbr.shape[1]
+    for x in range(start, len(pairs_i)):
+        i, j = pairs_i[x], pairs_j[x]
+        if i == j:
+            continue
+        s = find(nbr, nslot, degree, i, j)
+        if s >= 0:
+            if mark[s] == stamp:
+                continue
+            mark[s] = stamp
+            now = w0[s] * math.exp(-lam[s] * (t - t0[s])) + gain
+            w0[s] = min(max(now, 0.0), 1.0)
+            t0[s] = t
+            if informed:
+                known[s] = True
+            continue
+        if degree[i] == width or degree[j] == width:
+            return made, x
+        s = _new_slot(free, counters)
+        a[s], b[s] = min(i, j), max(i, j)
+        w0[s], t0[s], lam[s] = new_strength, t, lam_of[x]
+        known[s], joint[s], born[s], alive[s] = informed, 0, t, True
+        mark[s] = stamp
+        _attach(nbr, nslot, degree, i, j, s)
+        _attach(nbr, nslot, degree, j, i, s)
+        made += 1
+    return made, len(pairs_i)
+
+
+@njit(cache=True)
+def remove(slots, a, b, alive, nbr, nslot, degree, free, counters):
+    """Delete the ties in `slots` (dead or repeated slots are skipped)."""
+    for s in slots:
+        if not alive[s]:
+            continue
+        alive[s] = False
+        _detach(nbr, nslot, degree, a[s], b[s])
+        _detach(nbr, nslot, degree, b[s], a[s])
+        free[counters[1]] = s
+        counters[1] += 1
+
+
+# -- cooperations: the weekly recruiting pass ------------------------------------------------
+@njit(cache=True)
+def candidates(ids, roster, size, nbr, degree, active, load, capacity, stock, min_spare):
+    """Every forming cooperation's candidates: contacts of its members who are active, free,
+    have spare time and are not members, with how many members each knows. Returns (owner as
+    a position in ids, actor, links), grouped by cooperation."""
+    bound = 0
+    for pos in range(len(ids)):
+        k = ids[pos]
+        for m in range(size[k]):
+            bound += degree[roster[k, m]]
+    owner = np.empty(bound, dtype=np.int64)
+    actor = np.empty(bound, dtype=np.int64)
+    links = np.empty(bound, dtype=np.float64)
+    count = np.zeros(len(active), dtype=np.int64)
+    n = 0
+    for pos in range(len(ids)):
+        k = ids[pos]
+        first = n
+        for m in range(size[k]):
+            count[roster[k, m]] = -1
+        for m in range(size[k]):
+            member = roster[k, m]
+            for p in range(degree[member]):
+                x = nbr[member, p]
+                if count[x] < 0:
+                    continue
+                if count[x] == 0:
+                    actor[n] = x
+                    n += 1
+                count[x] += 1
+        kept = first
+        for c in range(first, n):
+            x = actor[c]
+            links_x = count[x]
+            count[x] = 0
+            if active[x] and load[x] < capacity[x] and stock[x, 0] >= min_spare:
+                owner[kept], actor[kept], links[kept] = pos, x, links_x
+                kept += 1
+        n = kept
+        for m in range(size[k]):
+            count[roster[k, m]] = 0
+    return owner[:n], actor[:n], links[:n]
+
+
+@njit(cache=True)
+def _weighted_pick(asked, n_asked, rest, base, u):
+    """The group among `asked` where `u` in [0, 1) falls on their cumulative weights left."""
+    total = 0.0
+    for a in range(n_asked):
+        total += rest[base + asked[a]]
+    target = u * total
+    for a in range(n_asked):
+        target -= rest[base + asked[a]]
+        if target < 0:
+            return asked[a]
+    return asked[n_asked - 1]
+
+
+@njit(cache=True)
+def recruit(ids, roster, size, initiator, target, need, topic,
+            active, load, capacity, stock, income, interests, sector, joined, engagement,
+            last_active, nbr, nslot, degree, w0, t0, lam, joint, informed,
+            week, min_spare, weights, asks, p, q, rng):
+    """The weekly recruiting pass of all forming cooperations (see
+    `CooperationBook.recruit`). Members join in place (roster, size, load, last_active);
+    returns the pairs (new member, earlier member) who now work together."""
+    owner, actor, links = candidates(ids, roster, size, nbr, degree, active, load, capacity,
+                                     stock, min_spare)
+    weight, accept, group = score(ids, owner, actor, links, roster, size, initiator, need,
+                                  topic, income, interests, sector, joined, engagement, nbr,
+                                  nslot, degree, w0, t0, lam, joint, informed, week, weights)
+    return ask(ids, owner, actor, weight, accept, group, roster, size, target, load, capacity,
+               last_active, week, asks, p, q, rng)
+
+
+@njit(cache=True)
+def score(ids, owner, actor, links, roster, size, initiator, need, topic, income, interests,
+          sector, joined, engagement, nbr, nslot, degree, w0, t0, lam, joint, informed, week,
+          weights):
+    """Each candidate's partner-choice weight, chance to accept, and pool: 0 a previous
+    partner of the initiator, 1 another incumbent, 2 a newcomer."""
+    n = len(actor)
+    weight = np.empty(n)
+    accept = np.empty(n)
+    group = np.empty(n, dtype=np.int64)
+    have = np.zeros(income.shape[1])
+    c = 0
+    for pos in range(len(ids)):
+        k = ids[pos]
+        have[:] = 0.0
+        for m in range(size[k]):
+            have += income[roster[k, m]]
+        have /= size[k]
+        n_needed = 0
+        for r in range(need.shape[1]):
+            n_needed += need[k, r] > 0
+        lead = initiator[k]
+        while c < n and owner[c] == pos:
+            x = actor[c]
+            s = find(nbr, nslot, degree, lead, x)
+            strength = w0[s] * math.exp(-lam[s] * (week - t0[s])) if s >= 0 else 0.0
+            repeat = s >= 0 and joint[s] > 0
+            gaps = 0
+            for r in range(need.shape[1]):
+                gaps += need[k, r] > 0 and income[x, r] > have[r]
+            complement = gaps / max(n_needed, 1) if s >= 0 and informed[s] else 0.0
+            interested = interests[x, topic[k]]
+            weight[c] = (weights[0] * strength + weights[1] * links[c] / size[k]
+                         + weights[2] * complement + weights[3] * (sector[x] == sector[lead])
+                         + weights[4] * interested + 1e-3)
+            accept[c] = engagement[x] * (0.5 + strength) * (1.0 if interested else 0.5)
+            group[c] = (0 if repeat else 1) if joined[x] > 0 else 2
+            c += 1
+    return weight, accept, group
+
+
+@njit(cache=True)
+def ask(ids, owner, actor, weight, accept, group, roster, size, target, load, capacity,
+        last_active, week, asks, p, q, rng):
+    """Up to `asks` asks per cooperation, Guimerà's pools drawn exactly (see
+    `CooperationBook.recruit`). An accepting actor with free capacity joins in place; returns
+    the pairs (new member, earlier member)."""
+    n = len(actor)
+    key = np.empty(n)
+    for c in range(n):
+        key[c] = rng.standard_exponential() / weight[c]
+    order = np.argsort(key, kind="mergesort")
+    order = order[np.argsort(owner[order] * 3 + group[order], kind="mergesort")]
+    block = owner[order] * 3 + group[order]
+    bounds = np.searchsorted(block, np.arange(3 * len(ids) + 1))
+    rest = np.zeros(3 * len(ids))
+    for c in range(n):
+        rest[block[c]] += weight[order[c]]
+    pairs_i = np.empty(len(ids) * asks * roster.shape[1], dtype=np.int64)
+    pairs_j = np.empty_like(pairs_i)
+    made = 0
+    head = np.empty(3, dtype=np.int64)
+    open_ = np.empty(3, dtype=np.int64)
+    asked = np.empty(3, dtype=np.int64)
+    for pos in range(len(ids)):
+        k = ids[pos]
+        base = 3 * pos
+        head[:] = bounds[base: base + 3]
+        for _ in range(asks):
+            if size[k] - 1 >= target[k]:
+                break
+            n_open = 0
+            for g in range(3):
+                if head[g] < bounds[base + g + 1]:
+                    open_[n_open] = g
+                    n_open += 1
+            if n_open == 0:
+                break
+            if rng.random() < p:  # an incumbent; a previous partner with probability q
+                n_asked = _subset(open_, n_open, asked, 0, 1)
+                if rng.random() < q:
+                    n_asked = _subset(asked.copy(), n_asked, asked, 0, 0)
+            else:
+                n_asked = _subset(open_, n_open, asked, 2, 2)
+            g = asked[0] if n_asked == 1 else _weighted_pick(asked, n_asked, rest, base,
+                                                            rng.random())
+            x = order[head[g]]
+            head[g] += 1
+            rest[base + g] -= weight[x]
+            chosen = actor[x]
+            if rng.random() < accept[x] and load[chosen] < capacity[chosen]:
+                for m in range(size[k]):
+                    pairs_i[made], pairs_j[made] = chosen, roster[k, m]
+                    made += 1
+                load[chosen] += 1
+                last_active[chosen] = week
+                roster[k, size[k]] = chosen
+                size[k] += 1
+    return pairs_i[:made], pairs_j[:made]
+
+
+@njit(cache=True)
+def _subset(groups, n_groups, out, low, high):
+    """The groups in [low, high] among the first `n_groups` of `groups` into `out`; all of
+    them when none is. Returns how many."""
+    n = 0
+    for a in range(n_groups):
+        if low <= groups[a] <= high:
+            out[n] = groups[a]
+            n += 1
+    if n == 0:
+        for a in range(n_groups):
+            out[a] = groups[a]
+        n = n_groups
+    return n
+
+
+# -- cooperations: the weekly work of the running ones ---------------------------------------
+@njit(cache=True)
+def contribute(ids, roster, size, need, coordinator, leaderless, stock, coordinator_hours,
+               leaderless_hours):
+    """Members give their share of each cooperation's weekly need, at most what they have
+    split over the running cooperations they are in; structure costs time first (the
+    coordinator's hours, or everyone's where an intensive project has no coordinator).
+    Stocks go down in place; returns what each cooperation pooled."""
+    count = np.zeros(len(stock), dtype=np.int64)
+    for pos in range(len(ids)):
+        k = ids[pos]
+        for m in range(size[k]):
+            count[roster[k, m]] += 1
+    resources = stock.shape[1]
+    pooled = np.zeros((len(ids), resources))
+    rows = 0
+    for pos in range(len(ids)):
+        rows += size[ids[pos]]
+    spend = np.empty((rows, resources))
+    spender = np.empty(rows, dtype=np.int64)
+    row = 0
+    for pos in range(len(ids)):  # every share from the stocks as they were before anyone paid
+        k = ids[pos]
+        members = max(size[k], 1)
+        for m in range(size[k]):
+            x = roster[k, m]
+            overhead = (coordinator_hours if coordinator[k] == x else 0.0) + (
+                leaderless_hours if leaderless[pos] else 0.0)
+            for r in range(resources):
+                share = need[k, r] / members
+                avail = stock[x, r] / count[x]
+                if r == 0:
+                    paid = min(overhead, avail)
+                    give = min(share, avail - paid)
+                    spend[row, r] = give + paid
+                else:
+                    give = min(share, avail)
+                    spend[row, r] = give
+                pooled[pos, r] += give
+            spender[row] = x
+            row += 1
+    for row in range(rows):
+        for r in range(resources):
+            stock[spender[row], r] -= spend[row, r]
+    for x in range(len(stock)):
+        for r in range(resources):
+            stock[x, r] = max(stock[x, r], 0.0)
+    return pooled
+
+
+@njit(cache=True)
+def advance(ids, pooled, need, rate, progress, shortage, size, at_risk, leaderless,
+            startup_threshold, exponent, patience, leaderless_hazard, distrust_hazard, rng):
+    """Progress by the scarcest resource pooled against need (none below the start-up
+    threshold: a shortage week). Returns per cooperation 1 completed, -1 failed (too long
+    short, alone, or by the hazard of no coordinator or of distrust), 0 going on."""
+    outcome = np.zeros(len(ids), dtype=np.int64)
+    for pos in range(len(ids)):
+        k = ids[pos]
+        ratio = 1.0
+        for r in range(need.shape[1]):
+            if need[k, r] > 0:
+                ratio = min(ratio, pooled[pos, r] / need[k, r])
+        if ratio >= startup_threshold:
+            progress[k] += ratio ** exponent * rate[k]
+            shortage[k] = 0
+        else:
+            shortage[k] += 1
+    for pos in range(len(ids)):
+        k = ids[pos]
+        hazard = (leaderless_hazard if leaderless[pos] else 0.0) + (
+            distrust_hazard if at_risk[k] else 0.0)
+        failed = shortage[k] > patience or size[k] < 2
+        failed = rng.random() < hazard or failed
+        if progress[k] >= 1.0:
+            outcome[pos] = 1
+        elif failed:
+            outcome[pos] = -1
+    return outcome
