@@ -389,3 +389,67 @@ def advance(ids, pooled, need, rate, progress, shortage, size, at_risk, leaderle
         elif failed:
             outcome[pos] = -1
     return outcome
+
+
+# -- network measures on a CSR adjacency (indptr, indices) -----------------------------------
+@njit(cache=True)
+def triangles(indptr, indices):
+    """Twice the number of triangles through each node."""
+    n = len(indptr) - 1
+    out = np.zeros(n)
+    mark = np.full(n, -1, dtype=np.int64)
+    for u in range(n):
+        for p in range(indptr[u], indptr[u + 1]):
+            mark[indices[p]] = u
+        closed = 0
+        for p in range(indptr[u], indptr[u + 1]):
+            w = indices[p]
+            for r in range(indptr[w], indptr[w + 1]):
+                if mark[indices[r]] == u:
+                    closed += 1
+        out[u] = closed
+    return out
+
+
+@njit(cache=True)
+def path_counts(indptr, indices, sources):
+    """Hop distances (-1 if unreachable) and shortest-path counts from each source (BFS)."""
+    n = len(indptr) - 1
+    dist = np.full((len(sources), n), -1, dtype=np.int64)
+    sigma = np.zeros((len(sources), n))
+    queue = np.empty(n, dtype=np.int64)
+    for row in range(len(sources)):
+        s = sources[row]
+        dist[row, s] = 0
+        sigma[row, s] = 1.0
+        queue[0] = s
+        head, tail = 0, 1
+        while head < tail:
+            u = queue[head]
+            head += 1
+            for p in range(indptr[u], indptr[u + 1]):
+                w = indices[p]
+                if dist[row, w] < 0:
+                    dist[row, w] = dist[row, u] + 1
+                    queue[tail] = w
+                    tail += 1
+                if dist[row, w] == dist[row, u] + 1:
+                    sigma[row, w] += sigma[row, u]
+    return dist, sigma
+
+
+@njit(cache=True)
+def paths_through(dist, sigma, sources, v, dist_v, sigma_v):
+    """Sum over sources s and targets t (both other than v, t != s) of the share of shortest
+    s–t paths that pass through v (Brandes 2001)."""
+    total = 0.0
+    for row in range(len(sources)):
+        s = sources[row]
+        if s == v or dist[row, v] < 0:
+            continue
+        for t in range(dist.shape[1]):
+            if t in (v, s) or dist_v[t] < 0:
+                continue
+            if dist[row, v] + dist_v[t] == dist[row, t]:
+                total += sigma[row, v] * sigma_v[t] / sigma[row, t]
+    return total

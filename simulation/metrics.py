@@ -11,6 +11,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from simulation import kernels
 from simulation.config import SECTORS
 from simulation.population import Population
 from simulation.ties import TieStore
@@ -106,7 +107,7 @@ def _adjacency(i: np.ndarray, j: np.ndarray, n: int) -> sparse.csr_matrix:
 
 def _triangles(adjacency: sparse.csr_matrix) -> np.ndarray:
     """Twice the number of triangles through each node."""
-    return np.asarray(adjacency.multiply(adjacency @ adjacency).sum(axis=1)).ravel()
+    return kernels.triangles(adjacency.indptr, adjacency.indices)
 
 
 def _hub_structure(degree: np.ndarray, i: np.ndarray, j: np.ndarray) -> dict[str, float]:
@@ -182,7 +183,7 @@ def broker_betweenness(ties: TieStore, pop: Population, week: float, threshold: 
     """Normalised betweenness of a few `brokers` in the resilient-tie network.
 
     Breadth-first search from every active actor (or `samples` evenly spaced ones on larger
-    networks) counts shortest paths with sparse matrix products; a broker's share of the
+    networks) counts shortest paths (compiled, `simulation.kernels`); a broker's share of the
     shortest paths between others is summed as in Brandes (2001). Matches networkx's
     ``betweenness_centrality(normalized=True)`` when every source is used.
     """
@@ -200,33 +201,12 @@ def broker_betweenness(ties: TieStore, pop: Population, week: float, threshold: 
     for broker in brokers:
         v = position[broker]
         dist_v, sigma_v = _path_counts(adjacency, np.array([v]))
-        through = (dist[:, [v]] + dist_v >= 0) & (dist[:, [v]] >= 0) & (dist_v >= 0)
-        through &= dist[:, [v]] + dist_v == dist
-        through[:, v] = False
-        through[sources == v, :] = False
-        through[np.arange(len(sources)), sources] = False
-        share = np.where(through, sigma[:, [v]] * sigma_v / np.where(sigma > 0, sigma, 1), 0.0)
-        total = share.sum() * (n / len(sources))
-        scores[broker] = float(total / ((n - 1) * (n - 2)))
+        total = kernels.paths_through(dist, sigma, sources, v, dist_v[0], sigma_v[0])
+        scores[broker] = float(total * (n / len(sources)) / ((n - 1) * (n - 2)))
     return scores
 
 
 def _path_counts(adjacency: sparse.csr_matrix, sources: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Hop distances (-1 if unreachable) and shortest-path counts from each source."""
-    n = adjacency.shape[0]
-    dist = np.full((len(sources), n), -1, dtype=np.int64)
-    sigma = np.zeros((len(sources), n))
-    rows = np.arange(len(sources))
-    dist[rows, sources] = 0
-    sigma[rows, sources] = 1.0
-    frontier = sigma.copy()
-    level = 0
-    while frontier.any():
-        level += 1
-        reached = np.asarray((adjacency @ frontier.T).T)
-        new = (reached > 0) & (dist < 0)
-        dist[new] = level
-        sigma[new] = reached[new]
-        frontier = np.where(new, reached, 0.0)
-    return dist, sigma
+    return kernels.path_counts(adjacency.indptr, adjacency.indices, sources.astype(np.int64))
