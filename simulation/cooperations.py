@@ -9,7 +9,6 @@ week, the running ones work all at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -24,12 +23,6 @@ FORMING, RUNNING, COMPLETED, FAILED, ABANDONED = range(5)
 STATES = ("forming", "running", "completed", "failed", "abandoned")
 INTENSIVE_FORMAL = COOPERATION_TYPES.index("intensive_formal")
 TIME, MONEY = 0, 1
-
-
-@lru_cache(maxsize=64)
-def member_pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Positions (i, j), i < j, of every pair in a group of `size` members."""
-    return np.triu_indices(size, 1)
 
 
 class CooperationBook:
@@ -276,47 +269,23 @@ class CooperationBook:
                 self._close(k, FAILED)
 
     def joint_work(self) -> None:
-        """Monthly: members' ties grow through working together; trust is checked (M2)."""
+        """Monthly: members' ties grow through working together; trust is checked (M2).
+
+        Member pairs without a tie (a tie pruned while they work together) meet first.
+        """
         if not self.running:
             return
-        m = self.model
+        m, ties = self.model, self.model.ties
         ids = self.running_ids()
-        local, position, pair_i, pair_j = self._member_pairs(ids)
-        if not len(local):
-            self.at_risk[ids] = False
-            return
-        slots = self._pair_slots(ids[local], position, pair_i, pair_j)
-        m.ties.reinforce(slots, m.config.ties.joint_work_gain, m.week)
-        strength = m.ties.w0[slots]  # just reinforced: no decay yet
-        pairs = np.bincount(local, minlength=len(ids))
-        mean = np.bincount(local, strength, minlength=len(ids)) / np.maximum(pairs, 1)
-        self.at_risk[ids] = (pairs > 0) & (mean < self.config.trust_threshold)
-
-    def _member_pairs(self, ids: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Every member pair of the cooperations `ids`: its cooperation (a position in
-        `ids`), its position in the pair-slot cache, and both ends."""
-        roster = self.roster[ids]
-        i, j = member_pairs(roster.shape[1])
-        present = j < self.size[ids][:, None]
-        local, position = np.nonzero(present)
-        return local, position, roster[:, i][present], roster[:, j][present]
-
-    def _pair_slots(self, coop: np.ndarray, position: np.ndarray, pair_i: np.ndarray,
-                    pair_j: np.ndarray) -> np.ndarray:
-        """Tie slots of member pairs, from the cache where still valid; strangers meet."""
-        m = self.model
-        slots = self.pair_slots[coop, position]
-        stale = ~m.ties.holds(slots, pair_i, pair_j)
-        if stale.any():
-            found = m.ties.slots_of(pair_i[stale], pair_j[stale])
-            missing = found < 0
-            if missing.any():
-                m.meet(pair_i[stale][missing], pair_j[stale][missing], gain=0.0, informed=True)
-                found = m.ties.slots_of(pair_i[stale], pair_j[stale])
-            slots[stale] = found
-            self.pair_slots[coop[stale], position[stale]] = found
-        return slots
+        while True:
+            missing_i, missing_j = kernels.joint_work(
+                ids, self.roster, self.size, self.pair_slots, m.config.ties.joint_work_gain,
+                float(m.week), self.config.trust_threshold, self.at_risk, ties.a, ties.b,
+                ties.w0, ties.t0, ties.lam, ties.alive, ties.mark, ties.next_stamp(), ties.nbr,
+                ties.nslot, ties.degree)
+            if not len(missing_i):
+                return
+            m.meet(missing_i, missing_j, gain=0.0, informed=True)
 
     # -- ending (M6) -------------------------------------------------------------------------
     def _close(self, k: int, outcome: int) -> None:
@@ -333,13 +302,9 @@ class CooperationBook:
         if outcome == COMPLETED:
             self.completed_by_type[self.kind[k]] += 1
         if outcome in (COMPLETED, FAILED) and len(active) > 1:
-            ties = m.config.ties
-            gain = ties.success_gain if outcome == COMPLETED else -ties.failure_loss
-            i, j = member_pairs(len(active))
-            slots = m.ties.slots_of(active[i], active[j])
-            slots = slots[slots >= 0]
-            m.ties.reinforce(slots, gain, m.week)
-            m.ties.joint[slots] += 1
+            gain = m.config.ties.success_gain if outcome == COMPLETED else (
+                -m.config.ties.failure_loss)
+            m.ties.reinforce_group(active, gain, m.week)
 
     def leave(self, actor: int) -> None:
         """`actor` left the neighbourhood: it drops out of every open cooperation."""

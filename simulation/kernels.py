@@ -117,6 +117,123 @@ def remove(slots, a, b, alive, nbr, nslot, degree, free, counters):
         counters[1] += 1
 
 
+@njit(cache=True)
+def reinforce_group(members, gain, t, nbr, nslot, degree, w0, t0, lam, joint):
+    """Every tie among `members` gains `gain` (clipped to [0, 1]) and counts one more joint
+    project; pairs without a tie are skipped."""
+    for x in range(len(members)):
+        for y in range(x + 1, len(members)):
+            s = find(nbr, nslot, degree, members[x], members[y])
+            if s < 0:
+                continue
+            now = w0[s] * math.exp(-lam[s] * (t - t0[s])) + gain
+            w0[s] = min(max(now, 0.0), 1.0)
+            t0[s] = t
+            joint[s] += 1
+
+
+@njit(cache=True)
+def joint_work(ids, roster, size, pair_slots, gain, t, threshold, at_risk, a, b, w0, t0, lam,
+               alive, mark, stamp, nbr, nslot, degree):
+    """Monthly joint work of the running cooperations `ids`: every member pair's tie gains
+    `gain` (once, if a pair works together in several), then a cooperation whose members' mean
+    tie is below `threshold` is at risk. Member pairs' slots are cached in `pair_slots` (one
+    row per cooperation, pairs in the order of `numpy.triu_indices`). If some member pairs
+    have no tie, nothing is changed and those pairs are returned: the caller lets them meet
+    and calls again."""
+    width = roster.shape[1]
+    missing_i = np.empty(0, dtype=np.int64)
+    missing_j = np.empty(0, dtype=np.int64)
+    lacking = 0
+    for run in range(2):  # first count the pairs without a tie, then list them
+        for pos in range(len(ids)):
+            k = ids[pos]
+            for p in range(size[k]):
+                for q in range(p + 1, size[k]):
+                    i, j = roster[k, p], roster[k, q]
+                    cell = p * width - p * (p + 1) // 2 + q - p - 1
+                    s = pair_slots[k, cell]
+                    if not (s >= 0 and alive[s] and a[s] == min(i, j) and b[s] == max(i, j)):
+                        s = find(nbr, nslot, degree, i, j)
+                        pair_slots[k, cell] = s
+                    if s < 0:
+                        if run == 1:
+                            missing_i[lacking], missing_j[lacking] = i, j
+                        lacking += 1
+        if lacking == 0:
+            break
+        if run == 0:
+            missing_i = np.empty(lacking, dtype=np.int64)
+            missing_j = np.empty(lacking, dtype=np.int64)
+            lacking = 0
+    if lacking:
+        return missing_i, missing_j
+    for pos in range(len(ids)):
+        k = ids[pos]
+        total, pairs = 0.0, 0
+        for p in range(size[k]):
+            for q in range(p + 1, size[k]):
+                s = pair_slots[k, p * width - p * (p + 1) // 2 + q - p - 1]
+                if mark[s] != stamp:
+                    mark[s] = stamp
+                    now = w0[s] * math.exp(-lam[s] * (t - t0[s])) + gain
+                    w0[s] = min(max(now, 0.0), 1.0)
+                    t0[s] = t
+                total += w0[s]
+                pairs += 1
+        at_risk[k] = pairs > 0 and total / pairs < threshold
+    return missing_i, missing_j
+
+
+@njit(cache=True)
+def prune(t, below, max_ties, actors, a, b, w0, t0, lam, alive, top, nbr, nslot, degree, free,
+          counters):
+    """Drop ties weaker than `below`, then each actor's weakest beyond `max_ties` (both judged
+    on this moment's strengths, for all actors at once; of equally weak ties, those where the
+    actor is the lower end go first, each in slot order). Returns the slots still alive and
+    their strengths, in slot order."""
+    now = np.zeros(top)
+    keep = np.zeros(top, dtype=np.bool_)
+    count = np.zeros(actors, dtype=np.int64)
+    for s in range(top):
+        if alive[s]:
+            now[s] = w0[s] * math.exp(-lam[s] * (t - t0[s]))
+            if now[s] >= below:
+                keep[s] = True
+                count[a[s]] += 1
+                count[b[s]] += 1
+    start = np.zeros(actors + 1, dtype=np.int64)
+    for x in range(actors):
+        start[x + 1] = start[x] + (count[x] if count[x] > max_ties else 0)
+    bucket = np.empty(start[actors], dtype=np.int64)
+    filled = start[:actors].copy()
+    for side in range(2):  # each actor's ties: those where it is a, then those where it is b
+        ends = a if side == 0 else b
+        for s in range(top):
+            if keep[s] and count[ends[s]] > max_ties:
+                x = ends[s]
+                bucket[filled[x]] = s
+                filled[x] += 1
+    gone = np.empty(top + len(bucket), dtype=np.int64)
+    g = 0
+    for s in range(top):  # the weak ones first, then each crowded actor's weakest
+        if alive[s] and not keep[s]:
+            gone[g] = s
+            g += 1
+    for x in range(actors):
+        if count[x] <= max_ties:
+            continue
+        mine = bucket[start[x]: start[x + 1]]
+        order = np.argsort(now[mine], kind="mergesort")
+        for r in range(count[x] - max_ties):
+            keep[mine[order[r]]] = False
+            gone[g] = mine[order[r]]
+            g += 1
+    remove(gone[:g], a, b, alive, nbr, nslot, degree, free, counters)
+    live = np.flatnonzero(keep)
+    return live, now[live]
+
+
 # -- cooperations: the weekly recruiting pass ------------------------------------------------
 @njit(cache=True)
 def candidates(ids, roster, size, nbr, degree, active, load, capacity, stock, min_spare):

@@ -75,6 +75,11 @@ class TieStore:
             new[: len(old)] = old
             setattr(self, name, new)
 
+    def next_stamp(self) -> int:
+        """A fresh mark for one batch of contacts (a tie is reinforced once per batch)."""
+        self._stamp += 1
+        return self._stamp
+
     def live_slots(self) -> np.ndarray:
         """Indices of the slots that hold a tie."""
         return np.flatnonzero(self.alive[: self._counters[0]])
@@ -102,12 +107,6 @@ class TieStore:
                                 np.asarray(pairs_i, dtype=np.int64),
                                 np.asarray(pairs_j, dtype=np.int64))
 
-    def holds(self, slots: np.ndarray, pairs_i: np.ndarray, pairs_j: np.ndarray) -> np.ndarray:
-        """Whether each slot (-1 allowed) still holds the tie of its pair (i, j)."""
-        safe = np.maximum(slots, 0)
-        low, high = np.minimum(pairs_i, pairs_j), np.maximum(pairs_i, pairs_j)
-        return (slots >= 0) & self.alive[safe] & (self.a[safe] == low) & (self.b[safe] == high)
-
     # -- writing -----------------------------------------------------------------------------
     def create(self, i: int, j: int, strength: float, t: float, lam: float,
                informed: bool = False) -> int:
@@ -123,6 +122,12 @@ class TieStore:
         self.w0[slots] = np.clip(now + gain, 0.0, 1.0)
         self.t0[slots] = t
 
+    def reinforce_group(self, members: np.ndarray, gain: float, t: float) -> None:
+        """Every tie among `members` gains `gain` (clipped to [0, 1]) and counts one more joint
+        project (the end of a cooperation)."""
+        kernels.reinforce_group(members, gain, float(t), self.nbr, self.nslot, self.degree,
+                                self.w0, self.t0, self.lam, self.joint)
+
     def contact(self, pairs_i: np.ndarray, pairs_j: np.ndarray, gain: float, new_strength: float,
                 t: float, lam_of: np.ndarray, informed: bool) -> int:
         """Pairs meet: known pairs reinforce (once, however often they appear), strangers form
@@ -130,12 +135,12 @@ class TieStore:
         if len(pairs_i) == 0:
             return 0
         self._room_for(len(pairs_i))
-        self._stamp += 1
+        stamp = self.next_stamp()
         made, start = 0, 0
         while True:
             new, start = kernels.contact(
                 pairs_i, pairs_j, np.asarray(lam_of, dtype=np.float64), start, gain,
-                new_strength, float(t), informed, self._stamp, self.a, self.b, self.w0,
+                new_strength, float(t), informed, stamp, self.a, self.b, self.w0,
                 self.t0, self.lam, self.informed, self.joint, self.born, self.alive, self.mark,
                 self.nbr, self.nslot, self.degree, self.free, self._counters)
             made += new
@@ -159,23 +164,6 @@ class TieStore:
         among the weakest of either end goes). Returns the slots still alive and their
         strengths now.
         """
-        live = self.live_slots()
-        now = self.strength(live, t)
-        weak = now < below
-        gone = live[weak]
-        live, now = live[~weak], now[~weak]
-        ends = np.concatenate([self.a[live], self.b[live]])
-        degree = np.bincount(ends, minlength=len(self.degree))
-        crowded = degree[ends] > max_ties
-        if crowded.any():
-            actor = ends[crowded]
-            slot = np.concatenate([live, live])[crowded]
-            order = np.lexsort((np.concatenate([now, now])[crowded], actor))
-            actor, slot = actor[order], slot[order]
-            rank = np.arange(len(actor)) - np.searchsorted(actor, actor)
-            dropped = slot[rank < degree[actor] - max_ties]
-            kept = ~np.isin(live, dropped)
-            live, now = live[kept], now[kept]
-            gone = np.concatenate([gone, dropped])
-        self.remove(gone)
-        return live, now
+        return kernels.prune(float(t), below, max_ties, self.actors, self.a, self.b, self.w0,
+                             self.t0, self.lam, self.alive, int(self._counters[0]), self.nbr,
+                             self.nslot, self.degree, self.free, self._counters)

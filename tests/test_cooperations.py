@@ -193,3 +193,28 @@ def test_incumbents_newcomers_and_repeat_partners_follow_guimeras_p_and_q():
     assert shares[0] == pytest.approx(p * q + p * (1 - q) / 2, abs=0.025)
     assert shares[1] == pytest.approx(p * (1 - q) / 2, abs=0.02)
     assert shares[2] + shares[3] == pytest.approx(1 - p, abs=0.025)
+
+
+def test_joint_work_finds_member_ties_again_when_their_cached_slot_was_reused():
+    """Member pairs' tie slots are cached between months; a pruned tie whose slot now holds
+    another pair must not be reinforced in its place: the members meet again instead."""
+    model = NeighbourhoodModel(small_config(), rng=4)
+    book, ties, week = model.cooperations, model.ties, model.week
+    k = book.propose(0)
+    for actor in (1, 2):
+        book._admit(k, actor)
+    book.start(k)
+    book.joint_work()
+    first = ties.slot(0, 1)
+    assert first >= 0 and ties.slot(0, 2) >= 0 and ties.slot(1, 2) >= 0
+    ties.remove(np.array([first]))
+    x, y = next((x, y) for x in range(3, 20) for y in range(x + 1, 20) if ties.slot(x, y) < 0)
+    assert ties.create(x, y, strength=0.5, t=week, lam=0.0) == first  # the slot is reused
+    book.joint_work()
+    again = ties.slot(0, 1)
+    assert again >= 0 and again != first
+    assert ties.strength(first, week) == 0.5  # the other pair's tie is untouched
+    gain, new = model.config.ties.joint_work_gain, model.config.ties.new_tie_strength
+    assert ties.strength(again, week) == pytest.approx(min(new + gain, 1.0))
+    member_ties = [ties.strength(ties.slot(i, j), week) for i, j in ((0, 1), (0, 2), (1, 2))]
+    assert book.at_risk[k] == (np.mean(member_ties) < book.config.trust_threshold)

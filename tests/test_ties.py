@@ -107,19 +107,6 @@ def test_degrees_follow_creation_and_removal():
     assert ties.degree[:4].tolist() == [len(ties.contacts_of(i)) for i in range(4)] == [1, 2, 0, 1]
 
 
-def test_a_cached_slot_stops_holding_its_pair_once_the_tie_is_gone_or_reused():
-    ties = TieStore()
-    ties.add_actors(4)
-    slot = ties.create(0, 1, strength=0.5, t=0, lam=0.01)
-    pair = (np.array([slot]), np.array([1]), np.array([0]))
-    assert ties.holds(*pair).tolist() == [True]
-    ties.remove(np.array([slot]))
-    assert ties.holds(*pair).tolist() == [False]
-    assert ties.create(2, 3, strength=0.5, t=0, lam=0.01) == slot  # the slot is reused
-    assert ties.holds(*pair).tolist() == [False]
-    assert ties.holds(np.array([-1]), np.array([2]), np.array([3])).tolist() == [False]
-
-
 @given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=1, max_size=30),
        st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=6))
 def test_contact_leaves_the_ties_a_plain_dictionary_would(pairs, known):
