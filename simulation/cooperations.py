@@ -172,7 +172,7 @@ class CooperationBook:
         sorted once by exponential keys E/weight, E ~ Exp(1) (weighted sampling without
         replacement, Efraimidis & Spirakis 2006); an ask picks a group in proportion to the
         weight it has left and takes that group's next candidate. The pass runs compiled
-        (`simulation.kernels.recruit`).
+        (`simulation.kernels.pool` and `ask`).
         """
         ids = np.asarray(self.forming, dtype=np.int64)
         if not len(ids):
@@ -180,12 +180,16 @@ class CooperationBook:
         while self.roster.shape[1] < int(self.target[ids].max()) + 1:
             self._widen()
         m, c, s, ties = self.model, self.config, self.model.state, self.model.ties
-        pairs_i, pairs_j = kernels.recruit(
-            ids, self.roster, self.size, self.initiator, self.target, self.need, self.topic,
-            s.active, s.load, s.capacity, s.stock, s.income, s.interests, s.sector, s.joined,
-            s.engagement, s.last_active, ties.nbr, ties.nslot, ties.degree, ties.w0, ties.t0,
-            ties.lam, ties.joint, ties.informed, float(m.week), c.min_spare_hours,
-            self._weights, c.candidates, c.incumbent_share, c.repeat_bias, m.rng)
+        owner, actor, weight, accept, group = kernels.pool(
+            ids, self.roster, self.size, self.initiator, self.need, self.topic, s.active,
+            s.load, s.capacity, s.stock, s.income, s.interests, s.sector, s.joined,
+            s.engagement, ties.nbr, ties.nslot, ties.degree, ties.w0, ties.t0, ties.lam,
+            ties.joint, ties.informed, float(m.week), c.min_spare_hours, self._weights)
+        pairs_i, pairs_j = kernels.ask(
+            ids, owner, actor, weight, accept, group, self.roster, self.size, self.target,
+            s.load, s.capacity, s.last_active, float(m.week), c.candidates, c.incumbent_share,
+            c.repeat_bias, m.rng.standard_exponential(len(actor)),
+            m.rng.random(4 * c.candidates * len(ids)))
         if len(pairs_i):
             m.meet(pairs_i, pairs_j, gain=0.0, informed=True)
         for k in ids.tolist():
@@ -261,7 +265,8 @@ class CooperationBook:
         outcome = kernels.advance(ids, pooled, self.need, self.rate, self.progress,
                                   self.shortage, self.size, self.at_risk, leaderless,
                                   c.startup_threshold, c.production_exponent, c.patience_weeks,
-                                  c.uncoordinated_hazard, c.distrust_hazard, m.rng)
+                                  c.uncoordinated_hazard, c.distrust_hazard,
+                                  m.rng.random(len(ids)))
         if outcome.any():
             for k in ids[outcome > 0].tolist():
                 self._close(k, COMPLETED)

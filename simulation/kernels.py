@@ -1,10 +1,10 @@
 """Compiled kernels for the per-week hot paths (Numba, cached on disk after the first run).
 
-They work on the arrays of `TieStore` and `CooperationBook` in place. Random numbers come
-from the model's own `numpy.random.Generator`, passed in, so a run draws one stream whatever
-runs it. Kernels never allocate the stores' arrays: the Python side makes room first, and a
-kernel that runs out of adjacency width returns where it stopped so the caller can widen and
-resume.
+They work on the arrays of `TieStore` and `CooperationBook` in place. Random numbers are
+drawn by the caller from the model's own generator and passed in as arrays, so a run draws one
+stream whatever runs it. Kernels never allocate the stores' arrays: the Python side makes room
+first, and a kernel that runs out of adjacency width returns where it stopped so the caller
+can widen and resume.
 """
 
 from __future__ import annotations
@@ -294,20 +294,17 @@ def _weighted_pick(asked, n_asked, rest, base, u):
 
 
 @njit(cache=True)
-def recruit(ids, roster, size, initiator, target, need, topic,
-            active, load, capacity, stock, income, interests, sector, joined, engagement,
-            last_active, nbr, nslot, degree, w0, t0, lam, joint, informed,
-            week, min_spare, weights, asks, p, q, rng):
-    """The weekly recruiting pass of all forming cooperations (see
-    `CooperationBook.recruit`). Members join in place (roster, size, load, last_active);
-    returns the pairs (new member, earlier member) who now work together."""
+def pool(ids, roster, size, initiator, need, topic, active, load, capacity, stock, income,
+         interests, sector, joined, engagement, nbr, nslot, degree, w0, t0, lam, joint,
+         informed, week, min_spare, weights):
+    """The candidates of all forming cooperations (see `candidates`) with their weights,
+    chances to accept and pools (see `score`)."""
     owner, actor, links = candidates(ids, roster, size, nbr, degree, active, load, capacity,
                                      stock, min_spare)
     weight, accept, group = score(ids, owner, actor, links, roster, size, initiator, need,
                                   topic, income, interests, sector, joined, engagement, nbr,
                                   nslot, degree, w0, t0, lam, joint, informed, week, weights)
-    return ask(ids, owner, actor, weight, accept, group, roster, size, target, load, capacity,
-               last_active, week, asks, p, q, rng)
+    return owner, actor, weight, accept, group
 
 
 @njit(cache=True)
@@ -353,24 +350,31 @@ def score(ids, owner, actor, links, roster, size, initiator, need, topic, income
 
 @njit(cache=True)
 def ask(ids, owner, actor, weight, accept, group, roster, size, target, load, capacity,
-        last_active, week, asks, p, q, rng):
+        last_active, week, asks, p, q, exponential, uniform):
     """Up to `asks` asks per cooperation, Guimerà's pools drawn exactly (see
     `CooperationBook.recruit`). An accepting actor with free capacity joins in place; returns
-    the pairs (new member, earlier member)."""
+    the pairs (new member, earlier member). Random numbers: one standard exponential per
+    candidate, up to four uniforms per ask (used in turn)."""
     n = len(actor)
-    key = np.empty(n)
+    key = exponential / weight
+    blocks = 3 * len(ids)  # block owner * 3 + group: one pool of one cooperation
+    bounds = np.zeros(blocks + 1, dtype=np.int64)
+    rest = np.zeros(blocks)
     for c in range(n):
-        key[c] = rng.standard_exponential() / weight[c]
-    order = np.argsort(key, kind="mergesort")
-    order = order[np.argsort(owner[order] * 3 + group[order], kind="mergesort")]
-    block = owner[order] * 3 + group[order]
-    bounds = np.searchsorted(block, np.arange(3 * len(ids) + 1))
-    rest = np.zeros(3 * len(ids))
-    for c in range(n):
-        rest[block[c]] += weight[order[c]]
+        bounds[owner[c] * 3 + group[c] + 1] += 1
+        rest[owner[c] * 3 + group[c]] += weight[c]
+    bounds = np.cumsum(bounds)
+    order = np.empty(n, dtype=np.int64)
+    filled = bounds[:blocks].copy()
+    for c in range(n):  # by block, keeping candidate order within a block
+        block = owner[c] * 3 + group[c]
+        order[filled[block]] = c
+        filled[block] += 1
+    for block in range(blocks):  # then by key within each block
+        _sort_by_key(order[bounds[block]: bounds[block + 1]], key)
     pairs_i = np.empty(len(ids) * asks * roster.shape[1], dtype=np.int64)
     pairs_j = np.empty_like(pairs_i)
-    made = 0
+    made, u = 0, 0
     head = np.empty(3, dtype=np.int64)
     open_ = np.empty(3, dtype=np.int64)
     asked = np.empty(3, dtype=np.int64)
@@ -388,19 +392,21 @@ def ask(ids, owner, actor, weight, accept, group, roster, size, target, load, ca
                     n_open += 1
             if n_open == 0:
                 break
-            if rng.random() < p:  # an incumbent; a previous partner with probability q
+            if uniform[u] < p:  # an incumbent; a previous partner with probability q
                 n_asked = _subset(open_, n_open, asked, 0, 1)
-                if rng.random() < q:
+                if uniform[u + 1] < q:
                     n_asked = _subset(asked.copy(), n_asked, asked, 0, 0)
             else:
                 n_asked = _subset(open_, n_open, asked, 2, 2)
             g = asked[0] if n_asked == 1 else _weighted_pick(asked, n_asked, rest, base,
-                                                            rng.random())
+                                                            uniform[u + 2])
             x = order[head[g]]
             head[g] += 1
             rest[base + g] -= weight[x]
             chosen = actor[x]
-            if rng.random() < accept[x] and load[chosen] < capacity[chosen]:
+            joins = uniform[u + 3] < accept[x]
+            u += 4
+            if joins and load[chosen] < capacity[chosen]:
                 for m in range(size[k]):
                     pairs_i[made], pairs_j[made] = chosen, roster[k, m]
                     made += 1
@@ -409,6 +415,21 @@ def ask(ids, owner, actor, weight, accept, group, roster, size, target, load, ca
                 roster[k, size[k]] = chosen
                 size[k] += 1
     return pairs_i[:made], pairs_j[:made]
+
+
+@njit(cache=True)
+def _sort_by_key(items, key):
+    """Sort `items` in place by `key[item]`, stably (insertion sort for the usual few)."""
+    if len(items) > 32:
+        items[:] = items[np.argsort(key[items], kind="mergesort")]
+        return
+    for x in range(1, len(items)):
+        item = items[x]
+        y = x
+        while y > 0 and key[items[y - 1]] > key[item]:
+            items[y] = items[y - 1]
+            y -= 1
+        items[y] = item
 
 
 @njit(cache=True)
@@ -479,7 +500,7 @@ def contribute(ids, roster, size, need, coordinator, leaderless, stock, coordina
 
 @njit(cache=True)
 def advance(ids, pooled, need, rate, progress, shortage, size, at_risk, leaderless,
-            startup_threshold, exponent, patience, leaderless_hazard, distrust_hazard, rng):
+            startup_threshold, exponent, patience, leaderless_hazard, distrust_hazard, uniform):
     """Progress by the scarcest resource pooled against need (none below the start-up
     threshold: a shortage week). Returns per cooperation 1 completed, -1 failed (too long
     short, alone, or by the hazard of no coordinator or of distrust), 0 going on."""
@@ -500,7 +521,7 @@ def advance(ids, pooled, need, rate, progress, shortage, size, at_risk, leaderle
         hazard = (leaderless_hazard if leaderless[pos] else 0.0) + (
             distrust_hazard if at_risk[k] else 0.0)
         failed = shortage[k] > patience or size[k] < 2
-        failed = rng.random() < hazard or failed
+        failed = uniform[pos] < hazard or failed
         if progress[k] >= 1.0:
             outcome[pos] = 1
         elif failed:

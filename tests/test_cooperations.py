@@ -147,9 +147,11 @@ def _asks(weights, joined, repeat, trials, partners=1, incumbent_share=0.6, repe
     taken = []
     for _ in range(trials):
         accept = np.ones(n)  # every asked actor accepts
+        asks = config.cooperation.candidates
         kernels.ask(np.array([k]), owner, actors, weight, accept, group, book.roster, book.size,
-                    book.target, state.load, state.capacity, state.last_active,
-                    0.0, config.cooperation.candidates, incumbent_share, repeat_bias, model.rng)
+                    book.target, state.load, state.capacity, state.last_active, 0.0, asks,
+                    incumbent_share, repeat_bias, model.rng.standard_exponential(n),
+                    model.rng.random(4 * asks))
         taken.append(tuple(book.members[k][1:]))
         for partner in taken[-1]:  # back to the initiator alone for the next trial
             state.load[partner] -= 1
