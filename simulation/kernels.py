@@ -531,6 +531,52 @@ def advance(ids, pooled, need, rate, progress, shortage, size, at_risk, leaderle
 
 # -- network measures on a CSR adjacency (indptr, indices) -----------------------------------
 @njit(cache=True)
+def adjacency(i, j, n):
+    """Symmetric adjacency of the edges (i, j) among n nodes as CSR (indptr, indices); the
+    neighbours of each node are listed in edge order."""
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for e in range(len(i)):
+        indptr[i[e] + 1] += 1
+        indptr[j[e] + 1] += 1
+    indptr = np.cumsum(indptr)
+    indices = np.empty(2 * len(i), dtype=np.int64)
+    filled = indptr[:n].copy()
+    for e in range(len(i)):
+        indices[filled[i[e]]] = j[e]
+        filled[i[e]] += 1
+        indices[filled[j[e]]] = i[e]
+        filled[j[e]] += 1
+    return indptr, indices
+
+
+@njit(cache=True)
+def components(indptr, indices):
+    """The number of connected components and the size of the largest (BFS)."""
+    n = len(indptr) - 1
+    seen = np.zeros(n, dtype=np.bool_)
+    queue = np.empty(n, dtype=np.int64)
+    count, largest = 0, 0
+    for root in range(n):
+        if seen[root]:
+            continue
+        count += 1
+        seen[root] = True
+        queue[0] = root
+        head, tail = 0, 1
+        while head < tail:
+            u = queue[head]
+            head += 1
+            for p in range(indptr[u], indptr[u + 1]):
+                w = indices[p]
+                if not seen[w]:
+                    seen[w] = True
+                    queue[tail] = w
+                    tail += 1
+        largest = max(largest, tail)
+    return count, largest
+
+
+@njit(cache=True)
 def triangles(indptr, indices):
     """Twice the number of triangles through each node."""
     n = len(indptr) - 1

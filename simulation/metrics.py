@@ -1,6 +1,7 @@
 """Whole-network measures of the resilient-tie network (MODEL-BACKGROUND §5).
 
-Computed from the tie arrays with scipy.sparse every few weeks, never per step. A networkx
+Computed from the tie arrays every few weeks, never per step, with compiled graph kernels
+(`simulation.kernels`: adjacency, components, triangles, shortest-path counts). A networkx
 graph is built only for betweenness (and for export and drawing).
 """
 
@@ -8,8 +9,6 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from simulation import kernels
 from simulation.config import SECTORS
@@ -57,12 +56,12 @@ def network_metrics(ties: TieStore, pop: Population, week: float, threshold: flo
     if n == 0:
         return out
     out["density_resilient"] = 2 * e / (n * (n - 1)) if n > 1 else 0.0
-    adjacency = _adjacency(i, j, n)
-    count, labels = csgraph.connected_components(adjacency, directed=False)
+    indptr, indices = kernels.adjacency(i, j, n)
+    count, largest = kernels.components(indptr, indices)
     out["components"] = float(count)
-    out["giant_component_share"] = float(np.bincount(labels).max() / n)
-    degree = np.bincount(np.r_[i, j], minlength=n).astype(float)
-    triangles = _triangles(adjacency) / 2
+    out["giant_component_share"] = largest / n
+    degree = np.diff(indptr).astype(float)
+    triangles = kernels.triangles(indptr, indices) / 2
     pairs = degree * (degree - 1) / 2
     out["clustering"] = float(np.where(pairs > 0, triangles / np.maximum(pairs, 1), 0.0).mean())
     sector = pop.sector[active]
@@ -90,24 +89,6 @@ def _among_active(position: np.ndarray, i: np.ndarray, j: np.ndarray
     i, j = position[i], position[j]
     keep = (i >= 0) & (j >= 0)
     return i[keep], j[keep]
-
-
-def _adjacency(i: np.ndarray, j: np.ndarray, n: int) -> sparse.csr_matrix:
-    """Symmetric 0/1 sparse adjacency of the edges (i, j).
-
-    Sparse even for small networks: dense products call multithreaded BLAS, which stalls
-    badly when several processes share the cores (as in a sweep).
-    """
-    rows, cols = np.concatenate([i, j]), np.concatenate([j, i])
-    order = np.lexsort((cols, rows))  # canonical CSR: rows in turn, columns sorted
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return sparse.csr_matrix((np.ones(len(rows)), cols[order], indptr), shape=(n, n))
-
-
-def _triangles(adjacency: sparse.csr_matrix) -> np.ndarray:
-    """Twice the number of triangles through each node."""
-    return kernels.triangles(adjacency.indptr, adjacency.indices)
 
 
 def _hub_structure(degree: np.ndarray, i: np.ndarray, j: np.ndarray) -> dict[str, float]:
@@ -194,19 +175,13 @@ def broker_betweenness(ties: TieStore, pop: Population, week: float, threshold: 
         return dict.fromkeys(brokers, 0.0)
     i, j, _ = resilient_edges(ties, week, threshold)
     i, j = _among_active(position, i, j)
-    adjacency = _adjacency(i, j, n)
+    indptr, indices = kernels.adjacency(i, j, n)
     sources = np.arange(n) if n <= samples else np.linspace(0, n - 1, samples).astype(np.int64)
-    dist, sigma = _path_counts(adjacency, sources)
+    dist, sigma = kernels.path_counts(indptr, indices, sources)
     scores = {}
     for broker in brokers:
         v = position[broker]
-        dist_v, sigma_v = _path_counts(adjacency, np.array([v]))
+        dist_v, sigma_v = kernels.path_counts(indptr, indices, np.array([v]))
         total = kernels.paths_through(dist, sigma, sources, v, dist_v[0], sigma_v[0])
         scores[broker] = float(total * (n / len(sources)) / ((n - 1) * (n - 2)))
     return scores
-
-
-def _path_counts(adjacency: sparse.csr_matrix, sources: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Hop distances (-1 if unreachable) and shortest-path counts from each source."""
-    return kernels.path_counts(adjacency.indptr, adjacency.indices, sources.astype(np.int64))
