@@ -158,8 +158,8 @@ class Catalyst:
             return
         slots = m.ties.slots_of(np.full(len(contacts), self.holder), contacts)
         known = contacts[m.ties.informed[slots]]
-        known = known[~np.isin(known, book.group(k))
-                      & (s.load[known] < s.capacity[known]) & s.active[known]]
+        outside = (known[:, None] != book.group(k)).all(axis=1)  # not already a member
+        known = known[outside & (s.load[known] < s.capacity[known]) & s.active[known]]
         if not len(known) or not self._spend():
             return
         need = book.need[k] > 0

@@ -54,7 +54,9 @@ class CooperationBook:
         weights = np.array([self.config.type_weights.get(t, 0.0) for t in COOPERATION_TYPES])
         self._cumulative = np.cumsum(weights / weights.sum())
         self._params = [self.config.type_parameters(t) for t in COOPERATION_TYPES]
-        self._needs = [np.array(p.need.as_tuple()) for p in self._params]
+        self._needs = np.array([p.need.as_tuple() for p in self._params], dtype=np.float64)
+        self._weeks = np.array([(p.weeks_min, p.weeks_max) for p in self._params])
+        self._partners = np.array([(p.partners_min, p.partners_max) for p in self._params])
         c = self.config
         self._weights = np.array([c.weight_tie, c.weight_shared, c.weight_complement,
                                   c.weight_sector, c.weight_topic])
@@ -63,9 +65,11 @@ class CooperationBook:
         self.pair_slots = np.full((64, 28), -1, dtype=np.int64)
 
     # -- storage ---------------------------------------------------------------------------
-    def _reserve(self) -> int:
-        if self.count == len(self.state):
-            size = 2 * len(self.state)
+    def _reserve(self, count: int = 1) -> int:
+        """Rows for `count` new cooperations (fresh: zero, so FORMING; rosters empty); returns
+        the first."""
+        if self.count + count > len(self.state):
+            size = max(2 * len(self.state), self.count + count)
             for name in (*self._ARRAYS, "need", "pooled", "roster", "size", "pair_slots"):
                 old = getattr(self, name)
                 new = np.zeros((size, *old.shape[1:]), dtype=old.dtype)
@@ -73,8 +77,8 @@ class CooperationBook:
                     new[:] = -1
                 new[: len(old)] = old
                 setattr(self, name, new)
-        self.count += 1
-        return self.count - 1
+        self.count += count
+        return self.count - count
 
     def _widen(self) -> None:
         """Room for one more member per cooperation (the pair-slot cache starts afresh)."""
@@ -121,36 +125,31 @@ class CooperationBook:
     # -- idea and formation (M4) -----------------------------------------------------------
     def propose(self, initiator: int, topic: int | None = None, seeded: bool = False) -> int:
         """An actor's idea becomes a cooperation in formation; it recruits in the weekly pass."""
-        m = self.model
-        rng = m.rng
-        k = self._reserve()
-        kind = min(int(np.searchsorted(self._cumulative, rng.random(), side="right")),
-                   len(COOPERATION_TYPES) - 1)
-        params = self._params[kind]
-        if topic is None:
-            own = np.flatnonzero(m.state.interests[initiator])
-            topic = int(own[rng.integers(len(own))]) if len(own) else int(
-                rng.integers(m.state.topics))
-        self.kind[k], self.topic[k], self.initiator[k] = kind, topic, initiator
-        self.state[k], self.idea_week[k] = FORMING, m.week
-        self.start_week[k] = self.end_week[k] = -1
-        self.duration[k] = rng.integers(params.weeks_min, params.weeks_max + 1)
-        self.target[k] = rng.integers(params.partners_min, params.partners_max + 1)
-        self.need[k] = self._needs[kind] * (self.target[k] + 1)
-        self.coordinator[k] = -1
-        self.clear_goals[k] = self.config.clear_goals
-        vague = kind == INTENSIVE_FORMAL and not self.config.clear_goals
-        self.rate[k] = (self.config.unclear_goals_efficiency if vague else 1.0) / self.duration[k]
-        self.seeded[k] = seeded
-        self.forming_left[k] = self.config.forming_weeks
-        self.progress[k] = self.shortage[k] = self.fund_drawn[k] = 0
-        self.supporters[k] = self.newcomers[k] = 0
-        self.pooled[k] = 0
-        self._enrol(k, initiator)
-        m.state.load[initiator] += 1
-        m.state.last_active[initiator] = m.week
-        self.forming.append(k)
-        return k
+        return int(self.propose_many(np.array([initiator]),
+                                     np.array([-1 if topic is None else topic]), seeded)[0])
+
+    def propose_many(self, initiators: np.ndarray, topics: np.ndarray | None = None,
+                     seeded: bool = False) -> np.ndarray:
+        """Ideas of several actors (distinct) become cooperations in formation; returns their
+        ids. Each has a type drawn by `type_weights`, a topic (given, else one of the
+        initiator's interests), a duration and a target number of partners in its type's
+        ranges (compiled: `kernels.propose`)."""
+        m, c = self.model, self.config
+        count = len(initiators)
+        first = self._reserve(count)
+        kernels.propose(first, np.asarray(initiators, dtype=np.int64),
+                        np.full(count, -1) if topics is None else topics, seeded,
+                        m.rng.random(4 * count), self._cumulative, self._weeks, self._partners,
+                        self._needs, INTENSIVE_FORMAL, c.clear_goals,
+                        c.unclear_goals_efficiency, c.forming_weeks, float(m.week),
+                        m.state.interests, m.state.load, m.state.last_active, self.kind,
+                        self.topic, self.initiator, self.duration, self.target, self.need,
+                        self.rate, self.idea_week, self.forming_left, self.start_week,
+                        self.end_week, self.coordinator, self.seeded, self.clear_goals,
+                        self.roster, self.size)
+        ids = np.arange(first, first + count)
+        self.forming.extend(ids.tolist())
+        return ids
 
     def recruit(self) -> None:
         """The weekly recruiting pass: every forming cooperation asks partners.

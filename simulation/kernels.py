@@ -234,6 +234,53 @@ def prune(t, below, max_ties, actors, a, b, w0, t0, lam, alive, top, nbr, nslot,
     return live, now[live]
 
 
+# -- cooperations: ideas ----------------------------------------------------------------------
+@njit(cache=True)
+def propose(first, initiators, topics, seeded, uniform, cumulative, weeks, partners, needs,
+            vague_kind, clear_goals, unclear_efficiency, forming_weeks, week, interests, load,
+            last_active, kind, topic, initiator, duration, target, need, rate, idea_week,
+            forming_left, start_week, end_week, coordinator, seeded_by, has_clear_goals,
+            roster, size):
+    """Ideas of `initiators` become cooperations `first`, `first + 1`, ... in formation (new
+    rows: their other fields are zero). A type by the cumulative type weights, a topic (given
+    where `topics` >= 0, else one of the initiator's interests, else any), a duration and
+    a target number of partners in the type's ranges; four uniforms per idea."""
+    for x in range(len(initiators)):
+        k, i = first + x, initiators[x]
+        u = uniform[4 * x: 4 * x + 4]
+        t = min(np.searchsorted(cumulative, u[0], side="right"), len(cumulative) - 1)
+        if topics[x] >= 0:
+            chosen = topics[x]
+        else:
+            own = 0
+            for c in range(interests.shape[1]):
+                own += interests[i, c]
+            pick = int(u[1] * (own if own else interests.shape[1]))
+            chosen = pick
+            if own:
+                for c in range(interests.shape[1]):
+                    if interests[i, c]:
+                        if pick == 0:
+                            chosen = c
+                            break
+                        pick -= 1
+        kind[k], topic[k], initiator[k] = t, chosen, i
+        duration[k] = weeks[t, 0] + int(u[2] * (weeks[t, 1] - weeks[t, 0] + 1))
+        target[k] = partners[t, 0] + int(u[3] * (partners[t, 1] - partners[t, 0] + 1))
+        need[k] = needs[t] * (target[k] + 1)
+        vague = t == vague_kind and not clear_goals
+        rate[k] = (unclear_efficiency if vague else 1.0) / duration[k]
+        idea_week[k] = week
+        forming_left[k] = forming_weeks
+        start_week[k] = end_week[k] = -1
+        coordinator[k] = -1
+        seeded_by[k], has_clear_goals[k] = seeded, clear_goals
+        roster[k, 0] = i
+        size[k] = 1
+        load[i] += 1
+        last_active[i] = week
+
+
 # -- cooperations: the weekly recruiting pass ------------------------------------------------
 @njit(cache=True)
 def candidates(ids, roster, size, nbr, degree, active, load, capacity, stock, min_spare):

@@ -378,8 +378,9 @@ class NeighbourhoodModel(Model):
         able = (s.active[:n] & (s.load[:n] < s.capacity[:n])
                 & (s.stock[:n, TIME] >= c.min_spare_hours))
         chance = c.idea_rate * s.engagement[:n] * (1.0 + s.inspiration[:n])
-        for i in np.flatnonzero(able & (self.rng.random(n) < chance)).tolist():
-            self._actors[i].propose_cooperation()
+        initiators = np.flatnonzero(able & (self.rng.random(n) < chance))
+        if len(initiators):  # each proposes (`Actor.propose_cooperation`), in one batch
+            self.cooperations.propose_many(initiators)
 
     def recruit(self) -> None:
         """Every cooperation in formation asks partners, in one pass (M4)."""

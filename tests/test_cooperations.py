@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from simulation import kernels
+from simulation.config import COOPERATION_TYPES
 from simulation.cooperations import COMPLETED, FAILED, FORMING, RUNNING
 from simulation.model import NeighbourhoodModel
 from simulation.run import run
@@ -220,3 +221,20 @@ def test_joint_work_finds_member_ties_again_when_their_cached_slot_was_reused():
     assert ties.strength(again, week) == pytest.approx(min(new + gain, 1.0))
     member_ties = [ties.strength(ties.slot(i, j), week) for i, j in ((0, 1), (0, 2), (1, 2))]
     assert book.at_risk[k] == (np.mean(member_ties) < book.config.trust_threshold)
+
+
+def test_ideas_take_a_topic_of_their_initiator_and_stay_in_their_type_ranges():
+    model = NeighbourhoodModel(small_config({"cooperation.idea_rate": 0.05}), rng=8)
+    for _ in range(26):
+        model.step()
+    book, state = model.cooperations, model.state
+    assert book.count > 20
+    for k in range(book.count):
+        params = book.config.type_parameters(book_type := COOPERATION_TYPES[book.kind[k]])
+        assert state.interests[book.initiator[k], book.topic[k]], book_type
+        assert params.weeks_min <= book.duration[k] <= params.weeks_max
+        assert params.partners_min <= book.target[k] <= params.partners_max
+        assert book.need[k].tolist() == pytest.approx(
+            [x * (book.target[k] + 1) for x in params.need.as_tuple()])
+        if state.active[book.initiator[k]]:
+            assert book.members[k][0] == book.initiator[k]
