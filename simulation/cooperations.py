@@ -191,20 +191,20 @@ class CooperationBook:
             m.rng.random(4 * c.candidates * len(ids)))
         if len(pairs_i):
             m.meet(pairs_i, pairs_j, gain=0.0, informed=True)
-        for k in ids.tolist():
-            self._after_recruiting(k)
+        self._after_recruiting(ids)
 
-    def _after_recruiting(self, k: int) -> None:
-        partners = self.size[k] - 1
-        if partners >= self.target[k]:
+    def _after_recruiting(self, ids: np.ndarray) -> None:
+        """With `target` partners a cooperation starts; after `forming_weeks` it starts with
+        at least its type's minimum of partners or is abandoned."""
+        partners = self.size[ids] - 1
+        ready = partners >= self.target[ids]
+        self.forming_left[ids[~ready]] -= 1
+        expired = ~ready & (self.forming_left[ids] <= 0)
+        enough = partners >= self._partners[self.kind[ids], 0]
+        for k in ids[ready | (expired & enough)].tolist():
             self.start(k)
-            return
-        self.forming_left[k] -= 1
-        if self.forming_left[k] <= 0:
-            if partners >= self._params[self.kind[k]].partners_min:
-                self.start(k)
-            else:
-                self._close(k, ABANDONED)
+        if (expired & ~enough).any():
+            self._close(ids[expired & ~enough], ABANDONED)
 
     def _admit(self, k: int, actor: int) -> None:
         """`actor` becomes a member (its ties to the others are made by the caller)."""
@@ -267,10 +267,8 @@ class CooperationBook:
                                   c.uncoordinated_hazard, c.distrust_hazard,
                                   m.rng.random(len(ids)))
         if outcome.any():
-            for k in ids[outcome > 0].tolist():
-                self._close(k, COMPLETED)
-            for k in ids[outcome < 0].tolist():
-                self._close(k, FAILED)
+            self._close(ids[outcome > 0], COMPLETED)
+            self._close(ids[outcome < 0], FAILED)
 
     def joint_work(self) -> None:
         """Monthly: members' ties grow through working together; trust is checked (M2).
@@ -292,23 +290,29 @@ class CooperationBook:
             m.meet(missing_i, missing_j, gain=0.0, informed=True)
 
     # -- ending (M6) -------------------------------------------------------------------------
-    def _close(self, k: int, outcome: int) -> None:
+    def _close(self, ids: np.ndarray | int, outcome: int) -> None:
+        """The cooperations `ids` end with `outcome`: members are freed; completion and failure
+        feed back into the ties among the members still here (M6)."""
         m = self.model
-        if self.state[k] == FORMING:
-            self.forming.remove(k)
-        elif self.state[k] == RUNNING:
-            self.running.remove(k)
-        self.state[k], self.end_week[k] = outcome, m.week
-        self.totals[outcome] += 1
-        members = self.group(k)
-        active = members[m.state.active[members]]
-        m.state.load[active] -= 1
+        ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
+        if not len(ids):
+            return
+        ending = set(ids.tolist())
+        state = self.state[ids]
+        if (state == FORMING).any():
+            self.forming = [k for k in self.forming if k not in ending]
+        if (state == RUNNING).any():
+            self.running = [k for k in self.running if k not in ending]
+        self.state[ids], self.end_week[ids] = outcome, m.week
+        self.totals[outcome] += len(ids)
         if outcome == COMPLETED:
-            self.completed_by_type[self.kind[k]] += 1
-        if outcome in (COMPLETED, FAILED) and len(active) > 1:
-            gain = m.config.ties.success_gain if outcome == COMPLETED else (
-                -m.config.ties.failure_loss)
-            m.ties.reinforce_group(active, gain, m.week)
+            np.add.at(self.completed_by_type, self.kind[ids], 1)
+        ties = m.config.ties
+        gain = ties.success_gain if outcome == COMPLETED else -ties.failure_loss
+        kernels.close(ids, self.roster, self.size, m.state.active, m.state.load,
+                      outcome in (COMPLETED, FAILED), gain, float(m.week), m.ties.nbr,
+                      m.ties.nslot, m.ties.degree, m.ties.w0, m.ties.t0, m.ties.lam,
+                      m.ties.joint)
 
     def leave(self, actor: int) -> None:
         """`actor` left the neighbourhood: it drops out of every open cooperation."""

@@ -118,7 +118,7 @@ def remove(slots, a, b, alive, nbr, nslot, degree, free, counters):
 
 
 @njit(cache=True)
-def reinforce_group(members, gain, t, nbr, nslot, degree, w0, t0, lam, joint):
+def _reinforce_group(members, gain, t, nbr, nslot, degree, w0, t0, lam, joint):
     """Every tie among `members` gains `gain` (clipped to [0, 1]) and counts one more joint
     project; pairs without a tie are skipped."""
     for x in range(len(members)):
@@ -130,6 +130,25 @@ def reinforce_group(members, gain, t, nbr, nslot, degree, w0, t0, lam, joint):
             w0[s] = min(max(now, 0.0), 1.0)
             t0[s] = t
             joint[s] += 1
+
+
+@njit(cache=True)
+def close(ids, roster, size, active, load, feedback, gain, t, nbr, nslot, degree, w0, t0, lam,
+          joint):
+    """The cooperations `ids` end: their active members are freed (load drops); with
+    `feedback` (completed or failed), the ties among those members gain `gain` and count one
+    more joint project."""
+    members = np.empty(roster.shape[1], dtype=np.int64)
+    for k in ids:
+        n = 0
+        for m in range(size[k]):
+            x = roster[k, m]
+            if active[x]:
+                members[n] = x
+                n += 1
+                load[x] -= 1
+        if feedback and n > 1:
+            _reinforce_group(members[:n], gain, t, nbr, nslot, degree, w0, t0, lam, joint)
 
 
 @njit(cache=True)

@@ -122,12 +122,6 @@ class TieStore:
         self.w0[slots] = np.clip(now + gain, 0.0, 1.0)
         self.t0[slots] = t
 
-    def reinforce_group(self, members: np.ndarray, gain: float, t: float) -> None:
-        """Every tie among `members` gains `gain` (clipped to [0, 1]) and counts one more joint
-        project (the end of a cooperation)."""
-        kernels.reinforce_group(members, gain, float(t), self.nbr, self.nslot, self.degree,
-                                self.w0, self.t0, self.lam, self.joint)
-
     def contact(self, pairs_i: np.ndarray, pairs_j: np.ndarray, gain: float, new_strength: float,
                 t: float, lam_of: np.ndarray, informed: bool) -> int:
         """Pairs meet: known pairs reinforce (once, however often they appear), strangers form

@@ -225,7 +225,7 @@ def test_joint_work_finds_member_ties_again_when_their_cached_slot_was_reused():
 
 def test_ideas_take_a_topic_of_their_initiator_and_stay_in_their_type_ranges():
     model = NeighbourhoodModel(small_config({"cooperation.idea_rate": 0.05}), rng=8)
-    for _ in range(26):
+    for _ in range(52):
         model.step()
     book, state = model.cooperations, model.state
     assert book.count > 20

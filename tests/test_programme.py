@@ -47,8 +47,9 @@ def test_degression_falls_linearly_over_the_transition():
 
 def test_anchor_place_keeps_the_forum_going_after_the_end():
     model = NeighbourhoodModel(small_programme({"years": 4,
-                                                "programme.verstetigung.anchor_place": True}),
-                               rng=1)
+                                                "programme.verstetigung.anchor_place": True,
+                                                "turnover.leave_rate_per_year": 0.0}),
+                               rng=1)  # no turnover: the anchor organisation stays
     _run_weeks(model, 2 * 52 + 1)
     held = model.meetings[0].held
     _run_weeks(model, 52)
