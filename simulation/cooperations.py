@@ -47,6 +47,7 @@ class CooperationBook:
         self.pooled = np.zeros((64, 4))
         self.forming: list[int] = []
         self.running: list[int] = []
+        self._running_ids: np.ndarray | None = None  # `running` as an array, until it changes
         self.totals = np.zeros(len(STATES), dtype=np.int64)
         self.completed_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
         self.started_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
@@ -201,8 +202,7 @@ class CooperationBook:
         self.forming_left[ids[~ready]] -= 1
         expired = ~ready & (self.forming_left[ids] <= 0)
         enough = partners >= self._partners[self.kind[ids], 0]
-        for k in ids[ready | (expired & enough)].tolist():
-            self.start(k)
+        self.start(ids[ready | (expired & enough)])
         if (expired & ~enough).any():
             self._close(ids[expired & ~enough], ABANDONED)
 
@@ -228,17 +228,21 @@ class CooperationBook:
             self.newcomers[k] += 1
         state.joined[actor] += 1
 
-    def start(self, k: int) -> None:
-        """Enough partners: the cooperation starts its work."""
+    def start(self, ids: np.ndarray | int) -> None:
+        """Enough partners: the cooperations `ids` start their work (in this order)."""
+        ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
+        if not len(ids):
+            return
         m = self.model
-        self.forming.remove(k)
-        self.state[k], self.start_week[k] = RUNNING, m.week
-        for actor in self.group(k).tolist():
-            self._count_member(k, actor)
-        self.started_by_type[self.kind[k]] += 1
-        if self.kind[k] == INTENSIVE_FORMAL and self.config.coordinator_role:
-            self._appoint_coordinator(k)
-        self.running.append(k)
+        starting = set(ids.tolist())
+        self.forming = [k for k in self.forming if k not in starting]
+        self.state[ids], self.start_week[ids] = RUNNING, m.week
+        np.add.at(self.started_by_type, self.kind[ids], 1)
+        appoint = (self.kind[ids] == INTENSIVE_FORMAL) & self.config.coordinator_role
+        kernels.start(ids, self.roster, self.size, m.state.joined, self.newcomers, appoint,
+                      m.state.income, self.coordinator)
+        self.running.extend(ids.tolist())
+        self._running_ids = None
 
     def _appoint_coordinator(self, k: int) -> None:
         members = self.group(k)
@@ -303,6 +307,7 @@ class CooperationBook:
             self.forming = [k for k in self.forming if k not in ending]
         if (state == RUNNING).any():
             self.running = [k for k in self.running if k not in ending]
+            self._running_ids = None
         self.state[ids], self.end_week[ids] = outcome, m.week
         self.totals[outcome] += len(ids)
         if outcome == COMPLETED:
@@ -342,7 +347,10 @@ class CooperationBook:
 
     def running_ids(self) -> np.ndarray:
         """The running cooperations as an array, in the order they started."""
-        return np.asarray(self.running, dtype=np.int64)
+        if self._running_ids is None:
+            self._running_ids = np.asarray(self.running, dtype=np.int64)
+            self._running_ids.flags.writeable = False
+        return self._running_ids
 
     def open_ids(self) -> list[int]:
         return self.forming + self.running

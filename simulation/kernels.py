@@ -514,6 +514,25 @@ def _subset(groups, n_groups, out, low, high):
     return n
 
 
+@njit(cache=True)
+def start(ids, roster, size, joined, newcomers, appoint, income, coordinator):
+    """The cooperations `ids` start: each member's first cooperation counts it as a newcomer
+    (in this order, so an actor starting two at once is a newcomer in the first only); where
+    `appoint`, the member with the most weekly time (the first of equals) coordinates."""
+    for pos in range(len(ids)):
+        k = ids[pos]
+        best = -1
+        for m in range(size[k]):
+            x = roster[k, m]
+            if joined[x] == 0:
+                newcomers[k] += 1
+            joined[x] += 1
+            if best < 0 or income[x, 0] > income[best, 0]:
+                best = x
+        if appoint[pos] and best >= 0:
+            coordinator[k] = best
+
+
 # -- cooperations: the weekly work of the running ones ---------------------------------------
 @njit(cache=True)
 def contribute(ids, roster, size, need, coordinator, leaderless, stock, coordinator_hours,
@@ -558,9 +577,9 @@ def contribute(ids, roster, size, need, coordinator, leaderless, stock, coordina
     for row in range(rows):
         for r in range(resources):
             stock[spender[row], r] -= spend[row, r]
-    for x in range(len(stock)):
+    for row in range(rows):  # no stock below zero (only rounding could take it there)
         for r in range(resources):
-            stock[x, r] = max(stock[x, r], 0.0)
+            stock[spender[row], r] = max(stock[spender[row], r], 0.0)
     return pooled
 
 
