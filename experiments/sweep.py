@@ -37,6 +37,7 @@ from experiments.spec import Spec, load_spec, scenario_configs
 from experiments.store import Store
 from scenarios.errors import InputError
 from simulation import ScenarioConfig, apply_overrides, run
+from simulation.run import warm_up
 
 TARGET_TASK_SECONDS = 0.5
 """Aim for tasks of about this length: long enough to hide the per-task overhead."""
@@ -160,6 +161,7 @@ def make_engine(workers: int | None = None, scheduler: str | None = None) -> Eng
         return _dask_engine(scheduler)
     workers = workers or default_workers()
     if workers == 1:
+        _ready()
         return Engine(InlineExecutor(), 1, "in-process")
     pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_ignore_sigint)
     wait([pool.submit(_ready) for _ in range(workers)])  # start the workers before the clock
@@ -167,7 +169,9 @@ def make_engine(workers: int | None = None, scheduler: str | None = None) -> Eng
 
 
 def _ready() -> None:
-    """A no-op task: running it on a worker imports this module, and with it the model."""
+    """Get a worker ready before the clock starts: running this imports this module, and with
+    it the model, and loads the compiled kernels (`simulation.run.warm_up`)."""
+    warm_up()
 
 
 def _dask_engine(address: str) -> Engine:
