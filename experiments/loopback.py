@@ -25,7 +25,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-QUIET_WORKERS = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
+QUIET_WORKERS = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
+                 "DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL": "1s",
+                 "DASK_DISTRIBUTED__ADMIN__SYSTEM_MONITOR__INTERVAL": "5s",
+                 "DASK_DISTRIBUTED__WORKER__MEMORY__MONITOR_INTERVAL": "1s",
+                 "DASK_DISTRIBUTED__SCHEDULER__WORK_STEALING": "False"}
 """Dask's statistical profiler samples every worker thread each 10 ms; for a model written
 in Python that costs the task thread the GIL often enough to slow runs markedly."""
 

@@ -119,9 +119,11 @@ class InlineExecutor(Executor):
         return future
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops the sweep cleanly."""
+def _start_worker() -> None:
+    """A pool worker leaves Ctrl-C to the parent, which stops the sweep cleanly, and loads
+    the compiled kernels before it takes runs."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warm_up()
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -161,17 +163,15 @@ def make_engine(workers: int | None = None, scheduler: str | None = None) -> Eng
         return _dask_engine(scheduler)
     workers = workers or default_workers()
     if workers == 1:
-        _ready()
+        warm_up()
         return Engine(InlineExecutor(), 1, "in-process")
-    pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_ignore_sigint)
+    pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_start_worker)
     wait([pool.submit(_ready) for _ in range(workers)])  # start the workers before the clock
     return Engine(pool, workers, f"process pool ({workers} workers)")
 
 
 def _ready() -> None:
-    """Get a worker ready before the clock starts: running this imports this module, and with
-    it the model, and loads the compiled kernels (`simulation.run.warm_up`)."""
-    warm_up()
+    """A no-op task: running it on a worker imports this module, and with it the model."""
 
 
 def _dask_engine(address: str) -> Engine:
@@ -182,6 +182,7 @@ def _dask_engine(address: str) -> Engine:
     except (OSError, TimeoutError, ValueError) as error:
         raise InputError("--scheduler", f"cannot connect to {address} ({error})") from None
     threads = sum(client.nthreads().values()) or 1
+    client.run(warm_up)  # on every worker: load the compiled kernels
     executor = client.get_executor(pure=False)
     # Warm up before the clock, as the pool does: one real task per thread through the same
     # path the runs take (the first task on a fresh worker costs over a second).
