@@ -45,8 +45,10 @@ class CooperationBook:
             setattr(self, name, np.zeros(64, dtype=dtype))
         self.need = np.zeros((64, 4))
         self.pooled = np.zeros((64, 4))
-        self.forming: list[int] = []
-        self.running: list[int] = []
+        # forming and running cooperations as ordered sets: in the order they came, and
+        # cheap to take one out of
+        self.forming: dict[int, None] = {}
+        self.running: dict[int, None] = {}
         self._running_ids: np.ndarray | None = None  # `running` as an array, until it changes
         self.totals = np.zeros(len(STATES), dtype=np.int64)
         self.completed_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
@@ -149,7 +151,7 @@ class CooperationBook:
                         self.end_week, self.coordinator, self.seeded, self.clear_goals,
                         self.roster, self.size)
         ids = np.arange(first, first + count)
-        self.forming.extend(ids.tolist())
+        self.forming.update(dict.fromkeys(ids.tolist()))
         return ids
 
     def recruit(self) -> None:
@@ -174,7 +176,7 @@ class CooperationBook:
         weight it has left and takes that group's next candidate. The pass runs compiled
         (`simulation.kernels.pool` and `ask`).
         """
-        ids = np.asarray(self.forming, dtype=np.int64)
+        ids = np.fromiter(self.forming, dtype=np.int64, count=len(self.forming))
         if not len(ids):
             return
         while self.roster.shape[1] < int(self.target[ids].max()) + 1:
@@ -234,14 +236,14 @@ class CooperationBook:
         if not len(ids):
             return
         m = self.model
-        starting = set(ids.tolist())
-        self.forming = [k for k in self.forming if k not in starting]
+        for k in ids.tolist():
+            del self.forming[k]
         self.state[ids], self.start_week[ids] = RUNNING, m.week
         np.add.at(self.started_by_type, self.kind[ids], 1)
         appoint = (self.kind[ids] == INTENSIVE_FORMAL) & self.config.coordinator_role
         kernels.start(ids, self.roster, self.size, m.state.joined, self.newcomers, appoint,
                       m.state.income, self.coordinator)
-        self.running.extend(ids.tolist())
+        self.running.update(dict.fromkeys(ids.tolist()))
         self._running_ids = None
 
     def _appoint_coordinator(self, k: int) -> None:
@@ -301,13 +303,13 @@ class CooperationBook:
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
         if not len(ids):
             return
-        ending = set(ids.tolist())
         state = self.state[ids]
-        if (state == FORMING).any():
-            self.forming = [k for k in self.forming if k not in ending]
-        if (state == RUNNING).any():
-            self.running = [k for k in self.running if k not in ending]
-            self._running_ids = None
+        for k, was in zip(ids.tolist(), state.tolist(), strict=True):
+            if was == FORMING:
+                del self.forming[k]
+            elif was == RUNNING:
+                del self.running[k]
+                self._running_ids = None
         self.state[ids], self.end_week[ids] = outcome, m.week
         self.totals[outcome] += len(ids)
         if outcome == COMPLETED:
@@ -323,7 +325,7 @@ class CooperationBook:
         """`actor` left the neighbourhood: it drops out of every open cooperation."""
         if self.model.state.load[actor] == 0:  # in none
             return
-        open_ = np.asarray(self.forming + self.running, dtype=np.int64)
+        open_ = np.array([*self.forming, *self.running], dtype=np.int64)
         for k in open_[(self.roster[open_] == actor).any(axis=1)].tolist():
             self._drop(k, actor)
             if self.state[k] == RUNNING:
@@ -348,12 +350,13 @@ class CooperationBook:
     def running_ids(self) -> np.ndarray:
         """The running cooperations as an array, in the order they started."""
         if self._running_ids is None:
-            self._running_ids = np.asarray(self.running, dtype=np.int64)
+            self._running_ids = np.fromiter(self.running, dtype=np.int64,
+                                            count=len(self.running))
             self._running_ids.flags.writeable = False
         return self._running_ids
 
     def open_ids(self) -> list[int]:
-        return self.forming + self.running
+        return [*self.forming, *self.running]
 
     def actors_involved(self) -> int:
         """Distinct actors in forming or running cooperations: those with a load."""

@@ -91,7 +91,7 @@ def cooperation_rows(model) -> list[dict[str, str]]:
     """One row per running cooperation: type, topic, progress and members."""
     book, names = model.cooperations, model.state.names
     rows = []
-    for k in book.running[:MAX_ROWS]:
+    for k in list(book.running)[:MAX_ROWS]:
         members = [names[i] for i in book.members[k]]
         shown = ", ".join(members[:MAX_NAMES])
         if len(members) > MAX_NAMES:
