@@ -213,7 +213,8 @@ def text_table(frame: pd.DataFrame) -> list[str]:
     show = lambda v: f"{v:.3g}" if isinstance(v, float) else str(v)  # noqa: E731
     cells = [[str(c) for c in frame.columns]] + [[show(v) for v in r] for r in frame.values]
     widths = [max(len(row[i]) for row in cells) for i in range(len(frame.columns))]
-    return ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
+    return ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+            for row in cells]
 
 
 def series_figure(ctx: Context, series: pd.DataFrame, runs: pd.DataFrame, metrics: list[str],
