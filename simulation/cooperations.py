@@ -240,9 +240,10 @@ class CooperationBook:
             del self.forming[k]
         self.state[ids], self.start_week[ids] = RUNNING, m.week
         np.add.at(self.started_by_type, self.kind[ids], 1)
-        appoint = (self.kind[ids] == INTENSIVE_FORMAL) & self.config.coordinator_role
-        kernels.start(ids, self.roster, self.size, m.state.joined, self.newcomers, appoint,
-                      m.state.income, self.coordinator)
+        kernels.count_members(ids, self.roster, self.size, m.state.joined, self.newcomers)
+        if self.config.coordinator_role:
+            for k in ids[self.kind[ids] == INTENSIVE_FORMAL].tolist():
+                self._appoint_coordinator(k)
         self.running.update(dict.fromkeys(ids.tolist()))
         self._running_ids = None
 

@@ -515,22 +515,16 @@ def _subset(groups, n_groups, out, low, high):
 
 
 @njit(cache=True)
-def start(ids, roster, size, joined, newcomers, appoint, income, coordinator):
+def count_members(ids, roster, size, joined, newcomers):
     """The cooperations `ids` start: each member's first cooperation counts it as a newcomer
-    (in this order, so an actor starting two at once is a newcomer in the first only); where
-    `appoint`, the member with the most weekly time (the first of equals) coordinates."""
-    for pos in range(len(ids)):
-        k = ids[pos]
-        best = -1
+    (as `CooperationBook._count_member` does for one; in this order, so an actor starting two
+    at once is a newcomer in the first only)."""
+    for k in ids:
         for m in range(size[k]):
             x = roster[k, m]
             if joined[x] == 0:
                 newcomers[k] += 1
             joined[x] += 1
-            if best < 0 or income[x, 0] > income[best, 0]:
-                best = x
-        if appoint[pos] and best >= 0:
-            coordinator[k] = best
 
 
 # -- cooperations: the weekly work of the running ones ---------------------------------------
