@@ -25,7 +25,7 @@ SMALL = """
 [experiment]
 name = "small"
 scenarios = ["programme_funded", "self_organised"]
-years = 1
+years = {years}
 replications = {reps}
 seed = 11
 
@@ -47,8 +47,8 @@ timeseries_every = 4
 """
 
 
-def write_spec(path: Path, reps: int = 2, decays: str = "[0.02, 0.08]") -> Path:
-    path.write_text(SMALL.format(reps=reps, decays=decays), encoding="utf-8")
+def write_spec(path: Path, reps: int = 2, decays: str = "[0.02, 0.08]", years: int = 1) -> Path:
+    path.write_text(SMALL.format(reps=reps, decays=decays, years=years), encoding="utf-8")
     return path
 
 
@@ -93,7 +93,7 @@ def assert_same(a: Path, b: Path) -> None:
 def reference(tmp_path_factory) -> tuple[Path, Path]:
     """A spec of 2 scenarios × 2 points × 6 replicates, swept in-process without interruption."""
     root = tmp_path_factory.mktemp("reference")
-    spec = write_spec(root / "spec.toml", reps=6)
+    spec = write_spec(root / "spec.toml", reps=6, years=10)  # long enough to kill midway
     stats = run_sweep(spec, root / "out", workers=1, quiet=True)
     assert stats.ran == 24 and stats.failed == 0
     return spec, root / "out"
@@ -142,7 +142,7 @@ def test_kill_9_then_resume_equals_an_uninterrupted_sweep(reference, tmp_path):
 
 @pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path):
-    spec = write_spec(tmp_path / "spec.toml", reps=40)  # 160 runs: long enough to interrupt
+    spec = write_spec(tmp_path / "spec.toml", reps=40, years=10)  # long enough to interrupt
     out = tmp_path / "out"
     sweep = start_sweep(spec, out, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
