@@ -68,6 +68,19 @@ def _new_slot(free, counters):
 
 
 @njit(cache=True)
+def _strength(s, t, w0, t0, lam):
+    """Strength of the tie in slot `s` at week `t` (lazy exponential decay)."""
+    return w0[s] * math.exp(-lam[s] * (t - t0[s]))
+
+
+@njit(cache=True)
+def _reinforce(s, gain, t, w0, t0, lam):
+    """Contact: strength now plus `gain`, clipped to [0, 1]; the decay clock restarts."""
+    w0[s] = min(max(_strength(s, t, w0, t0, lam) + gain, 0.0), 1.0)
+    t0[s] = t
+
+
+@njit(cache=True)
 def contact(pairs_i, pairs_j, lam_of, start, gain, new_strength, t, informed, stamp,
             a, b, w0, t0, lam, known, joint, born, alive, mark,
             nbr, nslot, degree, free, counters):
@@ -85,9 +98,7 @@ def contact(pairs_i, pairs_j, lam_of, start, gain, new_strength, t, informed, st
             if mark[s] == stamp:
                 continue
             mark[s] = stamp
-            now = w0[s] * math.exp(-lam[s] * (t - t0[s])) + gain
-            w0[s] = min(max(now, 0.0), 1.0)
-            t0[s] = t
+            _reinforce(s, gain, t, w0, t0, lam)
             if informed:
                 known[s] = True
             continue
@@ -126,9 +137,7 @@ def _reinforce_group(members, gain, t, nbr, nslot, degree, w0, t0, lam, joint):
             s = find(nbr, nslot, degree, members[x], members[y])
             if s < 0:
                 continue
-            now = w0[s] * math.exp(-lam[s] * (t - t0[s])) + gain
-            w0[s] = min(max(now, 0.0), 1.0)
-            t0[s] = t
+            _reinforce(s, gain, t, w0, t0, lam)
             joint[s] += 1
 
 
@@ -195,9 +204,7 @@ def joint_work(ids, roster, size, pair_slots, gain, t, threshold, at_risk, a, b,
                 s = pair_slots[k, p * width - p * (p + 1) // 2 + q - p - 1]
                 if mark[s] != stamp:
                     mark[s] = stamp
-                    now = w0[s] * math.exp(-lam[s] * (t - t0[s])) + gain
-                    w0[s] = min(max(now, 0.0), 1.0)
-                    t0[s] = t
+                    _reinforce(s, gain, t, w0, t0, lam)
                 total += w0[s]
                 pairs += 1
         at_risk[k] = pairs > 0 and total / pairs < threshold
@@ -216,7 +223,7 @@ def prune(t, below, max_ties, actors, a, b, w0, t0, lam, alive, top, nbr, nslot,
     count = np.zeros(actors, dtype=np.int64)
     for s in range(top):
         if alive[s]:
-            now[s] = w0[s] * math.exp(-lam[s] * (t - t0[s]))
+            now[s] = _strength(s, t, w0, t0, lam)
             if now[s] >= below:
                 keep[s] = True
                 count[a[s]] += 1
@@ -398,7 +405,7 @@ def score(ids, owner, actor, links, roster, size, initiator, need, topic, income
         while c < n and owner[c] == pos:
             x = actor[c]
             s = find(nbr, nslot, degree, lead, x)
-            strength = w0[s] * math.exp(-lam[s] * (week - t0[s])) if s >= 0 else 0.0
+            strength = _strength(s, week, w0, t0, lam) if s >= 0 else 0.0
             repeat = s >= 0 and joint[s] > 0
             gaps = 0
             for r in range(need.shape[1]):
@@ -629,29 +636,40 @@ def adjacency(i, j, n):
 
 
 @njit(cache=True)
+def _bfs(indptr, indices, source, dist, sigma, queue):
+    """Breadth-first search from `source` over the nodes not yet reached (`dist` -1): hop
+    distances into `dist`, shortest-path counts into `sigma`; returns how many nodes it
+    reached (they are listed in `queue`)."""
+    dist[source] = 0
+    sigma[source] = 1.0
+    queue[0] = source
+    head, tail = 0, 1
+    while head < tail:
+        u = queue[head]
+        head += 1
+        for p in range(indptr[u], indptr[u + 1]):
+            w = indices[p]
+            if dist[w] < 0:
+                dist[w] = dist[u] + 1
+                queue[tail] = w
+                tail += 1
+            if dist[w] == dist[u] + 1:
+                sigma[w] += sigma[u]
+    return tail
+
+
+@njit(cache=True)
 def components(indptr, indices):
-    """The number of connected components and the size of the largest (BFS)."""
+    """The number of connected components and the size of the largest."""
     n = len(indptr) - 1
-    seen = np.zeros(n, dtype=np.bool_)
+    dist = np.full(n, -1, dtype=np.int64)
+    sigma = np.zeros(n)
     queue = np.empty(n, dtype=np.int64)
     count, largest = 0, 0
     for root in range(n):
-        if seen[root]:
-            continue
-        count += 1
-        seen[root] = True
-        queue[0] = root
-        head, tail = 0, 1
-        while head < tail:
-            u = queue[head]
-            head += 1
-            for p in range(indptr[u], indptr[u + 1]):
-                w = indices[p]
-                if not seen[w]:
-                    seen[w] = True
-                    queue[tail] = w
-                    tail += 1
-        largest = max(largest, tail)
+        if dist[root] < 0:
+            count += 1
+            largest = max(largest, _bfs(indptr, indices, root, dist, sigma, queue))
     return count, largest
 
 
@@ -676,28 +694,13 @@ def triangles(indptr, indices):
 
 @njit(cache=True)
 def path_counts(indptr, indices, sources):
-    """Hop distances (-1 if unreachable) and shortest-path counts from each source (BFS)."""
+    """Hop distances (-1 if unreachable) and shortest-path counts from each source."""
     n = len(indptr) - 1
     dist = np.full((len(sources), n), -1, dtype=np.int64)
     sigma = np.zeros((len(sources), n))
     queue = np.empty(n, dtype=np.int64)
     for row in range(len(sources)):
-        s = sources[row]
-        dist[row, s] = 0
-        sigma[row, s] = 1.0
-        queue[0] = s
-        head, tail = 0, 1
-        while head < tail:
-            u = queue[head]
-            head += 1
-            for p in range(indptr[u], indptr[u + 1]):
-                w = indices[p]
-                if dist[row, w] < 0:
-                    dist[row, w] = dist[row, u] + 1
-                    queue[tail] = w
-                    tail += 1
-                if dist[row, w] == dist[row, u] + 1:
-                    sigma[row, w] += sigma[row, u]
+        _bfs(indptr, indices, sources[row], dist[row], sigma[row], queue)
     return dist, sigma
 
 
