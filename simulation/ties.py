@@ -114,14 +114,6 @@ class TieStore:
         self.contact(np.array([i]), np.array([j]), 0.0, strength, t, np.array([lam]), informed)
         return self.slot(i, j)
 
-    def reinforce(self, slots: np.ndarray, gain: float | np.ndarray, t: float) -> None:
-        """Contact: strength now plus `gain` (at most 1), decay clock restarted."""
-        if len(slots) == 0:
-            return
-        now = self.strength(slots, t)
-        self.w0[slots] = np.clip(now + gain, 0.0, 1.0)
-        self.t0[slots] = t
-
     def contact(self, pairs_i: np.ndarray, pairs_j: np.ndarray, gain: float, new_strength: float,
                 t: float, lam_of: np.ndarray, informed: bool) -> int:
         """Pairs meet: known pairs reinforce (once, however often they appear), strangers form
