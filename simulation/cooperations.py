@@ -151,6 +151,8 @@ class CooperationBook:
                         self.end_week, self.coordinator, self.seeded, self.clear_goals,
                         self.roster, self.size)
         ids = np.arange(first, first + count)
+        while self.roster.shape[1] < int(self.target[ids].max()) + 1:  # room for every partner
+            self._widen()  # the recruiting kernel cannot widen the roster
         self.forming.update(dict.fromkeys(ids.tolist()))
         return ids
 
@@ -179,8 +181,6 @@ class CooperationBook:
         ids = np.fromiter(self.forming, dtype=np.int64, count=len(self.forming))
         if not len(ids):
             return
-        while self.roster.shape[1] < int(self.target[ids].max()) + 1:
-            self._widen()
         m, c, s, ties = self.model, self.config, self.model.state, self.model.ties
         owner, actor, weight, accept, group = kernels.pool(
             ids, self.roster, self.size, self.initiator, self.need, self.topic, s.active,
