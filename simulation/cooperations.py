@@ -214,21 +214,15 @@ class CooperationBook:
         m.state.load[actor] += 1
         m.state.last_active[actor] = m.week
         self._enrol(k, actor)
-        if self.state[k] == RUNNING:
-            self._count_member(k, actor)
+        if self.state[k] == RUNNING:  # a running cooperation counts its new member now
+            kernels.count_members(np.array([k]), self.roster, self.size, self.size[k] - 1,
+                                  m.state.joined, self.newcomers)
 
     def join(self, k: int, actor: int) -> None:
         """`actor` becomes a member; working together makes the members acquainted."""
         others = self.group(k).copy()
         self._admit(k, actor)
         self.model.meet(np.full(len(others), actor), others, gain=0.0, informed=True)
-
-    def _count_member(self, k: int, actor: int) -> None:
-        """Record a member's first (newcomer) or further (incumbent) cooperation."""
-        state = self.model.state
-        if state.joined[actor] == 0:
-            self.newcomers[k] += 1
-        state.joined[actor] += 1
 
     def start(self, ids: np.ndarray | int) -> None:
         """Enough partners: the cooperations `ids` start their work (in this order)."""
@@ -240,7 +234,7 @@ class CooperationBook:
             del self.forming[k]
         self.state[ids], self.start_week[ids] = RUNNING, m.week
         np.add.at(self.started_by_type, self.kind[ids], 1)
-        kernels.count_members(ids, self.roster, self.size, m.state.joined, self.newcomers)
+        kernels.count_members(ids, self.roster, self.size, 0, m.state.joined, self.newcomers)
         if self.config.coordinator_role:
             for k in ids[self.kind[ids] == INTENSIVE_FORMAL].tolist():
                 self._appoint_coordinator(k)

@@ -522,12 +522,12 @@ def _subset(groups, n_groups, out, low, high):
 
 
 @njit(cache=True)
-def count_members(ids, roster, size, joined, newcomers):
-    """The cooperations `ids` start: each member's first cooperation counts it as a newcomer
-    (as `CooperationBook._count_member` does for one; in this order, so an actor starting two
-    at once is a newcomer in the first only)."""
+def count_members(ids, roster, size, since, joined, newcomers):
+    """Members of the cooperations `ids` from roster position `since` on start working: an
+    actor's first cooperation counts it as a newcomer there, every one counts in `joined`
+    (in this order, so an actor starting two at once is a newcomer in the first only)."""
     for k in ids:
-        for m in range(size[k]):
+        for m in range(since, size[k]):
             x = roster[k, m]
             if joined[x] == 0:
                 newcomers[k] += 1
