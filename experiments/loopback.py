@@ -30,8 +30,10 @@ QUIET_WORKERS = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
                  "DASK_DISTRIBUTED__ADMIN__SYSTEM_MONITOR__INTERVAL": "5s",
                  "DASK_DISTRIBUTED__WORKER__MEMORY__MONITOR_INTERVAL": "1s",
                  "DASK_DISTRIBUTED__SCHEDULER__WORK_STEALING": "False"}
-"""Dask's statistical profiler samples every worker thread each 10 ms; for a model written
-in Python that costs the task thread the GIL often enough to slow runs markedly."""
+"""Settings for the loopback processes, which share the cores with the runs. Dask's
+statistical profiler samples every worker thread each 10 ms, which costs a run's thread the
+GIL often enough to slow runs markedly; the event-loop tick, the system and memory monitors
+wake less often, and the scheduler does not steal work (the tasks are uniform)."""
 
 
 def _start(args: list[str]) -> subprocess.Popen:
