@@ -12,8 +12,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, a smoke run")
-    parser.add_argument("--record", action="store_true",
-                        help="record the reference summary (after an intended model change)")
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="record the reference summary (after an intended model change)",
+    )
     args = parser.parse_args()
     if args.record:
         record_reference()

@@ -83,7 +83,8 @@ def agent_steps_ours(settings: Settings, actors: int = 1000) -> float:
     over `timing_repeats` fresh models."""
     seconds = statistics.median(
         _time_steps(NeighbourhoodModel(scaled(actors), rng=seed), settings.stepping_weeks)
-        for seed in range(1, settings.timing_repeats + 1))
+        for seed in range(1, settings.timing_repeats + 1)
+    )
     return actors * settings.stepping_weeks / seconds
 
 
@@ -93,7 +94,8 @@ def agent_steps_virus(settings: Settings, nodes: int = 1000) -> float:
 
     seconds = statistics.median(
         _time_steps(VirusOnNetwork(num_nodes=nodes, rng=seed), settings.stepping_weeks)
-        for seed in range(1, settings.timing_repeats + 1))
+        for seed in range(1, settings.timing_repeats + 1)
+    )
     return nodes * settings.stepping_weeks / seconds
 
 
@@ -128,8 +130,13 @@ def peak_memory_mb(actors: int, years: float) -> float:
         f"run(scaled({actors}), seed=1, years={years})\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=Path(__file__).resolve().parent.parent)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     return int(out.stdout.split()[-1]) / 1024
 
 
@@ -155,8 +162,9 @@ def results_unchanged() -> bool | None:
 
 def record_reference() -> None:
     """Store the fixed run's summary after an intended change of the model."""
-    REFERENCE.write_text(json.dumps(reference_summary(), indent=1, sort_keys=True) + "\n",
-                         encoding="utf-8")
+    REFERENCE.write_text(
+        json.dumps(reference_summary(), indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
 
 
 def measure(settings: Settings) -> dict[str, object]:
@@ -201,12 +209,15 @@ def table(results: dict[str, object]) -> str:
         met = value >= goal if op == ">=" else value <= goal
         lines.append(f"{key:28s} {value:12.3f}  {op} {goal:g}  {'met' if met else 'NOT met'}")
     lines.append(f"{'agent-steps/s, ours (1,000)':28s} {results['agent_steps_per_second']:12,.0f}")
-    lines.append(f"{'agent-steps/s, VirusOnNetwork':28s} "
-                 f"{results['virus_agent_steps_per_second']:12,.0f}")
+    lines.append(
+        f"{'agent-steps/s, VirusOnNetwork':28s} {results['virus_agent_steps_per_second']:12,.0f}"
+    )
     for n, seconds in results["seconds_per_year"].items():
         lines.append(f"{'s per simulated year, ' + n:28s} {seconds:12.3f}")
-    lines.append(f"{'peak memory, MB':28s} {results['peak_memory_mb_20y_5000']:12.0f}  "
-                 f"({results['scaling_largest']} actors)")
+    lines.append(
+        f"{'peak memory, MB':28s} {results['peak_memory_mb_20y_5000']:12.0f}  "
+        f"({results['scaling_largest']} actors)"
+    )
     for label, value in results["sweeps"].items():
         lines.append(f"{label:28s} {value:12.2f}")
     lines.append(f"{'results unchanged':28s} {results['results_unchanged']!s:>12s}")

@@ -81,8 +81,12 @@ def measures(runs: pd.DataFrame, series: pd.DataFrame, at: float, years: float) 
 
 
 def cell_section(ctx: Context, runs: pd.DataFrame) -> pd.DataFrame:
-    table = cell_means_table(runs, "cell", ["removed_degree", *MEASURES],
-                             {"removed_degree": "removed degree", **MEASURES})
+    table = cell_means_table(
+        runs,
+        "cell",
+        ["removed_degree", *MEASURES],
+        {"removed_degree": "removed degree", **MEASURES},
+    )
     ctx.report.heading("Fragmentation and loss of cooperation")
     ctx.report.table(table, "mean ± 95 % CI half-width per cell")
     return table
@@ -156,11 +160,22 @@ def figure_section(ctx: Context, results, runs: pd.DataFrame, at: float) -> None
         "group",
     )
     ctx.report.figure(stem, "Fragmentation by removal target and regime")
-    series_figure(ctx, results.network, runs,
-                  ["giant_component_share", "components", "resilient_ties"], "network_series",
-                  f"Network around the removal at year {at:g}: mean ± CI")
-    series_figure(ctx, results.timeseries, runs, ["running", "completed"], "timeseries",
-                  "Running and completed cooperations: mean ± CI")
+    series_figure(
+        ctx,
+        results.network,
+        runs,
+        ["giant_component_share", "components", "resilient_ties"],
+        "network_series",
+        f"Network around the removal at year {at:g}: mean ± CI",
+    )
+    series_figure(
+        ctx,
+        results.timeseries,
+        runs,
+        ["running", "completed"],
+        "timeseries",
+        "Running and completed cooperations: mean ± CI",
+    )
 
 
 def _facts(ctx: Context, runs: pd.DataFrame) -> None:

@@ -194,10 +194,22 @@ def _reading(estimate, new: str) -> str:
 
 def figure_section(ctx: Context, results, runs: pd.DataFrame, years: float) -> None:
     ctx.report.heading("Figures")
-    series_figure(ctx, results.timeseries, runs, SERIES, "timeseries",
-                  "Weekly counters: mean and 95 % CI band per cell")
-    series_figure(ctx, results.network, runs, NETWORK, "network_series",
-                  "Network metrics every 13 weeks: mean and 95 % CI band per cell")
+    series_figure(
+        ctx,
+        results.timeseries,
+        runs,
+        SERIES,
+        "timeseries",
+        "Weekly counters: mean and 95 % CI band per cell",
+    )
+    series_figure(
+        ctx,
+        results.network,
+        runs,
+        NETWORK,
+        "network_series",
+        "Network metrics every 13 weeks: mean and 95 % CI band per cell",
+    )
     from experiments.stats import cell_table
 
     kinds = [c for c in runs if c.startswith("completed_")]

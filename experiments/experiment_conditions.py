@@ -192,10 +192,14 @@ def control_section(ctx: Context, control, runs: pd.DataFrame, years: float) -> 
     measures = ["cross_sector_acquaintances", "newcomer_share", "cross_sector_share", MAIN]
     table = cell_means_table(runs, "cell", measures, labels={})  # columns: the measures' names
     ctx.report.table(table, "mean ± 95 % CI half-width at the end")
-    series_figure(ctx, control.network, runs,
-                  ["cross_sector_share", "cross_sector_acquaintances", "giant_component_share"],
-                  "control_series",
-                  "Cross-sector ties over time, with and without meetings and catalyst: mean ± CI")
+    series_figure(
+        ctx,
+        control.network,
+        runs,
+        ["cross_sector_share", "cross_sector_acquaintances", "giant_component_share"],
+        "control_series",
+        "Cross-sector ties over time, with and without meetings and catalyst: mean ± CI",
+    )
 
 
 def _fact2(ctx: Context, runs: pd.DataFrame) -> None:

@@ -85,8 +85,9 @@ def morris_section(ctx: Context, results) -> pd.DataFrame:
         y = point_means(results, output)
         if np.isnan(y).any():
             continue
-        found = _quietly(morris_analysis.analyze, problem, matrix, y, num_levels=levels,
-                         seed=BOOT_SEED)
+        found = _quietly(
+            morris_analysis.analyze, problem, matrix, y, num_levels=levels, seed=BOOT_SEED
+        )
         for i, name in enumerate(problem["names"]):
             rows.append(
                 {

@@ -25,11 +25,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-QUIET_WORKERS = {"DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
-                 "DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL": "1s",
-                 "DASK_DISTRIBUTED__ADMIN__SYSTEM_MONITOR__INTERVAL": "5s",
-                 "DASK_DISTRIBUTED__WORKER__MEMORY__MONITOR_INTERVAL": "1s",
-                 "DASK_DISTRIBUTED__SCHEDULER__WORK_STEALING": "False"}
+QUIET_WORKERS = {
+    "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False",
+    "DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL": "1s",
+    "DASK_DISTRIBUTED__ADMIN__SYSTEM_MONITOR__INTERVAL": "5s",
+    "DASK_DISTRIBUTED__WORKER__MEMORY__MONITOR_INTERVAL": "1s",
+    "DASK_DISTRIBUTED__SCHEDULER__WORK_STEALING": "False",
+}
 """Settings for the loopback processes, which share the cores with the runs. Dask's
 statistical profiler samples every worker thread each 10 ms, which costs a run's thread the
 GIL often enough to slow runs markedly; the event-loop tick, the system and memory monitors

@@ -195,8 +195,9 @@ def verdict(estimate: Estimate, expected_sign: int) -> str:
     return "not resolved (CI includes 0)"
 
 
-def cell_means_table(runs: pd.DataFrame, cell: str, outputs: list[str],
-                     labels: dict[str, str] = OUTCOME_LABELS) -> pd.DataFrame:
+def cell_means_table(
+    runs: pd.DataFrame, cell: str, outputs: list[str], labels: dict[str, str] = OUTCOME_LABELS
+) -> pd.DataFrame:
     """Cells as rows, n and outputs as 'mean ± CI half-width' columns (named by `labels`;
     an output not in it keeps its name)."""
     rows = []
@@ -213,12 +214,19 @@ def text_table(frame: pd.DataFrame) -> list[str]:
     show = lambda v: f"{v:.3g}" if isinstance(v, float) else str(v)  # noqa: E731
     cells = [[str(c) for c in frame.columns]] + [[show(v) for v in r] for r in frame.values]
     widths = [max(len(row[i]) for row in cells) for i in range(len(frame.columns))]
-    return ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
-            for row in cells]
+    return [
+        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
 
 
-def series_figure(ctx: Context, series: pd.DataFrame, runs: pd.DataFrame, metrics: list[str],
-                  stem: str, caption: str) -> None:
+def series_figure(
+    ctx: Context,
+    series: pd.DataFrame,
+    runs: pd.DataFrame,
+    metrics: list[str],
+    stem: str,
+    caption: str,
+) -> None:
     """A figure of `metrics` over time, mean and CI band per cell of `runs` (none without
     data)."""
     frame = with_cells(series, runs, ["cell"])
@@ -234,8 +242,9 @@ def value_at(series: pd.DataFrame, metric: str, year: float) -> pd.Series:
     return nearest.set_index("run_id")[metric]
 
 
-def cross_sector_erosion(network: pd.DataFrame, run_ids: pd.Series,
-                         years: float) -> Estimate | None:
+def cross_sector_erosion(
+    network: pd.DataFrame, run_ids: pd.Series, years: float
+) -> Estimate | None:
     """Fact 4's measure: the change of the cross-sector share of resilient ties from year 1
     to `years` in the runs `run_ids`, with its t interval; None when those runs have no
     network series or last less than 2 years."""

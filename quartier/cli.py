@@ -13,8 +13,9 @@ COMMANDS = ("run", "scenarios", "sweep", "results", "experiment", "viz")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="quartier",
-                     description="Simulate how cooperations form in an urban neighbourhood.")
+    parser = argparse.ArgumentParser(
+        prog="quartier", description="Simulate how cooperations form in an urban neighbourhood."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         import_module(f"quartier.commands.{name}").register(sub)

@@ -70,8 +70,9 @@ def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...]) -> l
 
 
 def _text(path: Path) -> str:
-    return read_user_text(path, "CSV text", "save the CSV as UTF-8",
-                          "expected a header row and one row per entry")
+    return read_user_text(
+        path, "CSV text", "save the CSV as UTF-8", "expected a header row and one row per entry"
+    )
 
 
 def _delimiter(lines: list[str]) -> str:
@@ -80,30 +81,37 @@ def _delimiter(lines: list[str]) -> str:
     return ";" if ";" in first and "," not in first else ","
 
 
-def _header(path: Path, line: int, cells: list[str], required: tuple[str, ...],
-            optional: tuple[str, ...]) -> list[str]:
+def _header(
+    path: Path, line: int, cells: list[str], required: tuple[str, ...], optional: tuple[str, ...]
+) -> list[str]:
     names = [cell.strip().lower() for cell in cells]
     allowed = (*required, *optional)
     for name in names:
         if name not in allowed:
             hint = difflib.get_close_matches(name, allowed, n=1)
             guess = f"did you mean {hint[0]!r}? " if hint else ""
-            raise InputError(str(path), f"line {line}: unknown column {name!r}; {guess}"
-                             f"allowed: {', '.join(allowed)}")
+            raise InputError(
+                str(path),
+                f"line {line}: unknown column {name!r}; {guess}allowed: {', '.join(allowed)}",
+            )
     duplicated = sorted({name for name in names if names.count(name) > 1})
     if duplicated:
         raise InputError(str(path), f"line {line}: column {duplicated[0]!r} appears twice")
     missing = [name for name in required if name not in names]
     if missing:
-        raise InputError(str(path), f"line {line}: missing column(s) {', '.join(missing)}; "
-                         f"required: {', '.join(required)}")
+        raise InputError(
+            str(path),
+            f"line {line}: missing column(s) {', '.join(missing)}; required: {', '.join(required)}",
+        )
     return names
 
 
 def _row(path: Path, line: int, header: list[str], cells: list[str], delimiter: str) -> Row:
     if len(cells) != len(header):
-        raise InputError(str(path), f"line {line}: {len(cells)} fields, expected {len(header)} "
-                         f"({', '.join(header)})")
+        raise InputError(
+            str(path),
+            f"line {line}: {len(cells)} fields, expected {len(header)} ({', '.join(header)})",
+        )
     values: dict[str, object] = {}
     for column, cell in zip(header, cells, strict=True):
         cell = cell.strip()
@@ -128,14 +136,17 @@ def _number(path: Path, line: int, column: str, cell: str, delimiter: str) -> fl
         what = "empty; write 0 for none" if not cell else f"{cell!r} is not a number"
         raise InputError(str(path), f"line {line}, column {column}: {what}") from None
     if not math.isfinite(value):
-        raise InputError(str(path), f"line {line}, column {column}: {cell!r} is not a finite "
-                         "number")
+        raise InputError(
+            str(path), f"line {line}, column {column}: {cell!r} is not a finite number"
+        )
     return value
 
 
 def _topics(path: Path, line: int, cell: str) -> list[int]:
     parts = [part for part in _TOPIC_SPLIT.split(cell) if part]
     if not all(part.isascii() and part.isdigit() for part in parts):
-        raise InputError(str(path), f"line {line}, column topics: {cell!r} is not a list of "
-                         "topic numbers (e.g. 0;3)")
+        raise InputError(
+            str(path),
+            f"line {line}, column topics: {cell!r} is not a list of topic numbers (e.g. 0;3)",
+        )
     return [int(part) for part in parts]

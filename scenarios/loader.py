@@ -84,8 +84,10 @@ def resolve(name_or_path: str | Path) -> Path:
         return path
     preset = PRESET_DIR / f"{name_or_path}.toml"
     if not is_file(preset):
-        raise InputError(str(name_or_path),
-                         f"unknown scenario; {_suggest(str(name_or_path), presets(), 'presets')}")
+        raise InputError(
+            str(name_or_path),
+            f"unknown scenario; {_suggest(str(name_or_path), presets(), 'presets')}",
+        )
     return preset
 
 
@@ -115,10 +117,11 @@ def validate(data: dict[str, Any], source: str | Path) -> ScenarioConfig:
 
 # -- reading and merging -------------------------------------------------------------------
 
+
 def _read_chain(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     real = path.resolve()
     if real in chain:
-        loop = " -> ".join(p.name for p in (*chain[chain.index(real):], real))
+        loop = " -> ".join(p.name for p in (*chain[chain.index(real) :], real))
         raise InputError(str(path), f"extends: circular chain {loop}")
     if len(chain) >= MAX_CHAIN:
         raise InputError(str(path), f"extends: chain longer than {MAX_CHAIN} files")
@@ -137,15 +140,22 @@ def _parents(value: object, path: Path) -> list[str]:
         return []
     items = value if isinstance(value, list) else [value]
     if not items or not all(isinstance(item, str) and item.strip() for item in items):
-        raise InputError(str(path), "extends: must be a preset name or a path to a .toml file "
-                         f"(or a list of them), got {_show(value)}")
+        raise InputError(
+            str(path),
+            "extends: must be a preset name or a path to a .toml file "
+            f"(or a list of them), got {_show(value)}",
+        )
     return [item.strip() for item in items]
 
 
 def read_toml(path: Path) -> dict[str, Any]:
     """One TOML file as a dict; empty, binary and malformed files are InputErrors."""
-    text = read_user_text(path, "a TOML scenario", "a scenario file is TOML",
-                          'a scenario needs e.g. extends = "self_organised"')
+    text = read_user_text(
+        path,
+        "a TOML scenario",
+        "a scenario file is TOML",
+        'a scenario needs e.g. extends = "self_organised"',
+    )
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -170,8 +180,9 @@ def _find_parent(ref: str, path: Path) -> Path:
     for candidate in (path.parent / f"{ref}.toml", PRESET_DIR / f"{ref}.toml"):
         if is_file(candidate):
             return candidate
-    raise InputError(str(path), f"extends: unknown scenario {ref!r}; "
-                     + _suggest(ref, presets(), "presets"))
+    raise InputError(
+        str(path), f"extends: unknown scenario {ref!r}; " + _suggest(ref, presets(), "presets")
+    )
 
 
 def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -191,6 +202,7 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 # -- actor maps and ties files ---------------------------------------------------------------
 
+
 def _anchor_maps(data: dict[str, Any], path: Path) -> None:
     """Replace each `map` path by a MapRef resolved against this file's folder."""
     for section in ("actors", "ties"):
@@ -199,8 +211,9 @@ def _anchor_maps(data: dict[str, Any], path: Path) -> None:
             continue
         value = table["map"]
         if not isinstance(value, str) or not value.strip():
-            raise InputError(str(path), f"{section}.map: must be a path to a CSV file, "
-                             f"got {_show(value)}")
+            raise InputError(
+                str(path), f"{section}.map: must be a path to a CSV file, got {_show(value)}"
+            )
         table["map"] = MapRef(path.parent / value.strip(), path, f"{section}.map")
 
 
@@ -213,28 +226,38 @@ def _read_maps(data: dict[str, Any]) -> None:
         _one_source(ref, actors, "roster")
         actors["roster"] = _actor_roster(_existing(ref), _topic_count(actors))
     if isinstance(actors, dict) and isinstance(actors.get("roster"), list):
-        names = [a["name"] for a in actors["roster"]
-                 if isinstance(a, dict) and isinstance(a.get("name"), str)]
+        names = [
+            a["name"]
+            for a in actors["roster"]
+            if isinstance(a, dict) and isinstance(a.get("name"), str)
+        ]
     if isinstance(ties, dict) and "map" in ties:
         ref = ties.pop("map")
         _one_source(ref, ties, "initial")
         if names is None:
-            raise InputError(str(ref.declared_in), "ties.map: a ties file needs an actor map "
-                             '([actors] map = "...") so that its names are real actors')
+            raise InputError(
+                str(ref.declared_in),
+                "ties.map: a ties file needs an actor map "
+                '([actors] map = "...") so that its names are real actors',
+            )
         ties["initial"] = _tie_list(_existing(ref), names)
 
 
 def _one_source(ref: MapRef, table: dict[str, Any], inline_key: str) -> None:
     if table.get(inline_key) is not None:
         section = ref.key.split(".")[0]
-        raise InputError(str(ref.declared_in), f"{ref.key}: give either {section}.map or "
-                         f"{section}.{inline_key}, not both")
+        raise InputError(
+            str(ref.declared_in),
+            f"{ref.key}: give either {section}.map or {section}.{inline_key}, not both",
+        )
 
 
 def _existing(ref: MapRef) -> Path:
     if not is_file(ref.path):
-        raise InputError(str(ref.declared_in), f"{ref.key}: no such file {str(ref.path)!r} "
-                         "(paths are relative to the scenario file)")
+        raise InputError(
+            str(ref.declared_in),
+            f"{ref.key}: no such file {str(ref.path)!r} (paths are relative to the scenario file)",
+        )
     return ref.path
 
 
@@ -248,8 +271,9 @@ def _row_spec(path: Path, row, model: type[ActorSpec] | type[TieSpec]):
     try:
         return model.model_validate(row.values)
     except ValidationError as error:
-        raise InputError(str(path), f"line {row.line}, column "
-                         + _first_error(error, model)) from None
+        raise InputError(
+            str(path), f"line {row.line}, column " + _first_error(error, model)
+        ) from None
 
 
 def _actor_roster(path: Path, topics: int) -> list[dict[str, Any]]:
@@ -259,11 +283,17 @@ def _actor_roster(path: Path, topics: int) -> list[dict[str, Any]]:
         spec = _row_spec(path, row, ActorSpec)
         bad = [t for t in spec.topics if t >= topics]
         if bad:
-            raise InputError(str(path), f"line {row.line}, column topics: topic {bad[0]} out of "
-                             f"range; allowed 0 to {topics - 1} (actors.topics = {topics})")
+            raise InputError(
+                str(path),
+                f"line {row.line}, column topics: topic {bad[0]} out of "
+                f"range; allowed 0 to {topics - 1} (actors.topics = {topics})",
+            )
         if spec.name in first_line:
-            raise InputError(str(path), f"line {row.line}: duplicate actor name {spec.name!r} "
-                             f"(first on line {first_line[spec.name]}); names must be unique")
+            raise InputError(
+                str(path),
+                f"line {row.line}: duplicate actor name {spec.name!r} "
+                f"(first on line {first_line[spec.name]}); names must be unique",
+            )
         first_line[spec.name] = row.line
         roster.append(spec.model_dump(exclude_none=True))
     if not roster:
@@ -280,14 +310,19 @@ def _tie_list(path: Path, names: list[str]) -> list[dict[str, Any]]:
         where = f"line {row.line}"
         for column, name in (("a", spec.a), ("b", spec.b)):
             if name not in known:
-                raise InputError(str(path), f"{where}, column {column}: unknown actor {name!r}; "
-                                 + _suggest(name, names, "actors in the actor map"))
+                raise InputError(
+                    str(path),
+                    f"{where}, column {column}: unknown actor {name!r}; "
+                    + _suggest(name, names, "actors in the actor map"),
+                )
         pair = frozenset((spec.a, spec.b))
         if len(pair) == 1:
             raise InputError(str(path), f"{where}: a tie needs two different actors")
         if pair in first_line:
-            raise InputError(str(path), f"{where}: duplicate tie {spec.a} - {spec.b} "
-                             f"(first on line {first_line[pair]})")
+            raise InputError(
+                str(path),
+                f"{where}: duplicate tie {spec.a} - {spec.b} (first on line {first_line[pair]})",
+            )
         first_line[pair] = row.line
         ties.append(spec.model_dump())
     return ties
@@ -300,14 +335,20 @@ def _check_names(config: ScenarioConfig, source: str | Path) -> None:
         seen: set[str] = set()
         for k, spec in enumerate(roster):
             if spec.name in seen:
-                raise InputError(str(source), f"actors.roster.{k}.name: duplicate actor name "
-                                 f"{spec.name!r}; names must be unique")
+                raise InputError(
+                    str(source),
+                    f"actors.roster.{k}.name: duplicate actor name "
+                    f"{spec.name!r}; names must be unique",
+                )
             seen.add(spec.name)
             bad = [t for t in spec.topics if not 0 <= t < config.actors.topics]
             if bad:
-                raise InputError(str(source), f"actors.roster.{k}.topics: topic {bad[0]} out of "
-                                 f"range; allowed 0 to {config.actors.topics - 1} "
-                                 "(actors.topics topics, numbered from 0)")
+                raise InputError(
+                    str(source),
+                    f"actors.roster.{k}.topics: topic {bad[0]} out of "
+                    f"range; allowed 0 to {config.actors.topics - 1} "
+                    "(actors.topics topics, numbered from 0)",
+                )
     if config.ties.initial is not None:
         _check_ties(config, source)
 
@@ -321,11 +362,15 @@ def _check_ties(config: ScenarioConfig, source: str | Path) -> None:
         for column in ("a", "b"):
             name = getattr(tie, column)
             if name not in known:
-                raise InputError(str(source), f"ties.initial.{k}.{column}: unknown actor "
-                                 f"{name!r}; " + _suggest(name, names, "actors"))
+                raise InputError(
+                    str(source),
+                    f"ties.initial.{k}.{column}: unknown actor "
+                    f"{name!r}; " + _suggest(name, names, "actors"),
+                )
 
 
 # -- one line per pydantic error -------------------------------------------------------------
+
 
 def _first_error(error: ValidationError, root: type[BaseModel]) -> str:
     errors = error.errors(include_url=False)
@@ -381,8 +426,12 @@ def _unwrap(node: Any, constraints: list[Any]) -> tuple[Any, list[Any]]:
                 constraints += item.metadata if isinstance(item, FieldInfo) else [item]
         elif origin in (Union, types.UnionType):
             members = [arg for arg in get_args(node) if arg is not type(None)]
-            structured = [arg for arg in members if get_origin(arg) in (list, dict)
-                          or (isinstance(arg, type) and issubclass(arg, BaseModel))]
+            structured = [
+                arg
+                for arg in members
+                if get_origin(arg) in (list, dict)
+                or (isinstance(arg, type) and issubclass(arg, BaseModel))
+            ]
             node = (structured or members)[0]
         else:
             return node, constraints
@@ -438,8 +487,9 @@ def _sector_hint(message: str) -> str:
     if not found:
         return ""
     key = found.group(1).strip().lower().replace(" ", "_").replace("-", "_")
-    hint = (difflib.get_close_matches(key, SECTORS, n=1, cutoff=0.75)
-            or difflib.get_close_matches(key, list(SECTOR_ALIASES), n=1))
+    hint = difflib.get_close_matches(key, SECTORS, n=1, cutoff=0.75) or difflib.get_close_matches(
+        key, list(SECTOR_ALIASES), n=1
+    )
     return f"; did you mean {hint[0]!r}?" if hint else ""
 
 

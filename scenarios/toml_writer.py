@@ -13,8 +13,15 @@ import re
 from collections.abc import Mapping, Sequence
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
-            "\r": "\\r"}
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
 
 
 def dumps(data: Mapping[str, object]) -> str:
@@ -66,8 +73,12 @@ def _is_table(value: object) -> bool:
 
 
 def _is_table_array(value: object) -> bool:
-    return (isinstance(value, Sequence) and not isinstance(value, str) and bool(value)
-            and all(isinstance(item, Mapping) for item in value))
+    return (
+        isinstance(value, Sequence)
+        and not isinstance(value, str)
+        and bool(value)
+        and all(isinstance(item, Mapping) for item in value)
+    )
 
 
 def _is_flat(table: Mapping[str, object]) -> bool:

@@ -34,8 +34,14 @@ class Catalyst:
         self.holder = holder
         self.active = holder >= 0
         self.budget = 0.0
-        self.actions = {"impulses": 0, "introductions": 0, "newcomers": 0, "revivals": 0,
-                        "extra_meetings": 0, "supporters": 0}
+        self.actions = {
+            "impulses": 0,
+            "introductions": 0,
+            "newcomers": 0,
+            "revivals": 0,
+            "extra_meetings": 0,
+            "supporters": 0,
+        }
         self._last_extra_meeting = -np.inf
         self._extra: MeetingStructure | None = None
 
@@ -87,8 +93,10 @@ class Catalyst:
         contacts = self._contacts()
         if not len(contacts):
             return
-        free = contacts[(s.load[contacts] < s.capacity[contacts])
-                        & (s.stock[contacts, TIME] >= m.config.cooperation.min_spare_hours)]
+        free = contacts[
+            (s.load[contacts] < s.capacity[contacts])
+            & (s.stock[contacts, TIME] >= m.config.cooperation.min_spare_hours)
+        ]
         if not len(free) or not self._spend():
             return
         actor = int(free[m.rng.integers(len(free))])
@@ -115,7 +123,8 @@ class Catalyst:
             return
         newcomer = int(peripheral[m.rng.integers(len(peripheral))])
         partners = [self.holder] + (
-            [int(contacts[m.rng.integers(len(contacts))])] if len(contacts) else [])
+            [int(contacts[m.rng.integers(len(contacts))])] if len(contacts) else []
+        )
         m.meet(np.full(len(partners), newcomer), np.array(partners), gain=0.0, informed=True)
         s.inspiration[newcomer] += m.config.cooperation.inspiration_gain
         s.last_active[newcomer] = m.week
@@ -138,8 +147,14 @@ class Catalyst:
     def extra_meeting(self) -> MeetingStructure:
         """A one-off open meeting hosted by the catalyst."""
         if self._extra is None:
-            spec = MeetingFormat(name="catalyst meeting", kind="round_table", host="catalyst",
-                                 interval_weeks=13, capacity=40, attendance=0.5)
+            spec = MeetingFormat(
+                name="catalyst meeting",
+                kind="round_table",
+                host="catalyst",
+                interval_weeks=13,
+                capacity=40,
+                attendance=0.5,
+            )
             self._extra = MeetingStructure(self.model, spec)
         return self._extra
 
@@ -148,8 +163,11 @@ class Catalyst:
         m = self.model
         book, s = m.cooperations, m.state
         running = book.running_ids()
-        shortage = np.where(book.supporters[running] < self.config.supporters_per_cooperation,
-                            book.shortage[running], 0)
+        shortage = np.where(
+            book.supporters[running] < self.config.supporters_per_cooperation,
+            book.shortage[running],
+            0,
+        )
         if not len(running) or shortage.max() <= 0:
             return
         k = int(running[np.argmax(shortage)])

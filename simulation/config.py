@@ -304,27 +304,43 @@ class TypeParameters(Section):
         return self
 
 
-COOPERATION_TYPES: tuple[str, ...] = ("light_informal", "light_formal", "intensive_informal",
-                                      "intensive_formal")
+COOPERATION_TYPES: tuple[str, ...] = (
+    "light_informal",
+    "light_formal",
+    "intensive_informal",
+    "intensive_formal",
+)
 """GeKo's typology: intensity × formality."""
 
 
 def _default_types() -> dict[str, TypeParameters]:
     return {
         "light_informal": TypeParameters(
-            partners_min=1, partners_max=2, weeks_min=2, weeks_max=8,
+            partners_min=1,
+            partners_max=2,
+            weeks_min=2,
+            weeks_max=8,
             need=ResourceIncome(time=1.0, money=5.0, material=0.5, rooms=0.0),
         ),
         "light_formal": TypeParameters(
-            partners_min=1, partners_max=3, weeks_min=8, weeks_max=26,
+            partners_min=1,
+            partners_max=3,
+            weeks_min=8,
+            weeks_max=26,
             need=ResourceIncome(time=0.8, money=15.0, material=1.0, rooms=1.0),
         ),
         "intensive_informal": TypeParameters(
-            partners_min=2, partners_max=5, weeks_min=8, weeks_max=26,
+            partners_min=2,
+            partners_max=5,
+            weeks_min=8,
+            weeks_max=26,
             need=ResourceIncome(time=2.0, money=10.0, material=1.0, rooms=1.0),
         ),
         "intensive_formal": TypeParameters(
-            partners_min=3, partners_max=7, weeks_min=26, weeks_max=104,
+            partners_min=3,
+            partners_max=7,
+            weeks_min=26,
+            weeks_max=104,
             need=ResourceIncome(time=1.5, money=15.0, material=1.0, rooms=1.5),
         ),
     }
@@ -374,8 +390,9 @@ class CooperationConfig(Section):
     def _known_types(cls, value: dict) -> dict:
         for key in value:
             if key not in COOPERATION_TYPES:
-                raise ValueError(f"unknown cooperation type {key!r}; allowed: "
-                                 + ", ".join(COOPERATION_TYPES))
+                raise ValueError(
+                    f"unknown cooperation type {key!r}; allowed: " + ", ".join(COOPERATION_TYPES)
+                )
         return value
 
     @field_validator("type_weights")

@@ -29,12 +29,26 @@ class CooperationBook:
     """All cooperations of a run, their members, and the weekly work of the running ones."""
 
     _ARRAYS: ClassVar[dict[str, type]] = {
-        "kind": np.int8, "topic": np.int16, "initiator": np.int64, "state": np.int8,
-        "idea_week": np.float64, "start_week": np.float64, "end_week": np.float64,
-        "duration": np.float64, "progress": np.float64, "shortage": np.int32,
-        "target": np.int32, "coordinator": np.int64, "clear_goals": bool,
-        "fund_drawn": np.float64, "seeded": bool, "supporters": np.int32,
-        "newcomers": np.int32, "forming_left": np.int32, "at_risk": bool, "rate": np.float64,
+        "kind": np.int8,
+        "topic": np.int16,
+        "initiator": np.int64,
+        "state": np.int8,
+        "idea_week": np.float64,
+        "start_week": np.float64,
+        "end_week": np.float64,
+        "duration": np.float64,
+        "progress": np.float64,
+        "shortage": np.int32,
+        "target": np.int32,
+        "coordinator": np.int64,
+        "clear_goals": bool,
+        "fund_drawn": np.float64,
+        "seeded": bool,
+        "supporters": np.int32,
+        "newcomers": np.int32,
+        "forming_left": np.int32,
+        "at_risk": bool,
+        "rate": np.float64,
     }
 
     def __init__(self, model: NeighbourhoodModel) -> None:
@@ -61,8 +75,9 @@ class CooperationBook:
         self._weeks = np.array([(p.weeks_min, p.weeks_max) for p in self._params])
         self._partners = np.array([(p.partners_min, p.partners_max) for p in self._params])
         c = self.config
-        self._weights = np.array([c.weight_tie, c.weight_shared, c.weight_complement,
-                                  c.weight_sector, c.weight_topic])
+        self._weights = np.array(
+            [c.weight_tie, c.weight_shared, c.weight_complement, c.weight_sector, c.weight_topic]
+        )
         self.roster = np.full((64, 8), -1, dtype=np.int64)
         self.size = np.zeros(64, dtype=np.int64)
         self.pair_slots = np.full((64, 28), -1, dtype=np.int64)
@@ -128,11 +143,15 @@ class CooperationBook:
     # -- idea and formation (M4) -----------------------------------------------------------
     def propose(self, initiator: int, topic: int | None = None, seeded: bool = False) -> int:
         """An actor's idea becomes a cooperation in formation; it recruits in the weekly pass."""
-        return int(self.propose_many(np.array([initiator]),
-                                     np.array([-1 if topic is None else topic]), seeded)[0])
+        return int(
+            self.propose_many(
+                np.array([initiator]), np.array([-1 if topic is None else topic]), seeded
+            )[0]
+        )
 
-    def propose_many(self, initiators: np.ndarray, topics: np.ndarray | None = None,
-                     seeded: bool = False) -> np.ndarray:
+    def propose_many(
+        self, initiators: np.ndarray, topics: np.ndarray | None = None, seeded: bool = False
+    ) -> np.ndarray:
         """Ideas of several actors (distinct) become cooperations in formation; returns their
         ids. Each has a type drawn by `type_weights`, a topic (given, else one of the
         initiator's interests), a duration and a target number of partners in its type's
@@ -140,16 +159,41 @@ class CooperationBook:
         m, c = self.model, self.config
         count = len(initiators)
         first = self._reserve(count)
-        kernels.propose(first, np.asarray(initiators, dtype=np.int64),
-                        np.full(count, -1) if topics is None else topics, seeded,
-                        m.rng.random(4 * count), self._cumulative, self._weeks, self._partners,
-                        self._needs, INTENSIVE_FORMAL, c.clear_goals,
-                        c.unclear_goals_efficiency, c.forming_weeks, float(m.week),
-                        m.state.interests, m.state.load, m.state.last_active, self.kind,
-                        self.topic, self.initiator, self.duration, self.target, self.need,
-                        self.rate, self.idea_week, self.forming_left, self.start_week,
-                        self.end_week, self.coordinator, self.seeded, self.clear_goals,
-                        self.roster, self.size)
+        kernels.propose(
+            first,
+            np.asarray(initiators, dtype=np.int64),
+            np.full(count, -1) if topics is None else topics,
+            seeded,
+            m.rng.random(4 * count),
+            self._cumulative,
+            self._weeks,
+            self._partners,
+            self._needs,
+            INTENSIVE_FORMAL,
+            c.clear_goals,
+            c.unclear_goals_efficiency,
+            c.forming_weeks,
+            float(m.week),
+            m.state.interests,
+            m.state.load,
+            m.state.last_active,
+            self.kind,
+            self.topic,
+            self.initiator,
+            self.duration,
+            self.target,
+            self.need,
+            self.rate,
+            self.idea_week,
+            self.forming_left,
+            self.start_week,
+            self.end_week,
+            self.coordinator,
+            self.seeded,
+            self.clear_goals,
+            self.roster,
+            self.size,
+        )
         ids = np.arange(first, first + count)
         while self.roster.shape[1] < int(self.target[ids].max()) + 1:  # room for every partner
             self._widen()  # the recruiting kernel cannot widen the roster
@@ -183,15 +227,53 @@ class CooperationBook:
             return
         m, c, s, ties = self.model, self.config, self.model.state, self.model.ties
         owner, actor, weight, accept, group = kernels.pool(
-            ids, self.roster, self.size, self.initiator, self.need, self.topic, s.active,
-            s.load, s.capacity, s.stock, s.income, s.interests, s.sector, s.joined,
-            s.engagement, ties.nbr, ties.nslot, ties.degree, ties.w0, ties.t0, ties.lam,
-            ties.joint, ties.informed, float(m.week), c.min_spare_hours, self._weights)
+            ids,
+            self.roster,
+            self.size,
+            self.initiator,
+            self.need,
+            self.topic,
+            s.active,
+            s.load,
+            s.capacity,
+            s.stock,
+            s.income,
+            s.interests,
+            s.sector,
+            s.joined,
+            s.engagement,
+            ties.nbr,
+            ties.nslot,
+            ties.degree,
+            ties.w0,
+            ties.t0,
+            ties.lam,
+            ties.joint,
+            ties.informed,
+            float(m.week),
+            c.min_spare_hours,
+            self._weights,
+        )
         pairs_i, pairs_j = kernels.ask(
-            ids, owner, actor, weight, accept, group, self.roster, self.size, self.target,
-            s.load, s.capacity, s.last_active, float(m.week), c.candidates, c.incumbent_share,
-            c.repeat_bias, m.rng.standard_exponential(len(actor)),
-            m.rng.random(4 * c.candidates * len(ids)))
+            ids,
+            owner,
+            actor,
+            weight,
+            accept,
+            group,
+            self.roster,
+            self.size,
+            self.target,
+            s.load,
+            s.capacity,
+            s.last_active,
+            float(m.week),
+            c.candidates,
+            c.incumbent_share,
+            c.repeat_bias,
+            m.rng.standard_exponential(len(actor)),
+            m.rng.random(4 * c.candidates * len(ids)),
+        )
         if len(pairs_i):
             m.meet(pairs_i, pairs_j, gain=0.0, informed=True)
         self._after_recruiting(ids)
@@ -215,8 +297,14 @@ class CooperationBook:
         m.state.last_active[actor] = m.week
         self._enrol(k, actor)
         if self.state[k] == RUNNING:  # a running cooperation counts its new member now
-            kernels.count_members(np.array([k]), self.roster, self.size, self.size[k] - 1,
-                                  m.state.joined, self.newcomers)
+            kernels.count_members(
+                np.array([k]),
+                self.roster,
+                self.size,
+                self.size[k] - 1,
+                m.state.joined,
+                self.newcomers,
+            )
 
     def join(self, k: int, actor: int) -> None:
         """`actor` becomes a member; working together makes the members acquainted."""
@@ -256,17 +344,37 @@ class CooperationBook:
         m, c = self.model, self.config
         ids = self.running_ids()
         leaderless = (self.kind[ids] == INTENSIVE_FORMAL) & (self.coordinator[ids] < 0)
-        pooled = kernels.contribute(ids, self.roster, self.size, self.need, self.coordinator,
-                                    leaderless, m.state.stock, c.coordinator_hours,
-                                    c.uncoordinated_overhead_hours)
+        pooled = kernels.contribute(
+            ids,
+            self.roster,
+            self.size,
+            self.need,
+            self.coordinator,
+            leaderless,
+            m.state.stock,
+            c.coordinator_hours,
+            c.uncoordinated_overhead_hours,
+        )
         m.programme.top_up(ids, pooled[:, MONEY], self.need[ids, MONEY], self)
         self.pooled[ids] += pooled
         self.pooled_this_week = pooled.sum(axis=0)
-        outcome = kernels.advance(ids, pooled, self.need, self.rate, self.progress,
-                                  self.shortage, self.size, self.at_risk, leaderless,
-                                  c.startup_threshold, c.production_exponent, c.patience_weeks,
-                                  c.uncoordinated_hazard, c.distrust_hazard,
-                                  m.rng.random(len(ids)))
+        outcome = kernels.advance(
+            ids,
+            pooled,
+            self.need,
+            self.rate,
+            self.progress,
+            self.shortage,
+            self.size,
+            self.at_risk,
+            leaderless,
+            c.startup_threshold,
+            c.production_exponent,
+            c.patience_weeks,
+            c.uncoordinated_hazard,
+            c.distrust_hazard,
+            m.rng.random(len(ids)),
+        )
         if outcome.any():
             self._close(ids[outcome > 0], COMPLETED)
             self._close(ids[outcome < 0], FAILED)
@@ -282,10 +390,26 @@ class CooperationBook:
         ids = self.running_ids()
         while True:
             missing_i, missing_j = kernels.joint_work(
-                ids, self.roster, self.size, self.pair_slots, m.config.ties.joint_work_gain,
-                float(m.week), self.config.trust_threshold, self.at_risk, ties.a, ties.b,
-                ties.w0, ties.t0, ties.lam, ties.alive, ties.mark, ties.next_stamp(), ties.nbr,
-                ties.nslot, ties.degree)
+                ids,
+                self.roster,
+                self.size,
+                self.pair_slots,
+                m.config.ties.joint_work_gain,
+                float(m.week),
+                self.config.trust_threshold,
+                self.at_risk,
+                ties.a,
+                ties.b,
+                ties.w0,
+                ties.t0,
+                ties.lam,
+                ties.alive,
+                ties.mark,
+                ties.next_stamp(),
+                ties.nbr,
+                ties.nslot,
+                ties.degree,
+            )
             if not len(missing_i):
                 return
             m.meet(missing_i, missing_j, gain=0.0, informed=True)
@@ -311,10 +435,23 @@ class CooperationBook:
             np.add.at(self.completed_by_type, self.kind[ids], 1)
         ties = m.config.ties
         gain = ties.success_gain if outcome == COMPLETED else -ties.failure_loss
-        kernels.close(ids, self.roster, self.size, m.state.active, m.state.load,
-                      outcome in (COMPLETED, FAILED), gain, float(m.week), m.ties.nbr,
-                      m.ties.nslot, m.ties.degree, m.ties.w0, m.ties.t0, m.ties.lam,
-                      m.ties.joint)
+        kernels.close(
+            ids,
+            self.roster,
+            self.size,
+            m.state.active,
+            m.state.load,
+            outcome in (COMPLETED, FAILED),
+            gain,
+            float(m.week),
+            m.ties.nbr,
+            m.ties.nslot,
+            m.ties.degree,
+            m.ties.w0,
+            m.ties.t0,
+            m.ties.lam,
+            m.ties.joint,
+        )
 
     def leave(self, actor: int) -> None:
         """`actor` left the neighbourhood: it drops out of every open cooperation."""
@@ -345,8 +482,7 @@ class CooperationBook:
     def running_ids(self) -> np.ndarray:
         """The running cooperations as an array, in the order they started."""
         if self._running_ids is None:
-            self._running_ids = np.fromiter(self.running, dtype=np.int64,
-                                            count=len(self.running))
+            self._running_ids = np.fromiter(self.running, dtype=np.int64, count=len(self.running))
             self._running_ids.flags.writeable = False
         return self._running_ids
 

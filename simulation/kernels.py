@@ -81,9 +81,32 @@ def _reinforce(s, gain, t, w0, t0, lam):
 
 
 @njit(cache=True)
-def contact(pairs_i, pairs_j, lam_of, start, gain, new_strength, t, informed, stamp,
-            a, b, w0, t0, lam, known, joint, born, alive, mark,
-            nbr, nslot, degree, free, counters):
+def contact(
+    pairs_i,
+    pairs_j,
+    lam_of,
+    start,
+    gain,
+    new_strength,
+    t,
+    informed,
+    stamp,
+    a,
+    b,
+    w0,
+    t0,
+    lam,
+    known,
+    joint,
+    born,
+    alive,
+    mark,
+    nbr,
+    nslot,
+    degree,
+    free,
+    counters,
+):
     """Pairs meet from position `start`: a tie reinforces once per call (strength now plus
     `gain`, at most 1, clock restarted), strangers form a tie. Returns (new ties, where it
     stopped): it stops early when an actor's adjacency row is full."""
@@ -142,8 +165,9 @@ def _reinforce_group(members, gain, t, nbr, nslot, degree, w0, t0, lam, joint):
 
 
 @njit(cache=True)
-def close(ids, roster, size, active, load, feedback, gain, t, nbr, nslot, degree, w0, t0, lam,
-          joint):
+def close(
+    ids, roster, size, active, load, feedback, gain, t, nbr, nslot, degree, w0, t0, lam, joint
+):
     """The cooperations `ids` end: their active members are freed (load drops); with
     `feedback` (completed or failed), the ties among those members gain `gain` and count one
     more joint project."""
@@ -161,8 +185,27 @@ def close(ids, roster, size, active, load, feedback, gain, t, nbr, nslot, degree
 
 
 @njit(cache=True)
-def joint_work(ids, roster, size, pair_slots, gain, t, threshold, at_risk, a, b, w0, t0, lam,
-               alive, mark, stamp, nbr, nslot, degree):
+def joint_work(
+    ids,
+    roster,
+    size,
+    pair_slots,
+    gain,
+    t,
+    threshold,
+    at_risk,
+    a,
+    b,
+    w0,
+    t0,
+    lam,
+    alive,
+    mark,
+    stamp,
+    nbr,
+    nslot,
+    degree,
+):
     """Monthly joint work of the running cooperations `ids`: every member pair's tie gains
     `gain` (once, if a pair works together in several), then a cooperation whose members' mean
     tie is below `threshold` is at risk. Member pairs' slots are cached in `pair_slots` (one
@@ -212,8 +255,9 @@ def joint_work(ids, roster, size, pair_slots, gain, t, threshold, at_risk, a, b,
 
 
 @njit(cache=True)
-def prune(t, below, max_ties, actors, a, b, w0, t0, lam, alive, top, nbr, nslot, degree, free,
-          counters):
+def prune(
+    t, below, max_ties, actors, a, b, w0, t0, lam, alive, top, nbr, nslot, degree, free, counters
+):
     """Drop ties weaker than `below`, then each actor's weakest beyond `max_ties` (both judged
     on this moment's strengths, for all actors at once; of equally weak ties, those where the
     actor is the lower end go first, each in slot order). Returns the slots still alive and
@@ -249,7 +293,7 @@ def prune(t, below, max_ties, actors, a, b, w0, t0, lam, alive, top, nbr, nslot,
     for x in range(actors):
         if count[x] <= max_ties:
             continue
-        mine = bucket[start[x]: start[x + 1]]
+        mine = bucket[start[x] : start[x + 1]]
         order = np.argsort(now[mine], kind="mergesort")
         for r in range(count[x] - max_ties):
             keep[mine[order[r]]] = False
@@ -262,18 +306,48 @@ def prune(t, below, max_ties, actors, a, b, w0, t0, lam, alive, top, nbr, nslot,
 
 # -- cooperations: ideas ----------------------------------------------------------------------
 @njit(cache=True)
-def propose(first, initiators, topics, seeded, uniform, cumulative, weeks, partners, needs,
-            vague_kind, clear_goals, unclear_efficiency, forming_weeks, week, interests, load,
-            last_active, kind, topic, initiator, duration, target, need, rate, idea_week,
-            forming_left, start_week, end_week, coordinator, seeded_by, has_clear_goals,
-            roster, size):
+def propose(
+    first,
+    initiators,
+    topics,
+    seeded,
+    uniform,
+    cumulative,
+    weeks,
+    partners,
+    needs,
+    vague_kind,
+    clear_goals,
+    unclear_efficiency,
+    forming_weeks,
+    week,
+    interests,
+    load,
+    last_active,
+    kind,
+    topic,
+    initiator,
+    duration,
+    target,
+    need,
+    rate,
+    idea_week,
+    forming_left,
+    start_week,
+    end_week,
+    coordinator,
+    seeded_by,
+    has_clear_goals,
+    roster,
+    size,
+):
     """Ideas of `initiators` become cooperations `first`, `first + 1`, ... in formation (new
     rows: their other fields are zero). A type by the cumulative type weights, a topic (given
     where `topics` >= 0, else one of the initiator's interests, else any), a duration and
     a target number of partners in the type's ranges; four uniforms per idea."""
     for x in range(len(initiators)):
         k, i = first + x, initiators[x]
-        u = uniform[4 * x: 4 * x + 4]
+        u = uniform[4 * x : 4 * x + 4]
         t = min(np.searchsorted(cumulative, u[0], side="right"), len(cumulative) - 1)
         if topics[x] >= 0:
             chosen = topics[x]
@@ -367,23 +441,95 @@ def _weighted_pick(asked, n_asked, rest, base, u):
 
 
 @njit(cache=True)
-def pool(ids, roster, size, initiator, need, topic, active, load, capacity, stock, income,
-         interests, sector, joined, engagement, nbr, nslot, degree, w0, t0, lam, joint,
-         informed, week, min_spare, weights):
+def pool(
+    ids,
+    roster,
+    size,
+    initiator,
+    need,
+    topic,
+    active,
+    load,
+    capacity,
+    stock,
+    income,
+    interests,
+    sector,
+    joined,
+    engagement,
+    nbr,
+    nslot,
+    degree,
+    w0,
+    t0,
+    lam,
+    joint,
+    informed,
+    week,
+    min_spare,
+    weights,
+):
     """The candidates of all forming cooperations (see `candidates`) with their weights,
     chances to accept and pools (see `score`)."""
-    owner, actor, links = candidates(ids, roster, size, nbr, degree, active, load, capacity,
-                                     stock, min_spare)
-    weight, accept, group = score(ids, owner, actor, links, roster, size, initiator, need,
-                                  topic, income, interests, sector, joined, engagement, nbr,
-                                  nslot, degree, w0, t0, lam, joint, informed, week, weights)
+    owner, actor, links = candidates(
+        ids, roster, size, nbr, degree, active, load, capacity, stock, min_spare
+    )
+    weight, accept, group = score(
+        ids,
+        owner,
+        actor,
+        links,
+        roster,
+        size,
+        initiator,
+        need,
+        topic,
+        income,
+        interests,
+        sector,
+        joined,
+        engagement,
+        nbr,
+        nslot,
+        degree,
+        w0,
+        t0,
+        lam,
+        joint,
+        informed,
+        week,
+        weights,
+    )
     return owner, actor, weight, accept, group
 
 
 @njit(cache=True)
-def score(ids, owner, actor, links, roster, size, initiator, need, topic, income, interests,
-          sector, joined, engagement, nbr, nslot, degree, w0, t0, lam, joint, informed, week,
-          weights):
+def score(
+    ids,
+    owner,
+    actor,
+    links,
+    roster,
+    size,
+    initiator,
+    need,
+    topic,
+    income,
+    interests,
+    sector,
+    joined,
+    engagement,
+    nbr,
+    nslot,
+    degree,
+    w0,
+    t0,
+    lam,
+    joint,
+    informed,
+    week,
+    weights,
+):
     """Each candidate's partner-choice weight, chance to accept, and pool: 0 a previous
     partner of the initiator, 1 another incumbent, 2 a newcomer."""
     n = len(actor)
@@ -412,9 +558,14 @@ def score(ids, owner, actor, links, roster, size, initiator, need, topic, income
                 gaps += need[k, r] > 0 and income[x, r] > have[r]
             complement = gaps / max(n_needed, 1) if s >= 0 and informed[s] else 0.0
             interested = interests[x, topic[k]]
-            weight[c] = (weights[0] * strength + weights[1] * links[c] / size[k]
-                         + weights[2] * complement + weights[3] * (sector[x] == sector[lead])
-                         + weights[4] * interested + 1e-3)
+            weight[c] = (
+                weights[0] * strength
+                + weights[1] * links[c] / size[k]
+                + weights[2] * complement
+                + weights[3] * (sector[x] == sector[lead])
+                + weights[4] * interested
+                + 1e-3
+            )
             accept[c] = engagement[x] * (0.5 + strength) * (1.0 if interested else 0.5)
             group[c] = (0 if repeat else 1) if joined[x] > 0 else 2
             c += 1
@@ -422,8 +573,26 @@ def score(ids, owner, actor, links, roster, size, initiator, need, topic, income
 
 
 @njit(cache=True)
-def ask(ids, owner, actor, weight, accept, group, roster, size, target, load, capacity,
-        last_active, week, asks, p, q, exponential, uniform):
+def ask(
+    ids,
+    owner,
+    actor,
+    weight,
+    accept,
+    group,
+    roster,
+    size,
+    target,
+    load,
+    capacity,
+    last_active,
+    week,
+    asks,
+    p,
+    q,
+    exponential,
+    uniform,
+):
     """Up to `asks` asks per cooperation, Guimerà's pools drawn exactly (see
     `CooperationBook.recruit`). An accepting actor with free capacity joins in place; returns
     the pairs (new member, earlier member). Random numbers: one standard exponential per
@@ -444,7 +613,7 @@ def ask(ids, owner, actor, weight, accept, group, roster, size, target, load, ca
         order[filled[block]] = c
         filled[block] += 1
     for block in range(blocks):  # then by key within each block
-        _sort_by_key(order[bounds[block]: bounds[block + 1]], key)
+        _sort_by_key(order[bounds[block] : bounds[block + 1]], key)
     pairs_i = np.empty(len(ids) * asks * roster.shape[1], dtype=np.int64)
     pairs_j = np.empty_like(pairs_i)
     made, u = 0, 0
@@ -454,7 +623,7 @@ def ask(ids, owner, actor, weight, accept, group, roster, size, target, load, ca
     for pos in range(len(ids)):
         k = ids[pos]
         base = 3 * pos
-        head[:] = bounds[base: base + 3]
+        head[:] = bounds[base : base + 3]
         for _ in range(asks):
             if size[k] - 1 >= target[k]:
                 break
@@ -471,8 +640,11 @@ def ask(ids, owner, actor, weight, accept, group, roster, size, target, load, ca
                     n_asked = _subset(asked.copy(), n_asked, asked, 0, 0)
             else:
                 n_asked = _subset(open_, n_open, asked, 2, 2)
-            g = asked[0] if n_asked == 1 else _weighted_pick(asked, n_asked, rest, base,
-                                                            uniform[u + 2])
+            g = (
+                asked[0]
+                if n_asked == 1
+                else _weighted_pick(asked, n_asked, rest, base, uniform[u + 2])
+            )
             x = order[head[g]]
             head[g] += 1
             rest[base + g] -= weight[x]
@@ -536,8 +708,9 @@ def count_members(ids, roster, size, since, joined, newcomers):
 
 # -- cooperations: the weekly work of the running ones ---------------------------------------
 @njit(cache=True)
-def contribute(ids, roster, size, need, coordinator, leaderless, stock, coordinator_hours,
-               leaderless_hours):
+def contribute(
+    ids, roster, size, need, coordinator, leaderless, stock, coordinator_hours, leaderless_hours
+):
     """Members give their share of each cooperation's weekly need, at most what they have
     split over the running cooperations they are in; structure costs time first (the
     coordinator's hours, or everyone's where an intensive project has no coordinator).
@@ -561,7 +734,8 @@ def contribute(ids, roster, size, need, coordinator, leaderless, stock, coordina
         for m in range(size[k]):
             x = roster[k, m]
             overhead = (coordinator_hours if coordinator[k] == x else 0.0) + (
-                leaderless_hours if leaderless[pos] else 0.0)
+                leaderless_hours if leaderless[pos] else 0.0
+            )
             for r in range(resources):
                 share = need[k, r] / members
                 avail = stock[x, r] / count[x]
@@ -585,8 +759,23 @@ def contribute(ids, roster, size, need, coordinator, leaderless, stock, coordina
 
 
 @njit(cache=True)
-def advance(ids, pooled, need, rate, progress, shortage, size, at_risk, leaderless,
-            startup_threshold, exponent, patience, leaderless_hazard, distrust_hazard, uniform):
+def advance(
+    ids,
+    pooled,
+    need,
+    rate,
+    progress,
+    shortage,
+    size,
+    at_risk,
+    leaderless,
+    startup_threshold,
+    exponent,
+    patience,
+    leaderless_hazard,
+    distrust_hazard,
+    uniform,
+):
     """Progress by the scarcest resource pooled against need (none below the start-up
     threshold: a shortage week). Returns per cooperation 1 completed, -1 failed (too long
     short, alone, or by the hazard of no coordinator or of distrust), 0 going on."""
@@ -598,14 +787,15 @@ def advance(ids, pooled, need, rate, progress, shortage, size, at_risk, leaderle
             if need[k, r] > 0:
                 ratio = min(ratio, pooled[pos, r] / need[k, r])
         if ratio >= startup_threshold:
-            progress[k] += ratio ** exponent * rate[k]
+            progress[k] += ratio**exponent * rate[k]
             shortage[k] = 0
         else:
             shortage[k] += 1
     for pos in range(len(ids)):
         k = ids[pos]
         hazard = (leaderless_hazard if leaderless[pos] else 0.0) + (
-            distrust_hazard if at_risk[k] else 0.0)
+            distrust_hazard if at_risk[k] else 0.0
+        )
         failed = shortage[k] > patience or size[k] < 2
         failed = uniform[pos] < hazard or failed
         if progress[k] >= 1.0:

@@ -89,9 +89,11 @@ class MeetingStructure:
         contacts = m.ties.contacts_of(host)
         if len(contacts):
             closeness[contacts] = m.ties.strength(
-                m.ties.slots_of(np.full(len(contacts), host), contacts), m.week)
-        invited = (s.active[:n] & self.invited_sectors[s.sector[:n]]
-                   & (s.stock[:n, TIME] >= spec.hours))
+                m.ties.slots_of(np.full(len(contacts), host), contacts), m.week
+            )
+        invited = (
+            s.active[:n] & self.invited_sectors[s.sector[:n]] & (s.stock[:n, TIME] >= spec.hours)
+        )
         chance = spec.attendance * (0.5 + s.engagement[:n]) * (0.5 + closeness)
         comes = invited & (m.rng.random(n) < chance)
         comes[host] = s.stock[host, TIME] >= spec.hours
@@ -99,8 +101,11 @@ class MeetingStructure:
         if len(attendees) > spec.capacity:
             others = attendees[attendees != host]
             keep = m.rng.choice(others, size=spec.capacity - 1, replace=False)
-            attendees = np.sort(np.append(keep, host)) if comes[host] else np.sort(
-                m.rng.choice(attendees, size=spec.capacity, replace=False))
+            attendees = (
+                np.sort(np.append(keep, host))
+                if comes[host]
+                else np.sort(m.rng.choice(attendees, size=spec.capacity, replace=False))
+            )
         return attendees
 
     def _conversations(self, attendees: np.ndarray) -> int:
@@ -112,5 +117,4 @@ class MeetingStructure:
         speaker = np.repeat(attendees, k)
         listener = attendees[m.rng.integers(0, len(attendees), len(speaker))]
         keep = speaker != listener
-        return m.meet(speaker[keep], listener[keep], gain=m.config.ties.meeting_gain,
-                      informed=True)
+        return m.meet(speaker[keep], listener[keep], gain=m.config.ties.meeting_gain, informed=True)

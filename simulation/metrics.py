@@ -15,12 +15,27 @@ from simulation.config import SECTORS
 from simulation.population import Population
 from simulation.ties import TieStore
 
-NETWORK_METRICS = ("ties", "resilient_ties", "density_resilient", "mean_tie_strength",
-                   "giant_component_share", "components", "clustering", "cross_sector_share",
-                   "ei_index", "degree_centralisation", "hubs", "core_share",
-                   "cross_sector_acquaintances")
-ORIGIN_METRICS = ("ties_from_start", "resilient_from_start", "ties_from_programme",
-                  "resilient_from_programme")
+NETWORK_METRICS = (
+    "ties",
+    "resilient_ties",
+    "density_resilient",
+    "mean_tie_strength",
+    "giant_component_share",
+    "components",
+    "clustering",
+    "cross_sector_share",
+    "ei_index",
+    "degree_centralisation",
+    "hubs",
+    "core_share",
+    "cross_sector_acquaintances",
+)
+ORIGIN_METRICS = (
+    "ties_from_start",
+    "resilient_from_start",
+    "ties_from_programme",
+    "resilient_from_programme",
+)
 
 
 def resilient_edges(ties: TieStore, week: float, threshold: float) -> tuple[np.ndarray, ...]:
@@ -31,8 +46,13 @@ def resilient_edges(ties: TieStore, week: float, threshold: float) -> tuple[np.n
     return ties.a[live[keep]], ties.b[live[keep]], strength[keep]
 
 
-def network_metrics(ties: TieStore, pop: Population, week: float, threshold: float,
-                    programme: tuple[float, float] | None = None) -> dict[str, float]:
+def network_metrics(
+    ties: TieStore,
+    pop: Population,
+    week: float,
+    threshold: float,
+    programme: tuple[float, float] | None = None,
+) -> dict[str, float]:
     """Density, components, clustering, cross-sector share and centralisation, no NaN; and
     the ties by origin (see `tie_origins`), all from one reading of the ties.
 
@@ -83,8 +103,9 @@ def _positions(pop: Population) -> tuple[np.ndarray, np.ndarray]:
     return active, position
 
 
-def _among_active(position: np.ndarray, i: np.ndarray, j: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def _among_active(
+    position: np.ndarray, i: np.ndarray, j: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """The edges (i, j) between active actors, renumbered to their positions."""
     i, j = position[i], position[j]
     keep = (i >= 0) & (j >= 0)
@@ -104,19 +125,24 @@ def _hub_structure(degree: np.ndarray, i: np.ndarray, j: np.ndarray) -> dict[str
     return {"hubs": float(hubs.sum()), "core_share": float((core[i] | core[j]).mean())}
 
 
-def tie_origins(ties: TieStore, week: float, threshold: float,
-                programme: tuple[float, float] | None) -> dict[str, float]:
+def tie_origins(
+    ties: TieStore, week: float, threshold: float, programme: tuple[float, float] | None
+) -> dict[str, float]:
     """Live and resilient ties made at the start, and those made while the programme ran."""
     live = ties.live_slots()
     return _origins(ties.born[live], ties.strength(live, week) >= threshold, programme)
 
 
-def _origins(born: np.ndarray, resilient: np.ndarray,
-             programme: tuple[float, float] | None) -> dict[str, float]:
+def _origins(
+    born: np.ndarray, resilient: np.ndarray, programme: tuple[float, float] | None
+) -> dict[str, float]:
     start = born == 0
-    out = {"ties_from_start": float(start.sum()),
-           "resilient_from_start": float((start & resilient).sum()),
-           "ties_from_programme": 0.0, "resilient_from_programme": 0.0}
+    out = {
+        "ties_from_start": float(start.sum()),
+        "resilient_from_start": float((start & resilient).sum()),
+        "ties_from_programme": 0.0,
+        "resilient_from_programme": 0.0,
+    }
     if programme is not None:
         during = (born > max(programme[0], 0)) & (born <= programme[1])
         out["ties_from_programme"] = float(during.sum())
@@ -124,8 +150,12 @@ def _origins(born: np.ndarray, resilient: np.ndarray,
     return out
 
 
-def resilient_graph(ties: TieStore, pop: Population, week: float, threshold: float,
-                    ) -> nx.Graph:
+def resilient_graph(
+    ties: TieStore,
+    pop: Population,
+    week: float,
+    threshold: float,
+) -> nx.Graph:
     """The active actors and their resilient ties as a networkx graph (for betweenness)."""
     graph = nx.Graph()
     graph.add_nodes_from(np.flatnonzero(pop.active[: pop.size]).tolist())
@@ -146,10 +176,16 @@ def tie_graph(ties: TieStore, pop: Population, week: float, roles: dict[int, str
     """Every active actor and live tie, with attributes, for export and drawing."""
     graph = nx.Graph()
     for i in np.flatnonzero(pop.active[: pop.size]).tolist():
-        graph.add_node(i, name=pop.names[i], sector=SECTORS[pop.sector[i]],
-                       role=roles.get(i, ""),
-                       time=float(pop.stock[i, 0]), money=float(pop.stock[i, 1]),
-                       material=float(pop.stock[i, 2]), rooms=float(pop.stock[i, 3]))
+        graph.add_node(
+            i,
+            name=pop.names[i],
+            sector=SECTORS[pop.sector[i]],
+            role=roles.get(i, ""),
+            time=float(pop.stock[i, 0]),
+            money=float(pop.stock[i, 1]),
+            material=float(pop.stock[i, 2]),
+            rooms=float(pop.stock[i, 3]),
+        )
     live = ties.live_slots()
     strength = ties.strength(live, week)
     for s, w in zip(live.tolist(), strength.tolist(), strict=True):
@@ -159,8 +195,9 @@ def tie_graph(ties: TieStore, pop: Population, week: float, roles: dict[int, str
     return graph
 
 
-def broker_betweenness(ties: TieStore, pop: Population, week: float, threshold: float,
-                       brokers: list[int], samples: int) -> dict[int, float]:
+def broker_betweenness(
+    ties: TieStore, pop: Population, week: float, threshold: float, brokers: list[int], samples: int
+) -> dict[int, float]:
     """Normalised betweenness of a few `brokers` in the resilient-tie network.
 
     Breadth-first search from every active actor (or `samples` evenly spaced ones on larger

@@ -105,10 +105,19 @@ class NeighbourhoodModel(Model):
         config = self.config
         weekly, cap = income_and_cap(config, sector, income)
         traits = config.actors.traits_of(sector)
-        interests = random_interests(self.rng, config.actors.topics,
-                                     config.actors.interests_per_actor)
-        i = self.state.add(SECTOR_CODE[sector], weekly, cap, traits.engagement, traits.capacity,
-                           interests, name, self.week)
+        interests = random_interests(
+            self.rng, config.actors.topics, config.actors.interests_per_actor
+        )
+        i = self.state.add(
+            SECTOR_CODE[sector],
+            weekly,
+            cap,
+            traits.engagement,
+            traits.capacity,
+            interests,
+            name,
+            self.week,
+        )
         self.ties.add_actors(1)
         self._actors.append(Actor(self, i, name))
         return i
@@ -134,10 +143,12 @@ class NeighbourhoodModel(Model):
         engaged = max(self.config.actors.initiative_engagement, 0.0)
         self.state.engagement[members] = np.maximum(self.state.engagement[members], engaged)
         i, j = np.triu_indices(len(members), 1)
-        strengths = initial_strengths(self.rng, min(1.0, self.config.ties.initial_strength * 1.5),
-                                      len(i))
-        for a, b, w in zip(members[i].tolist(), members[j].tolist(), strengths.tolist(),
-                           strict=True):
+        strengths = initial_strengths(
+            self.rng, min(1.0, self.config.ties.initial_strength * 1.5), len(i)
+        )
+        for a, b, w in zip(
+            members[i].tolist(), members[j].tolist(), strengths.tolist(), strict=True
+        ):
             self.ties.create(a, b, w, 0.0, self.lam_same, informed=True)
 
     def _mapped_initiative(self) -> np.ndarray | None:
@@ -157,13 +168,17 @@ class NeighbourhoodModel(Model):
             j = np.array([index[tie.b] for tie in ties_config.initial], dtype=np.int64)
             strengths = np.array([tie.strength for tie in ties_config.initial])
         else:
-            i, j = initial_pairs(self.rng, self.state.view("sector"),
-                                 ties_config.initial_within_degree,
-                                 ties_config.initial_cross_degree)
+            i, j = initial_pairs(
+                self.rng,
+                self.state.view("sector"),
+                ties_config.initial_within_degree,
+                ties_config.initial_cross_degree,
+            )
             strengths = initial_strengths(self.rng, ties_config.initial_strength, len(i))
         rates = self._decay_rates(i, j)
-        for a, b, w, lam in zip(i.tolist(), j.tolist(), strengths.tolist(), rates.tolist(),
-                                strict=True):
+        for a, b, w, lam in zip(
+            i.tolist(), j.tolist(), strengths.tolist(), rates.tolist(), strict=True
+        ):
             if a != b and self.ties.slot(a, b) < 0:
                 self.ties.create(a, b, w, 0.0, lam, informed=True)
 
@@ -173,8 +188,12 @@ class NeighbourhoodModel(Model):
         self.state.income[i] *= max(staff, 1)
         self.state.cap[i] *= max(staff, 1)
         self.state.stock[i] = self.state.income[i]
-        partners = np.flatnonzero(self.state.view("active") & np.isin(
-            self.state.view("sector"), [SECTOR_CODE["public"], SECTOR_CODE["civil_society"]]))
+        partners = np.flatnonzero(
+            self.state.view("active")
+            & np.isin(
+                self.state.view("sector"), [SECTOR_CODE["public"], SECTOR_CODE["civil_society"]]
+            )
+        )
         if len(partners):
             chosen = self.rng.choice(partners, size=min(3, len(partners)), replace=False)
             self.meet(np.full(len(chosen), i), chosen, gain=0.0, informed=True)
@@ -204,18 +223,24 @@ class NeighbourhoodModel(Model):
         for meeting in self.meetings:
             meeting.schedule()
         self.schedule_recurring(self.monthly_upkeep, Schedule(interval=MONTH_WEEKS, start=1.0))
-        self.schedule_recurring(self.measure_network,
-                                Schedule(interval=c.output.network_every_weeks,
-                                         start=float(c.output.network_every_weeks)))
+        self.schedule_recurring(
+            self.measure_network,
+            Schedule(
+                interval=c.output.network_every_weeks, start=float(c.output.network_every_weeks)
+            ),
+        )
         if c.catalyst.mode == "start_phase":
-            self.schedule_event(self.catalyst.stop,
-                                at=max(1.0, c.catalyst.start_phase_years * WEEKS_PER_YEAR))
+            self.schedule_event(
+                self.catalyst.stop, at=max(1.0, c.catalyst.start_phase_years * WEEKS_PER_YEAR)
+            )
         elif c.catalyst.mode == "leaves":
-            self.schedule_event(self.catalyst_leaves,
-                                at=max(1.0, c.catalyst.leave_year * WEEKS_PER_YEAR))
+            self.schedule_event(
+                self.catalyst_leaves, at=max(1.0, c.catalyst.leave_year * WEEKS_PER_YEAR)
+            )
         if c.disruption.remove_at_year is not None:
-            self.schedule_event(self.disrupt,
-                                at=max(1.0, c.disruption.remove_at_year * WEEKS_PER_YEAR))
+            self.schedule_event(
+                self.disrupt, at=max(1.0, c.disruption.remove_at_year * WEEKS_PER_YEAR)
+            )
 
     # -- small services used by the submodels -------------------------------------------------
     @property
@@ -234,8 +259,15 @@ class NeighbourhoodModel(Model):
         """Pairs have contact: ties reinforce or form. Returns the number of new ties."""
         pairs_i = np.asarray(pairs_i, dtype=np.int64)
         pairs_j = np.asarray(pairs_j, dtype=np.int64)
-        return self.ties.contact(pairs_i, pairs_j, gain, self.config.ties.new_tie_strength,
-                                 self.week, self._decay_rates(pairs_i, pairs_j), informed)
+        return self.ties.contact(
+            pairs_i,
+            pairs_j,
+            gain,
+            self.config.ties.new_tie_strength,
+            self.week,
+            self._decay_rates(pairs_i, pairs_j),
+            informed,
+        )
 
     def host_of(self, role: str) -> int:
         """The active actor who hosts a meeting of the given host role, or -1."""
@@ -288,8 +320,9 @@ class NeighbourhoodModel(Model):
             contacts = contacts[self.state.sector[contacts] != QM]
         if not len(contacts):
             return -1
-        strength = self.ties.strength(self.ties.slots_of(np.full(len(contacts), index), contacts),
-                                      self.week)
+        strength = self.ties.strength(
+            self.ties.slots_of(np.full(len(contacts), index), contacts), self.week
+        )
         return int(contacts[np.argmax(strength)])
 
     def hand_over_coordination(self, qm: int) -> None:
@@ -316,8 +349,9 @@ class NeighbourhoodModel(Model):
         """Remove one actor chosen by the disruption target (robustness experiments)."""
         target = self.config.disruption.target
         active = np.flatnonzero(self.state.view("active"))
-        graph = resilient_graph(self.ties, self.state, self.week,
-                                self.config.ties.resilient_threshold)
+        graph = resilient_graph(
+            self.ties, self.state, self.week, self.config.ties.resilient_threshold
+        )
         degree = dict(graph.degree())
         chosen = -1
         if target == "catalyst":
@@ -330,16 +364,22 @@ class NeighbourhoodModel(Model):
         else:
             pool = active[active != self.catalyst.holder]
             if target == "random_same_degree" and len(pool):
-                reference = degree.get(self.catalyst.holder, 0) if self.catalyst.active else max(
-                    degree.values(), default=0)
+                reference = (
+                    degree.get(self.catalyst.holder, 0)
+                    if self.catalyst.active
+                    else max(degree.values(), default=0)
+                )
                 gaps = np.abs(np.array([degree.get(int(i), 0) for i in pool]) - reference)
                 pool = pool[gaps == gaps.min()]
             chosen = int(self.rng.choice(pool)) if len(pool) else -1
         threshold = self.config.ties.resilient_threshold
         before = network_metrics(self.ties, self.state, self.week, threshold)
-        self.removed = {"target": target, "actor": chosen,
-                        "degree": degree.get(chosen, 0) if chosen >= 0 else 0,
-                        "role": self.role_of(chosen) if chosen >= 0 else ""}
+        self.removed = {
+            "target": target,
+            "actor": chosen,
+            "degree": degree.get(chosen, 0) if chosen >= 0 else 0,
+            "role": self.role_of(chosen) if chosen >= 0 else "",
+        }
         if chosen >= 0:
             self.remove_actor(chosen)
         after = network_metrics(self.ties, self.state, self.week, threshold)
@@ -375,8 +415,9 @@ class NeighbourhoodModel(Model):
         """Engaged actors with spare time and capacity get project ideas (M4)."""
         s, c = self.state, self.config.cooperation
         n = s.size
-        able = (s.active[:n] & (s.load[:n] < s.capacity[:n])
-                & (s.stock[:n, TIME] >= c.min_spare_hours))
+        able = (
+            s.active[:n] & (s.load[:n] < s.capacity[:n]) & (s.stock[:n, TIME] >= c.min_spare_hours)
+        )
         chance = c.idea_rate * s.engagement[:n] * (1.0 + s.inspiration[:n])
         initiators = np.flatnonzero(able & (self.rng.random(n) < chance))
         if len(initiators):  # each proposes (`Actor.propose_cooperation`), in one batch
@@ -397,8 +438,10 @@ class NeighbourhoodModel(Model):
                 self._actors[i].leave()
         arrivals = self.rng.poisson(t.arrival_rate_per_year * self.start_size / WEEKS_PER_YEAR)
         for _ in range(arrivals):
-            sector = min(int(np.searchsorted(self._arrival_cumulative, self.rng.random(),
-                                             side="right")), len(SECTORS) - 1)
+            sector = min(
+                int(np.searchsorted(self._arrival_cumulative, self.rng.random(), side="right")),
+                len(SECTORS) - 1,
+            )
             self.add_actor(SECTORS[sector], f"newcomer_{s.size + 1}")
 
     def monthly_upkeep(self) -> None:
@@ -420,15 +463,23 @@ class NeighbourhoodModel(Model):
     def measure_network(self) -> None:
         """Every few weeks: whole-network measures; yearly and at the end: brokerage."""
         threshold = self.config.ties.resilient_threshold
-        metrics = network_metrics(self.ties, self.state, self.week, threshold,
-                                  self._programme_window())
+        metrics = network_metrics(
+            self.ties, self.state, self.week, threshold, self._programme_window()
+        )
         if self.week % self.config.output.betweenness_every_weeks == 0 or self._finished:
             brokers = [i for i in (self.catalyst.holder, self.programme.qm) if i >= 0]
-            scores = broker_betweenness(self.ties, self.state, self.week, threshold, brokers,
-                                        self.config.output.betweenness_samples)
+            scores = broker_betweenness(
+                self.ties,
+                self.state,
+                self.week,
+                threshold,
+                brokers,
+                self.config.output.betweenness_samples,
+            )
             self._brokerage = {
                 "catalyst_betweenness": scores.get(self.catalyst.holder, 0.0)
-                if self.catalyst.active else 0.0,
+                if self.catalyst.active
+                else 0.0,
                 "qm_betweenness": scores.get(self.programme.qm, 0.0),
             }
         metrics.update(self._brokerage)

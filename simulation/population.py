@@ -38,8 +38,21 @@ class Population:
     initiative: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     names: list[str] = field(default_factory=list)
 
-    _ARRAYS = ("sector", "active", "engagement", "capacity", "load", "stock", "income", "cap",
-               "interests", "inspiration", "last_active", "joined", "initiative")
+    _ARRAYS = (
+        "sector",
+        "active",
+        "engagement",
+        "capacity",
+        "load",
+        "stock",
+        "income",
+        "cap",
+        "interests",
+        "inspiration",
+        "last_active",
+        "joined",
+        "initiative",
+    )
 
     def _reserve(self, extra: int) -> None:
         needed = self.size + extra
@@ -54,8 +67,17 @@ class Population:
                 new[: self.size] = old[: self.size]
             setattr(self, name, new)
 
-    def add(self, sector: int, income: np.ndarray, cap: np.ndarray, engagement: float,
-            capacity: int, interests: np.ndarray, name: str, week: float) -> int:
+    def add(
+        self,
+        sector: int,
+        income: np.ndarray,
+        cap: np.ndarray,
+        engagement: float,
+        capacity: int,
+        interests: np.ndarray,
+        name: str,
+        week: float,
+    ) -> int:
         """Append one actor with full stocks; returns its index."""
         self._reserve(1)
         i = self.size
@@ -74,9 +96,9 @@ class Population:
         return getattr(self, name)[: self.size]
 
 
-def income_and_cap(config: ScenarioConfig, sector: str,
-                   income: tuple[float, float, float, float] | None = None
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def income_and_cap(
+    config: ScenarioConfig, sector: str, income: tuple[float, float, float, float] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Weekly income (scaled by the resource level) and stock cap of one actor."""
     base = np.array(income if income is not None else config.resources.income_of(sector).as_tuple())
     weekly = base * config.resources.level
@@ -105,8 +127,13 @@ def planned_sectors(config: ScenarioConfig) -> list[tuple[str, str, dict | None]
     return planned
 
 
-def _distinct_pairs(rng: np.random.Generator, members: np.ndarray, count: int, n: int,
-                    sector: np.ndarray | None = None) -> np.ndarray:
+def _distinct_pairs(
+    rng: np.random.Generator,
+    members: np.ndarray,
+    count: int,
+    n: int,
+    sector: np.ndarray | None = None,
+) -> np.ndarray:
     """Up to `count` distinct unordered pairs of `members`, as keys ``lo * n + hi``.
 
     With `sector` given, only pairs of different sectors are kept.
@@ -123,8 +150,9 @@ def _distinct_pairs(rng: np.random.Generator, members: np.ndarray, count: int, n
     return keys[np.argsort(first)][:count]
 
 
-def initial_pairs(rng: np.random.Generator, sector: np.ndarray, within_degree: float,
-                  cross_degree: float) -> tuple[np.ndarray, np.ndarray]:
+def initial_pairs(
+    rng: np.random.Generator, sector: np.ndarray, within_degree: float, cross_degree: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Random acquaintances: dense within sectors, sparse across them (homophily, M2).
 
     Each sector gets about ``size * within_degree / 2`` ties among its members, the whole

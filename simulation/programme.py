@@ -51,8 +51,9 @@ class Programme:
             self.begin()
         else:
             m.schedule_event(self.begin, at=start)
-        m.schedule_recurring(self.new_budget_year,
-                             Schedule(interval=WEEKS_PER_YEAR, start=max(start, 1.0)))
+        m.schedule_recurring(
+            self.new_budget_year, Schedule(interval=WEEKS_PER_YEAR, start=max(start, 1.0))
+        )
         m.schedule_event(self.end, at=max(end, 1.0))
 
     def begin(self) -> None:
@@ -107,8 +108,9 @@ class Programme:
             m.remove_actor(qm)
 
     # -- the fund -------------------------------------------------------------------------------
-    def top_up(self, ids: np.ndarray, pooled: np.ndarray, needed: np.ndarray,
-               book: CooperationBook) -> None:
+    def top_up(
+        self, ids: np.ndarray, pooled: np.ndarray, needed: np.ndarray, book: CooperationBook
+    ) -> None:
         """Add money from the fund to `pooled` (the money the cooperations `ids` pooled this
         week) where it falls short of `needed`: oldest cooperations first, within the caps."""
         if self.fund_balance <= 0 or len(ids) == 0:

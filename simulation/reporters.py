@@ -78,11 +78,26 @@ def meetings_held(model: NeighbourhoodModel) -> int:
     return sum(meeting.held for meeting in model.meetings)
 
 
-WEEKLY = {f.__name__: f for f in (
-    week, forming, running, completed, failed, abandoned, success_rate, actors_involved,
-    active_actors, pooled_time, pooled_money, fund_balance, fund_spent, catalyst_active,
-    meetings_held,
-)}
+WEEKLY = {
+    f.__name__: f
+    for f in (
+        week,
+        forming,
+        running,
+        completed,
+        failed,
+        abandoned,
+        success_rate,
+        actors_involved,
+        active_actors,
+        pooled_time,
+        pooled_money,
+        fund_balance,
+        fund_spent,
+        catalyst_active,
+        meetings_held,
+    )
+}
 
 
 def _network_reporter(name: str):

@@ -30,8 +30,12 @@ class RunResult:
     cooperations: pd.DataFrame
 
 
-def simulate(config: ScenarioConfig, seed: int, years: float | None = None,
-             observe: Callable[[NeighbourhoodModel], None] | None = None) -> NeighbourhoodModel:
+def simulate(
+    config: ScenarioConfig,
+    seed: int,
+    years: float | None = None,
+    observe: Callable[[NeighbourhoodModel], None] | None = None,
+) -> NeighbourhoodModel:
     """Build the model and step it through `years` (default: the scenario's).
 
     `observe`, if given, is called with the model before each week and after the last; it
@@ -53,13 +57,16 @@ def warm_up() -> None:
     """Load the compiled kernels into this process (compiling them once per checkout, into
     Numba's on-disk cache) by running a tiny world for a quarter; processes that take runs
     call it before they are timed, so a sweep's runs do not pay for it."""
-    small = {"actors.counts": {"residents": 8, "civil_society": 3, "public": 2, "business": 2},
-             "cooperation.idea_rate": 0.05}
+    small = {
+        "actors.counts": {"residents": 8, "civil_society": 3, "public": 2, "business": 2},
+        "cooperation.idea_rate": 0.05,
+    }
     simulate(apply_overrides(ScenarioConfig(), small), seed=0, years=0.25)
 
 
-def simulate_keeping_graphs(config: ScenarioConfig, seed: int, years: float | None,
-                            weeks: list[int]) -> tuple[NeighbourhoodModel, dict[int, nx.Graph]]:
+def simulate_keeping_graphs(
+    config: ScenarioConfig, seed: int, years: float | None, weeks: list[int]
+) -> tuple[NeighbourhoodModel, dict[int, nx.Graph]]:
     """`simulate`, keeping the tie graph (`model.tie_graph()`) at each of `weeks`, in the
     order they come; a read-only observer, so results are the same as without it."""
     graphs: dict[int, nx.Graph] = {}
@@ -85,8 +92,7 @@ def result_of(model: NeighbourhoodModel, seed: int) -> RunResult:
 def network_series(model: NeighbourhoodModel) -> pd.DataFrame:
     """The network measures over time, one row a week measured (the end of a run measures
     again in its last week: that row counts)."""
-    return model.network_collector.get_model_vars_dataframe().drop_duplicates(
-        "week", keep="last")
+    return model.network_collector.get_model_vars_dataframe().drop_duplicates("week", keep="last")
 
 
 def run(config: ScenarioConfig, seed: int, years: float | None = None) -> RunResult:
@@ -140,22 +146,24 @@ def cooperation_table(model: NeighbourhoodModel) -> pd.DataFrame:
     names = model.state.names
     sector = model.state.sector
     members = book.members[:n]
-    return pd.DataFrame({
-        "id": np.arange(n),
-        "type": [COOPERATION_TYPES[k] for k in book.kind[:n]],
-        "topic": book.topic[:n].astype(int),
-        "initiator": [names[i] for i in book.initiator[:n]],
-        "initiator_sector": [SECTORS[sector[i]] for i in book.initiator[:n]],
-        "members": [";".join(names[i] for i in group) for group in members],
-        "n_members": [len(group) for group in members],
-        "sectors": [len({int(sector[i]) for i in group}) for group in members],
-        "newcomers": book.newcomers[:n].astype(int),
-        "idea_week": book.idea_week[:n].astype(int),
-        "start_week": book.start_week[:n].astype(int),
-        "end_week": book.end_week[:n].astype(int),
-        "state": [STATES[s] for s in book.state[:n]],
-        "progress": np.minimum(book.progress[:n], 1.0),
-        "fund_drawn": book.fund_drawn[:n],
-        "seeded_by_catalyst": book.seeded[:n],
-        "supporters_found": book.supporters[:n].astype(int),
-    })
+    return pd.DataFrame(
+        {
+            "id": np.arange(n),
+            "type": [COOPERATION_TYPES[k] for k in book.kind[:n]],
+            "topic": book.topic[:n].astype(int),
+            "initiator": [names[i] for i in book.initiator[:n]],
+            "initiator_sector": [SECTORS[sector[i]] for i in book.initiator[:n]],
+            "members": [";".join(names[i] for i in group) for group in members],
+            "n_members": [len(group) for group in members],
+            "sectors": [len({int(sector[i]) for i in group}) for group in members],
+            "newcomers": book.newcomers[:n].astype(int),
+            "idea_week": book.idea_week[:n].astype(int),
+            "start_week": book.start_week[:n].astype(int),
+            "end_week": book.end_week[:n].astype(int),
+            "state": [STATES[s] for s in book.state[:n]],
+            "progress": np.minimum(book.progress[:n], 1.0),
+            "fund_drawn": book.fund_drawn[:n],
+            "seeded_by_catalyst": book.seeded[:n],
+            "supporters_found": book.supporters[:n].astype(int),
+        }
+    )

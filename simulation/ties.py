@@ -21,10 +21,19 @@ from simulation import kernels
 class TieStore:
     """Sparse symmetric weighted ties with lazy decay, adjacency rows and degrees."""
 
-    _SLOT_ARRAYS = (("a", np.int64), ("b", np.int64), ("w0", np.float64),
-                    ("t0", np.float64), ("lam", np.float64), ("informed", bool),
-                    ("joint", np.int32), ("born", np.float64), ("alive", bool),
-                    ("mark", np.int64), ("free", np.int64))
+    _SLOT_ARRAYS = (
+        ("a", np.int64),
+        ("b", np.int64),
+        ("w0", np.float64),
+        ("t0", np.float64),
+        ("lam", np.float64),
+        ("informed", bool),
+        ("joint", np.int32),
+        ("born", np.float64),
+        ("alive", bool),
+        ("mark", np.int64),
+        ("free", np.int64),
+    )
 
     def __init__(self, capacity: int = 1024, width: int = 16) -> None:
         for name, dtype in self._SLOT_ARRAYS:
@@ -103,19 +112,32 @@ class TieStore:
         The last slot of the arrays is never used, so reading slot -1 gives an empty tie:
         strength 0, not informed, no joint work.
         """
-        return kernels.slots_of(self.nbr, self.nslot, self.degree,
-                                np.asarray(pairs_i, dtype=np.int64),
-                                np.asarray(pairs_j, dtype=np.int64))
+        return kernels.slots_of(
+            self.nbr,
+            self.nslot,
+            self.degree,
+            np.asarray(pairs_i, dtype=np.int64),
+            np.asarray(pairs_j, dtype=np.int64),
+        )
 
     # -- writing -----------------------------------------------------------------------------
-    def create(self, i: int, j: int, strength: float, t: float, lam: float,
-               informed: bool = False) -> int:
+    def create(
+        self, i: int, j: int, strength: float, t: float, lam: float, informed: bool = False
+    ) -> int:
         """Make a new tie (i, j) and return its slot; the pair must not have one."""
         self.contact(np.array([i]), np.array([j]), 0.0, strength, t, np.array([lam]), informed)
         return self.slot(i, j)
 
-    def contact(self, pairs_i: np.ndarray, pairs_j: np.ndarray, gain: float, new_strength: float,
-                t: float, lam_of: np.ndarray, informed: bool) -> int:
+    def contact(
+        self,
+        pairs_i: np.ndarray,
+        pairs_j: np.ndarray,
+        gain: float,
+        new_strength: float,
+        t: float,
+        lam_of: np.ndarray,
+        informed: bool,
+    ) -> int:
         """Pairs meet: known pairs reinforce (once, however often they appear), strangers form
         a tie. Returns new ties made."""
         if len(pairs_i) == 0:
@@ -125,10 +147,31 @@ class TieStore:
         made, start = 0, 0
         while True:
             new, start = kernels.contact(
-                pairs_i, pairs_j, np.asarray(lam_of, dtype=np.float64), start, gain,
-                new_strength, float(t), informed, stamp, self.a, self.b, self.w0,
-                self.t0, self.lam, self.informed, self.joint, self.born, self.alive, self.mark,
-                self.nbr, self.nslot, self.degree, self.free, self._counters)
+                pairs_i,
+                pairs_j,
+                np.asarray(lam_of, dtype=np.float64),
+                start,
+                gain,
+                new_strength,
+                float(t),
+                informed,
+                stamp,
+                self.a,
+                self.b,
+                self.w0,
+                self.t0,
+                self.lam,
+                self.informed,
+                self.joint,
+                self.born,
+                self.alive,
+                self.mark,
+                self.nbr,
+                self.nslot,
+                self.degree,
+                self.free,
+                self._counters,
+            )
             made += new
             if start == len(pairs_i):
                 return made
@@ -136,8 +179,17 @@ class TieStore:
 
     def remove(self, slots: np.ndarray) -> None:
         """Delete the ties in `slots`."""
-        kernels.remove(np.asarray(slots, dtype=np.int64), self.a, self.b, self.alive, self.nbr,
-                       self.nslot, self.degree, self.free, self._counters)
+        kernels.remove(
+            np.asarray(slots, dtype=np.int64),
+            self.a,
+            self.b,
+            self.alive,
+            self.nbr,
+            self.nslot,
+            self.degree,
+            self.free,
+            self._counters,
+        )
 
     def remove_actor(self, i: int) -> None:
         """Delete every tie of actor `i`."""
@@ -150,6 +202,21 @@ class TieStore:
         among the weakest of either end goes). Returns the slots still alive and their
         strengths now.
         """
-        return kernels.prune(float(t), below, max_ties, self.actors, self.a, self.b, self.w0,
-                             self.t0, self.lam, self.alive, int(self._counters[0]), self.nbr,
-                             self.nslot, self.degree, self.free, self._counters)
+        return kernels.prune(
+            float(t),
+            below,
+            max_ties,
+            self.actors,
+            self.a,
+            self.b,
+            self.w0,
+            self.t0,
+            self.lam,
+            self.alive,
+            int(self._counters[0]),
+            self.nbr,
+            self.nslot,
+            self.degree,
+            self.free,
+            self._counters,
+        )

@@ -15,8 +15,11 @@ def small_config(overrides: dict | None = None, **sections) -> ScenarioConfig:
         name="small",
         years=2,
         actors={"counts": dict(SMALL_COUNTS), "initiative_size": 4},
-        meetings=[MeetingFormat(name="forum", host="initiative", interval_weeks=4,
-                                capacity=30, attendance=0.6)],
+        meetings=[
+            MeetingFormat(
+                name="forum", host="initiative", interval_weeks=4, capacity=30, attendance=0.6
+            )
+        ],
         **sections,
     )
     return apply_overrides(base, overrides or {})
@@ -24,11 +27,17 @@ def small_config(overrides: dict | None = None, **sections) -> ScenarioConfig:
 
 def small_programme(overrides: dict | None = None) -> ScenarioConfig:
     """The small world with a programme whose QM hosts the forum and holds the catalyst role."""
-    config = small_config({
-        "regime": "programme", "programme.enabled": True, "programme.funding_years": 2,
-        "programme.transition_years": 0.5, "catalyst.holder": "qm",
-        "meetings.0.host": "qm", "meetings.0.programme": True,
-    })
+    config = small_config(
+        {
+            "regime": "programme",
+            "programme.enabled": True,
+            "programme.funding_years": 2,
+            "programme.transition_years": 0.5,
+            "catalyst.holder": "qm",
+            "meetings.0.host": "qm",
+            "meetings.0.programme": True,
+        }
+    )
     return apply_overrides(config, overrides or {})
 
 

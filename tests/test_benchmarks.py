@@ -15,9 +15,12 @@ def test_scaled_worlds_keep_the_sector_mix_and_densities():
 
 def test_table_names_every_target_and_whether_it_is_met():
     results = {key: 1.0 for key in TARGETS} | {
-        "agent_steps_per_second": 1e6, "virus_agent_steps_per_second": 1e6,
-        "seconds_per_year": {"500": 0.1}, "peak_memory_mb_20y_5000": 100.0,
-        "scaling_largest": 5000, "sweeps": {"runs_per_second_1_worker": 1.0},
+        "agent_steps_per_second": 1e6,
+        "virus_agent_steps_per_second": 1e6,
+        "seconds_per_year": {"500": 0.1},
+        "peak_memory_mb_20y_5000": 100.0,
+        "scaling_largest": 5000,
+        "sweeps": {"runs_per_second_1_worker": 1.0},
         "results_unchanged": True,
     }
     text = table(results)

@@ -14,12 +14,20 @@ def _cross_sector_ties(model: NeighbourhoodModel) -> int:
 
 
 def _introductions_only(mode: str) -> NeighbourhoodModel:
-    config = small_config({
-        "catalyst.mode": mode, "catalyst.impulses": False, "catalyst.lulls": False,
-        "catalyst.supporters": False, "catalyst.introductions_per_month": 8,
-        "catalyst.hours": 20, "cooperation.idea_rate": 0.0, "meetings": [],
-        "turnover.leave_rate_per_year": 0.0, "turnover.arrival_rate_per_year": 0.0,
-    })
+    config = small_config(
+        {
+            "catalyst.mode": mode,
+            "catalyst.impulses": False,
+            "catalyst.lulls": False,
+            "catalyst.supporters": False,
+            "catalyst.introductions_per_month": 8,
+            "catalyst.hours": 20,
+            "cooperation.idea_rate": 0.0,
+            "meetings": [],
+            "turnover.leave_rate_per_year": 0.0,
+            "turnover.arrival_rate_per_year": 0.0,
+        }
+    )
     return NeighbourhoodModel(config, rng=21)
 
 
@@ -34,8 +42,9 @@ def test_catalyst_introductions_add_cross_sector_ties():
 
 
 def test_impulses_seed_cooperations():
-    config = small_config({"catalyst.impulses_per_month": 6, "cooperation.idea_rate": 0.0,
-                           "catalyst.hours": 20})
+    config = small_config(
+        {"catalyst.impulses_per_month": 6, "cooperation.idea_rate": 0.0, "catalyst.hours": 20}
+    )
     result = run(config, seed=4)
     assert result.summary["catalyst_impulses"] > 0
     assert result.cooperations["seeded_by_catalyst"].sum() == result.summary["catalyst_impulses"]
@@ -57,8 +66,9 @@ def test_a_catalyst_that_leaves_stops_acting():
 
 
 def test_a_successor_takes_the_role_over():
-    config = small_config({"catalyst.mode": "leaves", "catalyst.leave_year": 0.5,
-                           "catalyst.successor": True})
+    config = small_config(
+        {"catalyst.mode": "leaves", "catalyst.leave_year": 0.5, "catalyst.successor": True}
+    )
     model = NeighbourhoodModel(config, rng=6)
     first = model.catalyst.holder
     for _ in range(27):
@@ -68,8 +78,13 @@ def test_a_successor_takes_the_role_over():
 
 
 def test_start_phase_catalyst_stops_but_stays_in_the_neighbourhood():
-    config = small_config({"catalyst.mode": "start_phase", "catalyst.start_phase_years": 0.5,
-                           "turnover.leave_rate_per_year": 0.0})  # nobody leaves by chance
+    config = small_config(
+        {
+            "catalyst.mode": "start_phase",
+            "catalyst.start_phase_years": 0.5,
+            "turnover.leave_rate_per_year": 0.0,
+        }
+    )  # nobody leaves by chance
     model = NeighbourhoodModel(config, rng=2)
     holder = model.catalyst.holder
     for _ in range(30):
@@ -80,8 +95,11 @@ def test_start_phase_catalyst_stops_but_stays_in_the_neighbourhood():
 
 def test_an_absent_catalyst_never_acts():
     result = run(small_config({"catalyst.mode": "absent"}), seed=3)
-    actions = [v for k, v in result.summary.items() if k.startswith("catalyst_") and
-               k != "catalyst_active_end"]
+    actions = [
+        v
+        for k, v in result.summary.items()
+        if k.startswith("catalyst_") and k != "catalyst_active_end"
+    ]
     assert actions and not any(actions)
 
 

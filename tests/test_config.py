@@ -11,10 +11,16 @@ def test_unknown_keys_are_errors():
         ScenarioConfig.model_validate({"ties": {"decay_per_mont": 0.1}})
 
 
-@pytest.mark.parametrize("key, value", [
-    ("ties.decay_per_month", 1.5), ("cooperation.incumbent_share", -0.1),
-    ("resources.level", -1), ("actors.counts.residents", -3), ("years", 0),
-])
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("ties.decay_per_month", 1.5),
+        ("cooperation.incumbent_share", -0.1),
+        ("resources.level", -1),
+        ("actors.counts.residents", -3),
+        ("years", 0),
+    ],
+)
 def test_values_out_of_range_are_errors(key, value):
     with pytest.raises(ValidationError):
         apply_overrides(ScenarioConfig(), {key: value})
@@ -22,9 +28,10 @@ def test_values_out_of_range_are_errors(key, value):
 
 def test_overrides_walk_sections_mappings_and_lists():
     config = ScenarioConfig.model_validate({"meetings": [{"name": "forum", "host": "initiative"}]})
-    changed = apply_overrides(config, {"meetings.0.interval_weeks": 13,
-                                       "actors.counts.business": 3,
-                                       "catalyst.mode": "absent"})
+    changed = apply_overrides(
+        config,
+        {"meetings.0.interval_weeks": 13, "actors.counts.business": 3, "catalyst.mode": "absent"},
+    )
     assert changed.meetings[0].interval_weeks == 13
     assert changed.actors.counts["business"] == 3
     assert changed.catalyst.mode == "absent"
@@ -43,10 +50,17 @@ def test_programme_regime_must_match():
         ScenarioConfig.model_validate({"regime": "programme"})
 
 
-@pytest.mark.parametrize("name, sector", [
-    ("Wohnungsunternehmen", "housing"), ("housing_company", "housing"), ("Kita", "public"),
-    ("Verein", "civil_society"), ("Bewohner", "residents"), ("Quartiersmanagement", "qm"),
-])
+@pytest.mark.parametrize(
+    "name, sector",
+    [
+        ("Wohnungsunternehmen", "housing"),
+        ("housing_company", "housing"),
+        ("Kita", "public"),
+        ("Verein", "civil_society"),
+        ("Bewohner", "residents"),
+        ("Quartiersmanagement", "qm"),
+    ],
+)
 def test_sector_names_in_german_or_english(name, sector):
     assert canonical_sector(name) == sector
 

@@ -61,8 +61,12 @@ def test_clear_goals_help_intensive_formal_cooperations():
 def test_structures_do_not_touch_light_informal_cooperations():
     light = {"cooperation.type_weights": {"light_informal": 1.0}, "years": 2}
     a = run(small_config(light), seed=7).summary
-    b = run(small_config({**light, "cooperation.coordinator_role": False,
-                          "cooperation.clear_goals": False}), seed=7).summary
+    b = run(
+        small_config(
+            {**light, "cooperation.coordinator_role": False, "cooperation.clear_goals": False}
+        ),
+        seed=7,
+    ).summary
     assert a["completed"] == b["completed"]
 
 
@@ -107,7 +111,7 @@ def test_a_member_who_leaves_drops_out_of_its_cooperations():
     assert all(leaver not in book.members[j] for j in book.open_ids())
     for j in book.open_ids():  # the others keep their order; the roster row is padded with -1
         assert book.members[j] == [i for i in before[j] if i != leaver]
-        assert (book.roster[j, book.size[j]:] == -1).all()
+        assert (book.roster[j, book.size[j] :] == -1).all()
     assert not model.state.active[leaver]
     assert model.ties.degree[leaver] == 0 and not len(model.ties.contacts_of(leaver))
 
@@ -132,8 +136,9 @@ def _asks(weights, joined, repeat, trials, partners=1, incumbent_share=0.6, repe
     """The partners one cooperation of initiator 0 takes, in order, over `trials` fresh asks.
 
     Actors 1..n are the candidates with the given weights; every asked actor accepts."""
-    config = small_config({"cooperation.incumbent_share": incumbent_share,
-                           "cooperation.repeat_bias": repeat_bias})
+    config = small_config(
+        {"cooperation.incumbent_share": incumbent_share, "cooperation.repeat_bias": repeat_bias}
+    )
     model = NeighbourhoodModel(config, rng=5)
     book, state = model.cooperations, model.state
     k = book.propose(0)
@@ -149,10 +154,26 @@ def _asks(weights, joined, repeat, trials, partners=1, incumbent_share=0.6, repe
     for _ in range(trials):
         accept = np.ones(n)  # every asked actor accepts
         asks = config.cooperation.candidates
-        kernels.ask(np.array([k]), owner, actors, weight, accept, group, book.roster, book.size,
-                    book.target, state.load, state.capacity, state.last_active, 0.0, asks,
-                    incumbent_share, repeat_bias, model.rng.standard_exponential(n),
-                    model.rng.random(4 * asks))
+        kernels.ask(
+            np.array([k]),
+            owner,
+            actors,
+            weight,
+            accept,
+            group,
+            book.roster,
+            book.size,
+            book.target,
+            state.load,
+            state.capacity,
+            state.last_active,
+            0.0,
+            asks,
+            incumbent_share,
+            repeat_bias,
+            model.rng.standard_exponential(n),
+            model.rng.random(4 * asks),
+        )
         taken.append(tuple(book.members[k][1:]))
         for partner in taken[-1]:  # back to the initiator alone for the next trial
             state.load[partner] -= 1
@@ -167,16 +188,26 @@ def test_asks_pick_candidates_in_proportion_to_their_weight():
     assert shares == pytest.approx(np.array(weights) / sum(weights), abs=0.025)
 
 
-@pytest.mark.parametrize("joined, repeat, p", [
-    (0, [False] * 3, 0.6),  # all newcomers
-    (1, [True, False, False], 1.0),  # incumbents in two pools (repeat or not), q = 0 mixes them
-])
+@pytest.mark.parametrize(
+    "joined, repeat, p",
+    [
+        (0, [False] * 3, 0.6),  # all newcomers
+        (1, [True, False, False], 1.0),  # incumbents in two pools (repeat or not), q = 0 mixes them
+    ],
+)
 def test_later_asks_are_weighted_among_those_not_yet_asked(joined, repeat, p):
     """Sampling without replacement: P(i then j) = w_i/W · w_j/(W − w_i), also when the
     candidates sit in different pools."""
     weights = np.array([3.0, 1.0, 2.0])
-    taken = _asks(weights, joined=joined, repeat=repeat, trials=6000, partners=2,
-                  incumbent_share=p, repeat_bias=0.0)
+    taken = _asks(
+        weights,
+        joined=joined,
+        repeat=repeat,
+        trials=6000,
+        partners=2,
+        incumbent_share=p,
+        repeat_bias=0.0,
+    )
     total = weights.sum()
     for i in range(3):
         for j in range(3):
@@ -190,8 +221,17 @@ def test_incumbents_newcomers_and_repeat_partners_follow_guimeras_p_and_q():
     """Actor 1 worked with the initiator before, actor 2 is another incumbent, 3 and 4 are
     newcomers: P(1) = pq + p(1 − q)/2, P(2) = p(1 − q)/2, P(newcomer) = 1 − p."""
     p, q = 0.6, 0.65
-    first = [t[0] for t in _asks([1.0] * 4, joined=[2, 1, 0, 0], repeat=[True, False, False, False],
-                                 trials=5000, incumbent_share=p, repeat_bias=q)]
+    first = [
+        t[0]
+        for t in _asks(
+            [1.0] * 4,
+            joined=[2, 1, 0, 0],
+            repeat=[True, False, False, False],
+            trials=5000,
+            incumbent_share=p,
+            repeat_bias=q,
+        )
+    ]
     shares = np.bincount(first, minlength=5)[1:] / len(first)
     assert shares[0] == pytest.approx(p * q + p * (1 - q) / 2, abs=0.025)
     assert shares[1] == pytest.approx(p * (1 - q) / 2, abs=0.02)
@@ -235,6 +275,7 @@ def test_ideas_take_a_topic_of_their_initiator_and_stay_in_their_type_ranges():
         assert params.weeks_min <= book.duration[k] <= params.weeks_max
         assert params.partners_min <= book.target[k] <= params.partners_max
         assert book.need[k].tolist() == pytest.approx(
-            [x * (book.target[k] + 1) for x in params.need.as_tuple()])
+            [x * (book.target[k] + 1) for x in params.need.as_tuple()]
+        )
         if state.active[book.initiator[k]]:
             assert book.members[k][0] == book.initiator[k]

@@ -10,9 +10,19 @@ import pytest
 from quartier.cli import main
 
 TINY = [
-    "--replications", "2", "--workers", "1", "--quiet",
-    "--set", "actors.counts.residents=10", "--set", "actors.counts.civil_society=5",
-    "--set", "actors.counts.public=3", "--set", "actors.counts.business=3",
+    "--replications",
+    "2",
+    "--workers",
+    "1",
+    "--quiet",
+    "--set",
+    "actors.counts.residents=10",
+    "--set",
+    "actors.counts.civil_society=5",
+    "--set",
+    "actors.counts.public=3",
+    "--set",
+    "actors.counts.business=3",
 ]
 CASES = {
     "compare": (["--years", "3"], ["sweep"]),

@@ -35,14 +35,35 @@ def test_summary_equals_simulation_run() -> None:
 
 
 @pytest.mark.parametrize(("fmt", "read"), [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
-def test_exported_networks_read_back(fmt: str, read, scenario_file: Path, tmp_path: Path,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_exported_networks_read_back(
+    fmt: str, read, scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
-    assert main(["run", "--scenario", str(scenario_file), "--seed", "3", "--out", str(out),
-                 "--export-network", fmt, "--export-at", "0,1,1.5,2"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--scenario",
+                str(scenario_file),
+                "--seed",
+                "3",
+                "--out",
+                str(out),
+                "--export-network",
+                fmt,
+                "--export-at",
+                "0,1,1.5,2",
+            ]
+        )
+        == 0
+    )
     files = sorted(path.name for path in out.glob(f"network_*.{fmt}"))
-    assert files == [f"network_week0078.{fmt}", f"network_year00.{fmt}",
-                     f"network_year01.{fmt}", f"network_year02.{fmt}"]
+    assert files == [
+        f"network_week0078.{fmt}",
+        f"network_year00.{fmt}",
+        f"network_year01.{fmt}",
+        f"network_year02.{fmt}",
+    ]
     graph = read(out / f"network_year02.{fmt}")
     assert graph.number_of_nodes() > 20 and graph.number_of_edges() > 0
     sectors = {data["sector"] for _, data in graph.nodes(data=True)}
@@ -57,11 +78,26 @@ def test_exported_networks_read_back(fmt: str, read, scenario_file: Path, tmp_pa
     assert not list(out.glob(".*.tmp"))
 
 
-def test_default_export_time_is_the_end(scenario_file: Path, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_default_export_time_is_the_end(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
-    assert main(["run", "--scenario", str(scenario_file), "--years", "1", "--out", str(out),
-                 "--export-network", "graphml"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--scenario",
+                str(scenario_file),
+                "--years",
+                "1",
+                "--out",
+                str(out),
+                "--export-network",
+                "graphml",
+            ]
+        )
+        == 0
+    )
     assert [path.name for path in out.glob("network_*")] == ["network_year01.graphml"]
 
 

@@ -15,19 +15,25 @@ EXTREMES = {
     "no meetings": {"meetings": []},
     "no initial ties": {"ties.initial_within_degree": 0, "ties.initial_cross_degree": 0},
     "no resources": {"resources.level": 0.0},
-    "everyone engaged": {"actors.traits": {s: {"engagement": 1.0, "capacity": 10}
-                                           for s in ALL_ZERO}},
+    "everyone engaged": {
+        "actors.traits": {s: {"engagement": 1.0, "capacity": 10} for s in ALL_ZERO}
+    },
     "ideas every week": {"cooperation.idea_rate": 1.0},
     "no decay": {"ties.decay_per_month": 0.0},
     "fast decay": {"ties.decay_per_month": 0.99},
-    "heavy turnover": {"turnover.leave_rate_per_year": 1.0,
-                       "turnover.arrival_rate_per_year": 1.0},
-    "independent catalyst, no initiative": {"catalyst.holder": "independent",
-                                            "actors.initiative_size": 0},
-    "removal of the top broker": {"disruption.remove_at_year": 0.5,
-                                  "disruption.target": "top_broker"},
-    "removal of a same-degree actor": {"disruption.remove_at_year": 0.5,
-                                       "disruption.target": "random_same_degree"},
+    "heavy turnover": {"turnover.leave_rate_per_year": 1.0, "turnover.arrival_rate_per_year": 1.0},
+    "independent catalyst, no initiative": {
+        "catalyst.holder": "independent",
+        "actors.initiative_size": 0,
+    },
+    "removal of the top broker": {
+        "disruption.remove_at_year": 0.5,
+        "disruption.target": "top_broker",
+    },
+    "removal of a same-degree actor": {
+        "disruption.remove_at_year": 0.5,
+        "disruption.target": "random_same_degree",
+    },
 }
 
 

@@ -8,12 +8,26 @@ from tests.conftest import small_config
 
 
 def _no_ties_world(**meeting):
-    spec = MeetingFormat(name="forum", host="initiative", interval_weeks=1, capacity=100,
-                         attendance=1.0, contacts_per_attendee=4, **meeting)
-    config = small_config({"ties.initial_within_degree": 0, "ties.initial_cross_degree": 0,
-                           "actors.initiative_size": 1, "catalyst.mode": "absent",
-                           "cooperation.idea_rate": 0.0, "turnover.leave_rate_per_year": 0.0,
-                           "turnover.arrival_rate_per_year": 0.0})
+    spec = MeetingFormat(
+        name="forum",
+        host="initiative",
+        interval_weeks=1,
+        capacity=100,
+        attendance=1.0,
+        contacts_per_attendee=4,
+        **meeting,
+    )
+    config = small_config(
+        {
+            "ties.initial_within_degree": 0,
+            "ties.initial_cross_degree": 0,
+            "actors.initiative_size": 1,
+            "catalyst.mode": "absent",
+            "cooperation.idea_rate": 0.0,
+            "turnover.leave_rate_per_year": 0.0,
+            "turnover.arrival_rate_per_year": 0.0,
+        }
+    )
     return NeighbourhoodModel(config.model_copy(update={"meetings": [spec]}), rng=5)
 
 

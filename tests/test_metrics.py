@@ -72,8 +72,12 @@ def test_tie_origins_split_start_and_programme_ties():
     ties.create(1, 2, 0.2, t=10, lam=0.0)
     ties.create(2, 3, 0.9, t=60, lam=0.0)
     out = tie_origins(ties, week=70, threshold=0.5, programme=(0, 52))
-    assert out == {"ties_from_start": 1, "resilient_from_start": 1,
-                   "ties_from_programme": 1, "resilient_from_programme": 0}
+    assert out == {
+        "ties_from_start": 1,
+        "resilient_from_start": 1,
+        "ties_from_programme": 1,
+        "resilient_from_programme": 0,
+    }
     assert tie_origins(ties, 70, 0.5, None)["ties_from_programme"] == 0
     assert np.isfinite(list(out.values())).all()
 
@@ -81,7 +85,11 @@ def test_tie_origins_split_start_and_programme_ties():
 def test_a_disruption_records_the_network_before_and_after():
     from simulation.run import run
 
-    summary = run(small_config({"years": 1, "disruption.remove_at_year": 0.5,
-                                "disruption.target": "catalyst"}), seed=2).summary
+    summary = run(
+        small_config(
+            {"years": 1, "disruption.remove_at_year": 0.5, "disruption.target": "catalyst"}
+        ),
+        seed=2,
+    ).summary
     assert summary["removed_role"] == "catalyst"
     assert summary["removed_resilient_ties_after"] <= summary["removed_resilient_ties_before"]

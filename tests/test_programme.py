@@ -26,8 +26,9 @@ def test_funding_end_stops_the_fund_and_the_programme_meetings():
 
 
 def test_the_fund_pays_within_its_caps():
-    model = NeighbourhoodModel(small_programme({"programme.fund_cap_per_project": 300,
-                                                "resources.level": 0.3}), rng=2)
+    model = NeighbourhoodModel(
+        small_programme({"programme.fund_cap_per_project": 300, "resources.level": 0.3}), rng=2
+    )
     _run_weeks(model, 52)
     book = model.cooperations
     assert model.programme.fund_spent > 0
@@ -36,8 +37,9 @@ def test_the_fund_pays_within_its_caps():
 
 
 def test_degression_falls_linearly_over_the_transition():
-    model = NeighbourhoodModel(small_programme({"programme.funding_years": 10,
-                                                "programme.transition_years": 2}), rng=1)
+    model = NeighbourhoodModel(
+        small_programme({"programme.funding_years": 10, "programme.transition_years": 2}), rng=1
+    )
     degression = model.programme.degression
     assert degression(0) == 1.0
     assert degression(8 * 52) == 1.0
@@ -46,10 +48,16 @@ def test_degression_falls_linearly_over_the_transition():
 
 
 def test_anchor_place_keeps_the_forum_going_after_the_end():
-    model = NeighbourhoodModel(small_programme({"years": 4,
-                                                "programme.verstetigung.anchor_place": True,
-                                                "turnover.leave_rate_per_year": 0.0}),
-                               rng=1)  # no turnover: the anchor organisation stays
+    model = NeighbourhoodModel(
+        small_programme(
+            {
+                "years": 4,
+                "programme.verstetigung.anchor_place": True,
+                "turnover.leave_rate_per_year": 0.0,
+            }
+        ),
+        rng=1,
+    )  # no turnover: the anchor organisation stays
     _run_weeks(model, 2 * 52 + 1)
     held = model.meetings[0].held
     _run_weeks(model, 52)
@@ -59,8 +67,8 @@ def test_anchor_place_keeps_the_forum_going_after_the_end():
 
 def test_coordination_handover_passes_the_catalyst_role_to_a_local_actor():
     model = NeighbourhoodModel(
-        small_programme({"years": 4, "programme.verstetigung.coordination_handover": True}),
-        rng=1)
+        small_programme({"years": 4, "programme.verstetigung.coordination_handover": True}), rng=1
+    )
     qm = model.programme.qm
     assert model.catalyst.holder == qm
     _run_weeks(model, 2 * 52 + 1)
@@ -71,7 +79,8 @@ def test_coordination_handover_passes_the_catalyst_role_to_a_local_actor():
 
 def test_small_fund_after_exit():
     model = NeighbourhoodModel(
-        small_programme({"years": 4, "programme.verstetigung.small_fund_per_year": 2000}), rng=1)
+        small_programme({"years": 4, "programme.verstetigung.small_fund_per_year": 2000}), rng=1
+    )
     _run_weeks(model, 2 * 52 + 1)
     assert 0 < model.programme.fund_balance <= 2000
 

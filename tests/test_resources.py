@@ -10,8 +10,10 @@ from tests.conftest import small_config
 
 
 def _no_time(extra=None):
-    income = {s: {"time": 0.0, "money": 50.0, "material": 2.0, "rooms": 2.0}
-              for s in ("residents", "civil_society", "public", "housing", "business", "qm")}
+    income = {
+        s: {"time": 0.0, "money": 50.0, "material": 2.0, "rooms": 2.0}
+        for s in ("residents", "civil_society", "public", "housing", "business", "qm")
+    }
     return small_config({"resources.income": income, "years": 3, **(extra or {})})
 
 
@@ -36,11 +38,11 @@ def test_scarce_resources_lower_the_success_rate():
 
 
 @settings(max_examples=15, deadline=None)
-@given(level=st.floats(0.0, 3.0), seed=st.integers(0, 10_000),
-       hours=st.floats(0.0, 8.0))
+@given(level=st.floats(0.0, 3.0), seed=st.integers(0, 10_000), hours=st.floats(0.0, 8.0))
 def test_stocks_never_go_negative_nor_exceed_their_cap(level, seed, hours):
-    config = small_config({"resources.level": level, "years": 0.5,
-                           "cooperation.coordinator_hours": hours})
+    config = small_config(
+        {"resources.level": level, "years": 0.5, "cooperation.coordinator_hours": hours}
+    )
     model = NeighbourhoodModel(config, rng=seed)
     for _ in range(26):
         model.step()

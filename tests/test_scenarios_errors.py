@@ -25,100 +25,200 @@ def with_ties(rows: str) -> dict[str, str | bytes]:
 CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     ("toml_syntax", {"s.toml": "name = \n"}, ["s.toml", "line 1, column", "invalid TOML"]),
     ("toml_duplicate_table", {"s.toml": BASE + "[ties]\n[ties]\n"}, ["line 3", "invalid TOML"]),
-    ("unknown_key", {"s.toml": BASE + "[ties]\ndecay_per_mont = 0.1\n"},
-     ["ties.decay_per_mont", "unknown key", "did you mean 'decay_per_month'"]),
+    (
+        "unknown_key",
+        {"s.toml": BASE + "[ties]\ndecay_per_mont = 0.1\n"},
+        ["ties.decay_per_mont", "unknown key", "did you mean 'decay_per_month'"],
+    ),
     ("unknown_top_key", {"s.toml": BASE + "yeras = 3\n"}, ["yeras", "did you mean 'years'"]),
-    ("unknown_section", {"s.toml": BASE + "[catalist]\nmode = 'absent'\n"},
-     ["catalist", "did you mean 'catalyst'"]),
+    (
+        "unknown_section",
+        {"s.toml": BASE + "[catalist]\nmode = 'absent'\n"},
+        ["catalist", "did you mean 'catalyst'"],
+    ),
     ("wrong_type", {"s.toml": BASE + 'years = "long"\n'}, ["years", "valid number", "'long'"]),
     ("wrong_type_table", {"s.toml": BASE + "ties = 3\n"}, ["ties", "valid dictionary"]),
-    ("out_of_range", {"s.toml": BASE + "[ties]\ndecay_per_month = 1.5\n"},
-     ["ties.decay_per_month", "1.5 is out of range", "allowed [0, 1)"]),
+    (
+        "out_of_range",
+        {"s.toml": BASE + "[ties]\ndecay_per_month = 1.5\n"},
+        ["ties.decay_per_month", "1.5 is out of range", "allowed [0, 1)"],
+    ),
     ("years_range", {"s.toml": BASE + "years = 0\n"}, ["years", "allowed (0, 200]"]),
-    ("probability", {"s.toml": BASE + "[cooperation]\nrepeat_bias = 1.2\n"},
-     ["cooperation.repeat_bias", "allowed [0, 1]"]),
-    ("probability_in_list", {"s.toml": BASE + "[[meetings]]\nname = 'x'\nattendance = -0.1\n"},
-     ["meetings.0.attendance", "allowed [0, 1]"]),
-    ("negative_resource",
-     {"s.toml": BASE + "[resources.income]\nresidents = {time=-1, money=1, material=0, rooms=0}\n"},
-     ["resources.income.residents.time", "-1 is out of range", "allowed [0, 80]"]),
-    ("bad_literal", {"s.toml": BASE + "[catalyst]\nmode = 'gone'\n"},
-     ["catalyst.mode", "'absent', 'present', 'start_phase' or 'leaves'"]),
-    ("inconsistent_regime", {"s.toml": BASE + "regime = 'programme'\n"},
-     ["(top level)", "programme.enabled"]),
-    ("missing_extends", {"s.toml": 'extends = "programme_fundet"\n'},
-     ["extends", "unknown scenario", "did you mean 'programme_funded'"]),
-    ("missing_extends_path", {"s.toml": 'extends = "../nowhere.toml"\n'},
-     ["extends", "no such file", "nowhere.toml"]),
+    (
+        "probability",
+        {"s.toml": BASE + "[cooperation]\nrepeat_bias = 1.2\n"},
+        ["cooperation.repeat_bias", "allowed [0, 1]"],
+    ),
+    (
+        "probability_in_list",
+        {"s.toml": BASE + "[[meetings]]\nname = 'x'\nattendance = -0.1\n"},
+        ["meetings.0.attendance", "allowed [0, 1]"],
+    ),
+    (
+        "negative_resource",
+        {
+            "s.toml": BASE
+            + "[resources.income]\nresidents = {time=-1, money=1, material=0, rooms=0}\n"
+        },
+        ["resources.income.residents.time", "-1 is out of range", "allowed [0, 80]"],
+    ),
+    (
+        "bad_literal",
+        {"s.toml": BASE + "[catalyst]\nmode = 'gone'\n"},
+        ["catalyst.mode", "'absent', 'present', 'start_phase' or 'leaves'"],
+    ),
+    (
+        "inconsistent_regime",
+        {"s.toml": BASE + "regime = 'programme'\n"},
+        ["(top level)", "programme.enabled"],
+    ),
+    (
+        "missing_extends",
+        {"s.toml": 'extends = "programme_fundet"\n'},
+        ["extends", "unknown scenario", "did you mean 'programme_funded'"],
+    ),
+    (
+        "missing_extends_path",
+        {"s.toml": 'extends = "../nowhere.toml"\n'},
+        ["extends", "no such file", "nowhere.toml"],
+    ),
     ("extends_wrong_type", {"s.toml": "extends = 3\n"}, ["extends", "preset name"]),
-    ("circular_extends", {"a.toml": 'extends = "b"\n', "b.toml": 'extends = "c.toml"\n',
-                          "c.toml": 'extends = "a"\n'},
-     ["extends", "circular chain a.toml -> b.toml -> c.toml -> a.toml"]),
-    ("unknown_sector_toml", {"s.toml": BASE + "[actors]\ncounts = {polizei = 3}\n"},
-     ["actors.counts", "unknown sector 'polizei'", "residents, civil_society"]),
-    ("unknown_sector_invited", {"s.toml": BASE + "[[meetings]]\nname='x'\ninvited=['residentz']\n"},
-     ["meetings.0.invited", "did you mean 'residents'"]),
+    (
+        "circular_extends",
+        {
+            "a.toml": 'extends = "b"\n',
+            "b.toml": 'extends = "c.toml"\n',
+            "c.toml": 'extends = "a"\n',
+        },
+        ["extends", "circular chain a.toml -> b.toml -> c.toml -> a.toml"],
+    ),
+    (
+        "unknown_sector_toml",
+        {"s.toml": BASE + "[actors]\ncounts = {polizei = 3}\n"},
+        ["actors.counts", "unknown sector 'polizei'", "residents, civil_society"],
+    ),
+    (
+        "unknown_sector_invited",
+        {"s.toml": BASE + "[[meetings]]\nname='x'\ninvited=['residentz']\n"},
+        ["meetings.0.invited", "did you mean 'residents'"],
+    ),
     ("empty_file", {"s.toml": ""}, ["s.toml", "empty file"]),
     ("blank_file", {"s.toml": "\n  \n"}, ["s.toml", "empty file"]),
     ("binary_file", {"s.toml": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"}, ["s.toml", "binary"]),
-    ("latin1_file", {"s.toml": "name = 'Bewohnercaf\xe9'\n".encode("latin-1")},
-     ["s.toml", "not UTF-8"]),
+    (
+        "latin1_file",
+        {"s.toml": "name = 'Bewohnercaf\xe9'\n".encode("latin-1")},
+        ["s.toml", "not UTF-8"],
+    ),
     ("map_not_a_string", {"s.toml": BASE + "[actors]\nmap = 3\n"}, ["actors.map", "CSV"]),
-    ("map_missing_file", {"s.toml": BASE + '[actors]\nmap = "nobody.csv"\n'},
-     ["s.toml", "actors.map", "no such file", "nobody.csv"]),
-    ("csv_missing_columns", {"s.toml": WITH_MAP, "actors.csv": "name,sector,time\nA,Kita,1\n"},
-     ["actors.csv", "line 1", "missing column(s) money, material, rooms"]),
-    ("csv_unknown_column",
-     {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER.strip() + ",engagment\nA,Kita,1,1,1,1,0.5\n"},
-     ["actors.csv", "line 1", "unknown column 'engagment'", "did you mean 'engagement'"]),
-    ("csv_bad_number", {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER + "A,Kita,viel,1,1,1\n"},
-     ["actors.csv", "line 2, column time", "'viel' is not a number"]),
-    ("csv_empty_number", {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER + "A,Kita,,1,1,1\n"},
-     ["line 2, column time", "write 0 for none"]),
-    ("csv_out_of_range", {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER + "A,Kita,100,1,1,1\n"},
-     ["actors.csv", "line 2, column time", "allowed [0, 80]"]),
-    ("csv_negative", {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER + "A,Kita,1,-5,1,1\n"},
-     ["line 2, column money", "allowed [0, 10000]"]),
-    ("csv_unknown_sector",
-     {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER + "# c\nA,Kita,1,1,1,1\nB,Polizei,1,1,1,1\n"},
-     ["actors.csv", "line 4, column sector", "unknown sector 'Polizei'"]),
-    ("csv_duplicate_name",
-     {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER + "A,Kita,1,1,1,1\nA,Schule,1,1,1,1\n"},
-     ["actors.csv", "line 3", "duplicate actor name 'A' (first on line 2)"]),
-    ("csv_field_count", {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER + "A,Kita,1,1,1\n"},
-     ["line 2", "5 fields, expected 6"]),
-    ("csv_bad_topics",
-     {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER.strip() + ",topics\nA,Kita,1,1,1,1,1;x\n"},
-     ["line 2, column topics", "topic numbers"]),
-    ("csv_topic_out_of_range",
-     {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER.strip() + ",topics\nA,Kita,1,1,1,1,9\n"},
-     ["line 2, column topics", "topic 9 out of range", "allowed 0 to 5"]),
+    (
+        "map_missing_file",
+        {"s.toml": BASE + '[actors]\nmap = "nobody.csv"\n'},
+        ["s.toml", "actors.map", "no such file", "nobody.csv"],
+    ),
+    (
+        "csv_missing_columns",
+        {"s.toml": WITH_MAP, "actors.csv": "name,sector,time\nA,Kita,1\n"},
+        ["actors.csv", "line 1", "missing column(s) money, material, rooms"],
+    ),
+    (
+        "csv_unknown_column",
+        {
+            "s.toml": WITH_MAP,
+            "actors.csv": ACTORS_HEADER.strip() + ",engagment\nA,Kita,1,1,1,1,0.5\n",
+        },
+        ["actors.csv", "line 1", "unknown column 'engagment'", "did you mean 'engagement'"],
+    ),
+    (
+        "csv_bad_number",
+        {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER + "A,Kita,viel,1,1,1\n"},
+        ["actors.csv", "line 2, column time", "'viel' is not a number"],
+    ),
+    (
+        "csv_empty_number",
+        {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER + "A,Kita,,1,1,1\n"},
+        ["line 2, column time", "write 0 for none"],
+    ),
+    (
+        "csv_out_of_range",
+        {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER + "A,Kita,100,1,1,1\n"},
+        ["actors.csv", "line 2, column time", "allowed [0, 80]"],
+    ),
+    (
+        "csv_negative",
+        {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER + "A,Kita,1,-5,1,1\n"},
+        ["line 2, column money", "allowed [0, 10000]"],
+    ),
+    (
+        "csv_unknown_sector",
+        {
+            "s.toml": WITH_MAP,
+            "actors.csv": ACTORS_HEADER + "# c\nA,Kita,1,1,1,1\nB,Polizei,1,1,1,1\n",
+        },
+        ["actors.csv", "line 4, column sector", "unknown sector 'Polizei'"],
+    ),
+    (
+        "csv_duplicate_name",
+        {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER + "A,Kita,1,1,1,1\nA,Schule,1,1,1,1\n"},
+        ["actors.csv", "line 3", "duplicate actor name 'A' (first on line 2)"],
+    ),
+    (
+        "csv_field_count",
+        {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER + "A,Kita,1,1,1\n"},
+        ["line 2", "5 fields, expected 6"],
+    ),
+    (
+        "csv_bad_topics",
+        {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER.strip() + ",topics\nA,Kita,1,1,1,1,1;x\n"},
+        ["line 2, column topics", "topic numbers"],
+    ),
+    (
+        "csv_topic_out_of_range",
+        {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER.strip() + ",topics\nA,Kita,1,1,1,1,9\n"},
+        ["line 2, column topics", "topic 9 out of range", "allowed 0 to 5"],
+    ),
     ("csv_empty", {"s.toml": WITH_MAP, "actors.csv": ""}, ["actors.csv", "empty file"]),
-    ("csv_header_only", {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER},
-     ["actors.csv", "no actors"]),
-    ("csv_binary", {"s.toml": WITH_MAP, "actors.csv": b"\x00\x01\x02PK\x03\x04"},
-     ["actors.csv", "binary"]),
-    ("ties_unknown_actor",
-     with_ties("Kita,Initiatve,0.5\n"),
-     ["ties.csv", "line 2, column b", "unknown actor 'Initiatve'", "did you mean 'Initiative'"]),
-    ("ties_strength_range",
-     with_ties("Kita,Initiative,0\n"),
-     ["ties.csv", "line 2, column strength", "allowed (0, 1]"]),
-    ("ties_self",
-     with_ties("Kita,Kita,0.5\n"),
-     ["ties.csv", "line 2", "two different actors"]),
-    ("ties_duplicate",
-     with_ties("Kita,Initiative,0.5\nInitiative,Kita,0.4\n"),
-     ["ties.csv", "line 3", "duplicate tie"]),
-    ("ties_missing_column",
-     {"s.toml": WITH_TIES, "actors.csv": GOOD_ACTORS, "ties.csv": "a,b\nKita,Initiative\n"},
-     ["ties.csv", "missing column(s) strength"]),
-    ("ties_without_actor_map", {"s.toml": BASE + '[ties]\nmap = "ties.csv"\n',
-                                "ties.csv": "a,b,strength\nA,B,0.5\n"},
-     ["s.toml", "ties.map", "actor map"]),
-    ("inline_tie_unknown_actor",
-     {"s.toml": BASE + "[[ties.initial]]\na='x'\nb='y'\nstrength=0.5\n"},
-     ["ties.initial.0.a", "unknown actor 'x'"]),
+    (
+        "csv_header_only",
+        {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER},
+        ["actors.csv", "no actors"],
+    ),
+    (
+        "csv_binary",
+        {"s.toml": WITH_MAP, "actors.csv": b"\x00\x01\x02PK\x03\x04"},
+        ["actors.csv", "binary"],
+    ),
+    (
+        "ties_unknown_actor",
+        with_ties("Kita,Initiatve,0.5\n"),
+        ["ties.csv", "line 2, column b", "unknown actor 'Initiatve'", "did you mean 'Initiative'"],
+    ),
+    (
+        "ties_strength_range",
+        with_ties("Kita,Initiative,0\n"),
+        ["ties.csv", "line 2, column strength", "allowed (0, 1]"],
+    ),
+    ("ties_self", with_ties("Kita,Kita,0.5\n"), ["ties.csv", "line 2", "two different actors"]),
+    (
+        "ties_duplicate",
+        with_ties("Kita,Initiative,0.5\nInitiative,Kita,0.4\n"),
+        ["ties.csv", "line 3", "duplicate tie"],
+    ),
+    (
+        "ties_missing_column",
+        {"s.toml": WITH_TIES, "actors.csv": GOOD_ACTORS, "ties.csv": "a,b\nKita,Initiative\n"},
+        ["ties.csv", "missing column(s) strength"],
+    ),
+    (
+        "ties_without_actor_map",
+        {"s.toml": BASE + '[ties]\nmap = "ties.csv"\n', "ties.csv": "a,b,strength\nA,B,0.5\n"},
+        ["s.toml", "ties.map", "actor map"],
+    ),
+    (
+        "inline_tie_unknown_actor",
+        {"s.toml": BASE + "[[ties.initial]]\na='x'\nb='y'\nstrength=0.5\n"},
+        ["ties.initial.0.a", "unknown actor 'x'"],
+    ),
 ]
 
 
@@ -141,10 +241,15 @@ def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize(("files", "fragments"), [case[1:] for case in CASES],
-                         ids=[case[0] for case in CASES])
-def test_bad_input_gives_one_clear_line(files: dict[str, str | bytes], fragments: list[str],
-                                        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("files", "fragments"), [case[1:] for case in CASES], ids=[case[0] for case in CASES]
+)
+def test_bad_input_gives_one_clear_line(
+    files: dict[str, str | bytes],
+    fragments: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     target = make_files(tmp_path, files)
     assert main(["scenarios", "validate", str(target)]) == 2
     line = one_error_line(capsys)
@@ -153,33 +258,41 @@ def test_bad_input_gives_one_clear_line(files: dict[str, str | bytes], fragments
 
 
 @pytest.mark.parametrize("command", [["run", "--years", "1"], ["scenarios", "show"]])
-def test_every_command_reports_bad_files_alike(command: list[str], tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_command_reports_bad_files_alike(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = make_files(tmp_path, {"s.toml": BASE + "[ties]\ndecay_per_month = 2\n"})
     argv = [*command, "--scenario", str(target)] if command[0] == "run" else [*command, str(target)]
     assert main(argv) == 2
     assert "ties.decay_per_month" in one_error_line(capsys)
 
 
-def test_a_bad_scenario_leaves_no_output(tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_scenario_leaves_no_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad_map = ACTORS_HEADER + "A,X,1,1,1,1\n"
     target = make_files(tmp_path, {"s.toml": WITH_MAP, "actors.csv": bad_map})
     out = tmp_path / "out"
-    assert main(["run", "--scenario", str(target), "--out", str(out), "--export-network",
-                 "graphml"]) == 2
+    assert (
+        main(["run", "--scenario", str(target), "--out", str(out), "--export-network", "graphml"])
+        == 2
+    )
     one_error_line(capsys)
     assert not out.exists()
 
 
-@pytest.mark.parametrize(("options", "fragment"), [
-    (["--export-network", "graphml"], "needs --out"),
-    (["--export-at", "2"], "needs --export-network"),
-    (["--export-network", "gexf", "--export-at", "1,x"], "'x' is not a number"),
-    (["--export-network", "gexf", "--export-at", "5"], "allowed 0 to 1"),
-])
-def test_bad_export_options_write_nothing(options: list[str], fragment: str, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        (["--export-network", "graphml"], "needs --out"),
+        (["--export-at", "2"], "needs --export-network"),
+        (["--export-network", "gexf", "--export-at", "1,x"], "'x' is not a number"),
+        (["--export-network", "gexf", "--export-at", "5"], "allowed 0 to 1"),
+    ],
+)
+def test_bad_export_options_write_nothing(
+    options: list[str], fragment: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     extra = ["--out", str(out)] if "needs --out" not in fragment else []
     assert main(["run", "--years", "1", *extra, *options]) == 2

@@ -14,21 +14,26 @@ from quartier.cli import main
 from scenarios.loader import PRESET_DIR, load, presets
 from scenarios.toml_writer import dumps
 
-FUZZ = settings(max_examples=100, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 RESOLVED = {name: load(name).model_dump(exclude_none=True) for name in presets()}
 
 scalars = st.one_of(
     st.booleans(),
-    st.integers(min_value=-10**6, max_value=10**6),
+    st.integers(min_value=-(10**6), max_value=10**6),
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([-1, 0, 1, 2, 1e9, -1e-9, 0.5, 200, 20_001]),
     st.text(st.characters(exclude_categories=("Cs",)), max_size=12),
     st.sampled_from(["residents", "Kita", "programme_funded", "all", "qm", "leaves", ""]),
 )
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)),
-    max_leaves=6)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
 
 
 def paths(data: Any, prefix: tuple = ()) -> list[tuple]:
@@ -89,8 +94,9 @@ def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> int:
 
 @FUZZ
 @given(data=mutated_presets())
-def test_mutated_presets_never_crash(data: dict[str, Any],
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_mutated_presets_never_crash(
+    data: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "mutant.toml"
         path.write_text(dumps(data), encoding="utf-8")
@@ -101,8 +107,11 @@ def test_mutated_presets_never_crash(data: dict[str, Any],
 
 
 @FUZZ
-@given(content=st.one_of(st.binary(max_size=200),
-                         st.text(max_size=200).map(lambda t: t.encode("utf-8", "replace"))))
+@given(
+    content=st.one_of(
+        st.binary(max_size=200), st.text(max_size=200).map(lambda t: t.encode("utf-8", "replace"))
+    )
+)
 def test_random_files_never_crash(content: bytes, capsys: pytest.CaptureFixture[str]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "random.toml"
@@ -114,10 +123,14 @@ ACTOR_LINES = (PRESET_DIR / "examples" / "nordstadt_actors.csv").read_text("utf-
 
 
 @FUZZ
-@given(line=st.integers(0, len(ACTOR_LINES) - 1), cell=st.integers(0, 8),
-       text=st.one_of(st.text(max_size=10), st.sampled_from(["", "-1", "1e9", "x", ",", '"'])))
-def test_mutated_actor_maps_never_crash(line: int, cell: int, text: str,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+@given(
+    line=st.integers(0, len(ACTOR_LINES) - 1),
+    cell=st.integers(0, 8),
+    text=st.one_of(st.text(max_size=10), st.sampled_from(["", "-1", "1e9", "x", ",", '"'])),
+)
+def test_mutated_actor_maps_never_crash(
+    line: int, cell: int, text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     lines = list(ACTOR_LINES)
     cells = lines[line].split(",")
     cells[min(cell, len(cells) - 1)] = text
@@ -125,6 +138,7 @@ def test_mutated_actor_maps_never_crash(line: int, cell: int, text: str,
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "actors.csv").write_text("\n".join(lines), encoding="utf-8")
         scenario = Path(folder) / "own.toml"
-        scenario.write_text('extends = "self_organised"\n[actors]\nmap = "actors.csv"\n',
-                            encoding="utf-8")
+        scenario.write_text(
+            'extends = "self_organised"\n[actors]\nmap = "actors.csv"\n', encoding="utf-8"
+        )
         run_cli(["scenarios", "validate", str(scenario)], capsys)

@@ -13,9 +13,15 @@ from quartier.commands.scenarios import flatten, resolved_toml
 from scenarios.errors import InputError
 from scenarios.loader import PRESET_DIR, load, merge, presets
 
-NEW_PRESETS = ("funding_exit_verstetigung", "funding_exit_abrupt", "catalyst_loss_self_organised",
-               "catalyst_loss_programme", "no_meetings", "resource_scarce",
-               "example_neighbourhood")
+NEW_PRESETS = (
+    "funding_exit_verstetigung",
+    "funding_exit_abrupt",
+    "catalyst_loss_self_organised",
+    "catalyst_loss_programme",
+    "no_meetings",
+    "resource_scarce",
+    "example_neighbourhood",
+)
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -56,8 +62,10 @@ def test_the_scenario_values_the_issue_asks_for() -> None:
     assert not abrupt.programme.verstetigung.anchor_place
     assert kept.programme.verstetigung.anchor_place
     assert kept.programme.verstetigung.coordination_handover
-    for name, regime in (("catalyst_loss_self_organised", "self_organised"),
-                         ("catalyst_loss_programme", "programme")):
+    for name, regime in (
+        ("catalyst_loss_self_organised", "self_organised"),
+        ("catalyst_loss_programme", "programme"),
+    ):
         config = load(name)
         assert config.regime == regime
         assert (config.catalyst.mode, config.catalyst.leave_year) == ("leaves", 5)
@@ -74,8 +82,11 @@ def test_merge_is_deep_for_tables_and_replaces_arrays() -> None:
 
 
 def test_chains_resolve_and_name_is_not_inherited(tmp_path: Path) -> None:
-    write(tmp_path, "mid.toml", 'extends = "programme_funded"\n'
-          'description = "middle"\n[ties]\ndecay_per_month = 0.08\n')
+    write(
+        tmp_path,
+        "mid.toml",
+        'extends = "programme_funded"\ndescription = "middle"\n[ties]\ndecay_per_month = 0.08\n',
+    )
     child = write(tmp_path, "child.toml", 'extends = "mid"\n[ties]\nfailure_loss = 0.02\n')
     config = load(child)
     assert config.name == "child" and config.description == ""
@@ -113,8 +124,12 @@ def test_actor_map_fills_the_roster_with_german_and_english_sectors() -> None:
 
 
 def test_semicolon_csv_with_decimal_commas(tmp_path: Path) -> None:
-    write(tmp_path, "actors.csv", "name;sector;time;money;material;rooms;topics\n"
-          "Kita Sonne;Kita;2,5;20;1;4;1 3\nTafel;Träger;8;20;10;4;\n")
+    write(
+        tmp_path,
+        "actors.csv",
+        "name;sector;time;money;material;rooms;topics\n"
+        "Kita Sonne;Kita;2,5;20;1;4;1 3\nTafel;Träger;8;20;10;4;\n",
+    )
     path = write(tmp_path, "s.toml", 'extends = "self_organised"\n[actors]\nmap = "actors.csv"\n')
     roster = load(path).actors.roster
     assert (roster[0].sector, roster[0].time, roster[0].topics) == ("public", 2.5, [1, 3])
@@ -150,9 +165,13 @@ def test_show_prints_toml_that_the_loader_reads(capsys: pytest.CaptureFixture[st
 def test_diff_lists_exactly_the_changed_keys(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scenarios", "diff", "funding_exit_abrupt", "funding_exit_verstetigung"]) == 0
     keys = [line.split(":")[0] for line in capsys.readouterr().out.splitlines()]
-    assert keys == ["description", "name", "programme.verstetigung.anchor_place",
-                    "programme.verstetigung.coordination_handover",
-                    "programme.verstetigung.small_fund_per_year"]
+    assert keys == [
+        "description",
+        "name",
+        "programme.verstetigung.anchor_place",
+        "programme.verstetigung.coordination_handover",
+        "programme.verstetigung.small_fund_per_year",
+    ]
 
 
 def test_diff_of_a_scenario_with_itself_is_empty(capsys: pytest.CaptureFixture[str]) -> None:

@@ -67,8 +67,18 @@ def start_sweep(spec: Path, out: Path, **popen) -> subprocess.Popen:
     shell running the suite in the background, as CI does, starts it with SIGINT ignored,
     and an ignored signal stays ignored across exec)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "quartier", "sweep", str(spec), "--out", str(out),
-         "--workers", "2", "--quiet"],
+        [
+            sys.executable,
+            "-m",
+            "quartier",
+            "sweep",
+            str(spec),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--quiet",
+        ],
         start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         **popen,

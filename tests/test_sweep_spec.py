@@ -172,9 +172,11 @@ def test_a_spec_with_scenario_files_has_the_same_digest_in_any_folder(tmp_path):
         root = tmp_path / folder
         (root / "scenarios").mkdir(parents=True)
         (root / "scenarios" / "mine.toml").write_text(
-            'extends = "self_organised"\nname = "mine"\n', encoding="utf-8")
-        path = write(root, '[experiment]\nname = "moved"\nscenarios = ["scenarios/mine.toml"]\n'
-                           'years = 1\n')
+            'extends = "self_organised"\nname = "mine"\n', encoding="utf-8"
+        )
+        path = write(
+            root, '[experiment]\nname = "moved"\nscenarios = ["scenarios/mine.toml"]\nyears = 1\n'
+        )
         specs.append(load_spec(path))
     assert specs[0].experiment.scenarios == ["scenarios/mine.toml"]
     assert specs[0].digest() == specs[1].digest()

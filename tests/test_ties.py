@@ -42,8 +42,15 @@ def test_contact_reinforces_and_caps_at_one():
     ties = TieStore()
     ties.add_actors(3)
     ties.create(0, 1, strength=0.9, t=0, lam=0.0)
-    made = ties.contact(np.array([0, 1]), np.array([1, 2]), gain=0.3, new_strength=0.15, t=1,
-                        lam_of=np.zeros(2), informed=True)
+    made = ties.contact(
+        np.array([0, 1]),
+        np.array([1, 2]),
+        gain=0.3,
+        new_strength=0.15,
+        t=1,
+        lam_of=np.zeros(2),
+        informed=True,
+    )
     assert made == 1
     assert ties.strength(ties.slot(0, 1), 1) == 1.0
     assert ties.strength(ties.slot(1, 2), 1) == pytest.approx(0.15)
@@ -66,8 +73,9 @@ def _adjacency_matches_slots(ties: TieStore) -> None:
     """Every live slot appears in both ends' adjacency rows, and nothing else does."""
     entries = set()
     for i in range(ties.actors):
-        for j, slot in zip(ties.contacts_of(i).tolist(),
-                           ties.nslot[i, : ties.degree[i]].tolist(), strict=True):
+        for j, slot in zip(
+            ties.contacts_of(i).tolist(), ties.nslot[i, : ties.degree[i]].tolist(), strict=True
+        ):
             assert ties.alive[slot] and {i, j} == {ties.a[slot], ties.b[slot]}
             entries.add((i, slot))
     live = ties.live_slots().tolist()
@@ -107,8 +115,10 @@ def test_degrees_follow_creation_and_removal():
     assert ties.degree[:4].tolist() == [len(ties.contacts_of(i)) for i in range(4)] == [1, 2, 0, 1]
 
 
-@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=1, max_size=30),
-       st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=6))
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=1, max_size=30),
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=6),
+)
 def test_contact_leaves_the_ties_a_plain_dictionary_would(pairs, known):
     """Known pairs reinforce once per contact however often they appear, strangers get one
     new tie; checked against a dictionary of pairs (adjacency rows of width 2 must grow)."""

@@ -25,9 +25,16 @@ from simulation import NeighbourhoodModel
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_TIMEOUT_MS = 60_000
 
@@ -61,9 +68,13 @@ def app(tmp_path_factory, request) -> dict:
     chromium()
     port, log = free_port(), tmp_path_factory.mktemp("viz") / "server.log"
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "quartier", "viz", "--port",
-                                    str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "quartier", "viz", "--port", str(port)],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     request.addfinalizer(lambda: stop(process))
     wait_for_port(process, port, log)
     return {"pid": process.pid, "port": port, "url": f"http://127.0.0.1:{port}/"}
@@ -98,7 +109,8 @@ def page(viz_browser, app):
 def figures(page) -> list[str]:
     """The sources of the drawn figures (network view first, then the charts)."""
     return page.locator("img.widget-image").evaluate_all(
-        "imgs => imgs.filter(i => i.naturalWidth > 0).map(i => i.src)")
+        "imgs => imgs.filter(i => i.naturalWidth > 0).map(i => i.src)"
+    )
 
 
 def shown_numbers(page) -> dict[str, str]:
@@ -115,7 +127,8 @@ def click_step(page, expected_week: int) -> None:
     page.wait_for_function(
         "w => [...document.querySelectorAll('.quartier-numbers td')]"
         ".some((td, i, all) => td.innerText === 'week' && all[i + 1].innerText === String(w))",
-        arg=expected_week)
+        arg=expected_week,
+    )
 
 
 def reference(weeks: int, seed: int = 1, **controls) -> dict:
@@ -128,23 +141,31 @@ def reference(weeks: int, seed: int = 1, **controls) -> dict:
 
 def test_listens_on_loopback_only(app):
     process = psutil.Process(app["pid"])
-    sockets = [c for p in (process, *process.children(recursive=True))
-               for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
+    sockets = [
+        c
+        for p in (process, *process.children(recursive=True))
+        for c in p.net_connections(kind="inet")
+        if c.status == psutil.CONN_LISTEN
+    ]
     assert sockets, "the app process holds no listening socket"
     assert {c.laddr.ip for c in sockets} == {"127.0.0.1"}
     assert {c.laddr.port for c in sockets} == {app["port"]}
 
 
 def test_page_loads_offline_and_draws(page, app):
-    page.wait_for_function("() => [...document.querySelectorAll('img.widget-image')]"
-                           ".filter(i => i.naturalWidth > 0).length >= 2")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img.widget-image')]"
+        ".filter(i => i.naturalWidth > 0).length >= 2"
+    )
     assert len(figures(page)) >= 2  # network view and charts
     assert shown_numbers(page)["week"] == "0"
     assert page.get_by_text("running cooperations").count() >= 1
     origin = f"http://127.0.0.1:{app['port']}/"
-    outside = [url for url in page.requests
-               if not url.startswith((origin, f"ws://127.0.0.1:{app['port']}/",
-                                      f"blob:{origin}", "data:"))]
+    outside = [
+        url
+        for url in page.requests
+        if not url.startswith((origin, f"ws://127.0.0.1:{app['port']}/", f"blob:{origin}", "data:"))
+    ]
     assert not outside, f"requests leaving 127.0.0.1: {outside}"
     assert not page.problems, f"console errors: {page.problems}"
 
@@ -152,8 +173,9 @@ def test_page_loads_offline_and_draws(page, app):
 def test_step_advances_and_redraws(page):
     before = figures(page)
     click_step(page, 1)
-    page.wait_for_function("t => ![...document.querySelectorAll('img')].some(i => i.src === t)",
-                           arg=before[1])
+    page.wait_for_function(
+        "t => ![...document.querySelectorAll('img')].some(i => i.src === t)", arg=before[1]
+    )
     after = figures(page)
     assert step_time(page) == 1.0
     assert after[0] != before[0] and after[1] != before[1]
@@ -190,8 +212,9 @@ def test_typed_seed_and_control_then_reset_rebuild_the_model(page):
     page.get_by_label("Catalyst", exact=True).click(force=True)
     page.get_by_role("option", name="absent").click()
     page.get_by_role("button", name="Reset").click()
-    page.wait_for_function("() => (document.querySelector('.quartier-numbers')?.innerText"
-                           " || '').includes('Seed 7')")
+    page.wait_for_function(
+        "() => (document.querySelector('.quartier-numbers')?.innerText || '').includes('Seed 7')"
+    )
     shown = shown_numbers(page)
     assert shown["week"] == "0" and shown["catalyst"] == "none" and "fund balance" in shown
     for week in (1, 2, 3):

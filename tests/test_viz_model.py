@@ -24,11 +24,13 @@ def test_neutral_controls_keep_the_scenario():
 
 def test_controls_become_overrides():
     base = scenarios.load("self_organised")
-    config = build_config(Controls(catalyst_mode="leaves", meeting_interval=2.0,
-                                   resource_level=0.5, actors=300))
+    config = build_config(
+        Controls(catalyst_mode="leaves", meeting_interval=2.0, resource_level=0.5, actors=300)
+    )
     assert config.catalyst.mode == "leaves"
     assert [m.interval_weeks for m in config.meetings] == [
-        2 * m.interval_weeks for m in base.meetings]
+        2 * m.interval_weeks for m in base.meetings
+    ]
     assert config.resources.level == pytest.approx(0.5 * base.resources.level)
     assert sum(config.actors.counts.values()) == 300
 
@@ -48,8 +50,10 @@ def test_scale_counts_keeps_total_and_shares():
     assert scaled["residents"] == pytest.approx(500 * 40 / 90, abs=1)
 
 
-@pytest.mark.parametrize(("typed", "seed"), [("42", 42), (" 7 ", 7), (3, 3), ("", None),
-                                             ("x", None), ("-1", None), ("1.5", None)])
+@pytest.mark.parametrize(
+    ("typed", "seed"),
+    [("42", 42), (" 7 ", 7), (3, 3), ("", None), ("x", None), ("-1", None), ("1.5", None)],
+)
 def test_parse_seed(typed, seed):
     assert parse_seed(typed) == seed
 

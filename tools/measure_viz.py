@@ -13,11 +13,21 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-REDRAWN = ("old => { const imgs = [...document.querySelectorAll('img.widget-image')];"
-           " return imgs.length >= 2 && imgs.every(i => i.complete && i.naturalWidth > 0"
-           " && !old.includes(i.src)); }")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+REDRAWN = (
+    "old => { const imgs = [...document.querySelectorAll('img.widget-image')];"
+    " return imgs.length >= 2 && imgs.every(i => i.complete && i.naturalWidth > 0"
+    " && !old.includes(i.src)); }"
+)
 
 
 def figure_sources(page) -> list[str]:
@@ -30,8 +40,11 @@ def set_actors(page, actors: int) -> None:
     for _ in range(actors // 10):
         slider.press("ArrowRight")
     page.get_by_role("button", name="Reset").click()
-    page.wait_for_function(f"() => (document.querySelector('.quartier-numbers')?.innerText"
-                           f" || '').includes('{actors}')", timeout=60_000)
+    page.wait_for_function(
+        f"() => (document.querySelector('.quartier-numbers')?.innerText"
+        f" || '').includes('{actors}')",
+        timeout=60_000,
+    )
 
 
 def time_steps(page, steps: int) -> list[float]:
@@ -60,10 +73,12 @@ def main() -> None:
         if args.actors:
             set_actors(page, args.actors)
         times = time_steps(page, args.steps)
-        print(f"actors={args.actors or 'scenario'} steps={len(times)} "
-              f"median={statistics.median(times) * 1000:.0f} ms "
-              f"p90={sorted(times)[int(0.9 * len(times)) - 1] * 1000:.0f} ms "
-              f"max={max(times) * 1000:.0f} ms")
+        print(
+            f"actors={args.actors or 'scenario'} steps={len(times)} "
+            f"median={statistics.median(times) * 1000:.0f} ms "
+            f"p90={sorted(times)[int(0.9 * len(times)) - 1] * 1000:.0f} ms "
+            f"max={max(times) * 1000:.0f} ms"
+        )
         if args.screenshot:
             page.wait_for_timeout(500)
             page.screenshot(path=args.screenshot)

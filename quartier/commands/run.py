@@ -20,22 +20,41 @@ NETWORK_FORMATS = {"graphml": nx.write_graphml, "gexf": nx.write_gexf}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("run", help="run one scenario with one seed",
-                            description="Run one scenario with one seed and summarise it.")
-    parser.add_argument("--scenario", default="self_organised",
-                        help="preset name or path to a scenario file (default: self_organised)")
+    parser = sub.add_parser(
+        "run",
+        help="run one scenario with one seed",
+        description="Run one scenario with one seed and summarise it.",
+    )
+    parser.add_argument(
+        "--scenario",
+        default="self_organised",
+        help="preset name or path to a scenario file (default: self_organised)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
-    parser.add_argument("--years", type=float, default=None,
-                        help="years to simulate (default: the scenario's)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="write time series and cooperation table (Parquet and CSV) here")
-    parser.add_argument("--json", action="store_true",
-                        help="print the summary as one JSON object and nothing else")
-    parser.add_argument("--export-network", choices=tuple(NETWORK_FORMATS), default=None,
-                        help="also write the tie network into --out (Gephi, networkx)")
-    parser.add_argument("--export-at", default=None, metavar="YEARS",
-                        help="years at which to export the network, e.g. 2,10,20 "
-                        "(default: the last year)")
+    parser.add_argument(
+        "--years", type=float, default=None, help="years to simulate (default: the scenario's)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write time series and cooperation table (Parquet and CSV) here",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the summary as one JSON object and nothing else"
+    )
+    parser.add_argument(
+        "--export-network",
+        choices=tuple(NETWORK_FORMATS),
+        default=None,
+        help="also write the tie network into --out (Gephi, networkx)",
+    )
+    parser.add_argument(
+        "--export-at",
+        default=None,
+        metavar="YEARS",
+        help="years at which to export the network, e.g. 2,10,20 (default: the last year)",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -44,8 +63,7 @@ def handle(args: argparse.Namespace) -> int:
         raise InputError("--seed", f"must be a non-negative integer, got {args.seed}")
     config = scenarios.load(args.scenario)
     if args.years is not None:  # checked against the config's own bounds
-        config = scenarios.loader.validate({**config.model_dump(), "years": args.years},
-                                           "--years")
+        config = scenarios.loader.validate({**config.model_dump(), "years": args.years}, "--years")
     export_weeks = export_times(args, config.years)
     started = time.perf_counter()
     model, graphs = simulate_keeping_graphs(config, args.seed, None, export_weeks)
@@ -80,11 +98,15 @@ def export_times(args: argparse.Namespace, years: float) -> list[int]:
         try:
             year = float(part)
         except ValueError:
-            raise InputError("--export-at", f"{part.strip()!r} is not a number; expected years "
-                             "separated by commas, e.g. 2,10,20") from None
+            raise InputError(
+                "--export-at",
+                f"{part.strip()!r} is not a number; expected years "
+                "separated by commas, e.g. 2,10,20",
+            ) from None
         if not 0 <= year <= years:
-            raise InputError("--export-at", f"year {part.strip()} is outside the run; allowed "
-                             f"0 to {years:g}")
+            raise InputError(
+                "--export-at", f"year {part.strip()} is outside the run; allowed 0 to {years:g}"
+            )
         weeks.append(round(year * WEEKS_PER_YEAR))
     return sorted(set(weeks))
 
@@ -111,8 +133,11 @@ def network_file_stem(week: int) -> str:
 
 def write_result(result: RunResult, out: Path) -> None:
     """Time series, network series and cooperations as Parquet and CSV, plus the summary."""
-    for name, frame in (("timeseries", result.timeseries), ("network", result.network),
-                        ("cooperations", result.cooperations)):
+    for name, frame in (
+        ("timeseries", result.timeseries),
+        ("network", result.network),
+        ("cooperations", result.cooperations),
+    ):
         write_parquet(out / f"{name}.parquet", frame)
         write_csv(out / f"{name}.csv", frame)
     write_json(out / "summary.json", result.summary)
@@ -129,9 +154,11 @@ def format_summary(result: RunResult, seconds: float, out: Path | None) -> str:
         f"{s['failed']} failed, {s['running_end']} still running; "
         f"{s['abandoned']} ideas abandoned in formation",
         f"  success rate      {s['success_rate']:.0%}",
-        "  by type (completed/started)  " + ", ".join(
+        "  by type (completed/started)  "
+        + ", ".join(
             f"{t.replace('_', ' ')} {s[f'completed_{t}']}/{s[f'started_{t}']}"
-            for t in COOPERATION_TYPES),
+            for t in COOPERATION_TYPES
+        ),
         f"  with newcomers    {s['newcomer_share']:.0%} of cooperations",
         f"  actors involved   {s['actors_involved_share']:.0%} ever took part",
         f"  resilient ties    {s['resilient_ties']:.0f} (density {s['density_resilient']:.3f}, "

@@ -14,11 +14,15 @@ from simulation.config import ScenarioConfig
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("scenarios", help="list, show, validate and compare scenarios",
-                            description="Work with scenario files and the presets.")
+    parser = sub.add_parser(
+        "scenarios",
+        help="list, show, validate and compare scenarios",
+        description="Work with scenario files and the presets.",
+    )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("list", help="presets with a one-line description").set_defaults(
-        handler=handle_list)
+        handler=handle_list
+    )
     show = actions.add_parser("show", help="the fully resolved configuration as TOML")
     show.add_argument("scenario", metavar="NAME_OR_FILE")
     show.set_defaults(handler=handle_show)
@@ -30,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     diff.add_argument("second", metavar="B")
     diff.set_defaults(handler=handle_diff)
     actions.add_parser("schema", help="JSON Schema of a scenario file").set_defaults(
-        handler=handle_schema)
+        handler=handle_schema
+    )
 
 
 def handle_list(args: argparse.Namespace) -> int:
@@ -119,7 +124,11 @@ def schema() -> dict[str, Any]:
     csv_file = "path of a CSV file, relative to this scenario file"
     defs = result["$defs"]
     defs["ActorsConfig"]["properties"]["map"] = {
-        "type": "string", "description": f"actor map: {csv_file}; fills roster"}
+        "type": "string",
+        "description": f"actor map: {csv_file}; fills roster",
+    }
     defs["TiesConfig"]["properties"]["map"] = {
-        "type": "string", "description": f"ties file (a, b, strength): {csv_file}; fills initial"}
+        "type": "string",
+        "description": f"ties file (a, b, strength): {csv_file}; fills initial",
+    }
     return result

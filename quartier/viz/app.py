@@ -27,12 +27,24 @@ def scenario_choices(first: str) -> list[str]:
 def model_params(scenario: str) -> dict[str, object]:
     """The controls SolaraViz shows; their names are VizModel's keyword arguments."""
     return {
-        "preset": {"type": "Select", "value": scenario, "label": "Scenario",
-                     "values": scenario_choices(scenario)},
-        "regime": {"type": "Select", "value": AS_SCENARIO, "label": "Regime",
-                   "values": [AS_SCENARIO, *REGIME_PRESETS]},
-        "catalyst_mode": {"type": "Select", "value": AS_SCENARIO, "label": "Catalyst",
-                          "values": [AS_SCENARIO, *CATALYST_MODES]},
+        "preset": {
+            "type": "Select",
+            "value": scenario,
+            "label": "Scenario",
+            "values": scenario_choices(scenario),
+        },
+        "regime": {
+            "type": "Select",
+            "value": AS_SCENARIO,
+            "label": "Regime",
+            "values": [AS_SCENARIO, *REGIME_PRESETS],
+        },
+        "catalyst_mode": {
+            "type": "Select",
+            "value": AS_SCENARIO,
+            "label": "Catalyst",
+            "values": [AS_SCENARIO, *CATALYST_MODES],
+        },
         "meeting_interval": Slider("Meeting interval (× scenario's)", 1.0, 0.25, 4.0, 0.25),
         "resource_level": Slider("Resource level (× scenario's)", 1.0, 0.0, 3.0, 0.1),
         "actors": Slider("Number of actors (0 = scenario's)", 0, 0, 600, 10),
@@ -42,8 +54,12 @@ def model_params(scenario: str) -> dict[str, object]:
 
 COMPONENTS = [(NetworkView, 0), (ChartsView, 0), (NumbersView, 0), (CooperationsView, 0)]
 # Grid cells (12 columns, 30 px rows): network and charts side by side, the tables below.
-GRID = [{"i": 0, "x": 0, "y": 0, "w": 6, "h": 14}, {"i": 1, "x": 6, "y": 0, "w": 6, "h": 14},
-        {"i": 2, "x": 0, "y": 14, "w": 3, "h": 12}, {"i": 3, "x": 3, "y": 14, "w": 9, "h": 12}]
+GRID = [
+    {"i": 0, "x": 0, "y": 0, "w": 6, "h": 14},
+    {"i": 1, "x": 6, "y": 0, "w": 6, "h": 14},
+    {"i": 2, "x": 0, "y": 14, "w": 3, "h": 12},
+    {"i": 3, "x": 3, "y": 14, "w": 9, "h": 12},
+]
 _mesa_grid = solara_viz.make_initial_grid_layout
 
 
@@ -62,5 +78,9 @@ def Page():
     """One model per browser session, built from the controls' starting values."""
     scenario = initial_scenario()
     model = solara.use_memo(lambda: VizModel(preset=scenario), [])
-    SolaraViz(model, components=COMPONENTS, model_params=model_params(scenario),
-              name="Quartier — cooperations in a neighbourhood")
+    SolaraViz(
+        model,
+        components=COMPONENTS,
+        model_params=model_params(scenario),
+        name="Quartier — cooperations in a neighbourhood",
+    )

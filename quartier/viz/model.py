@@ -29,17 +29,32 @@ class VizModel(NeighbourhoodModel):
     for its own Scenario objects and fills it in on Reset.
     """
 
-    def __init__(self, preset: str | None = None, regime: str = AS_SCENARIO,
-                 catalyst_mode: str = AS_SCENARIO, meeting_interval: float = 1.0,
-                 resource_level: float = 1.0, actors: int = 0,
-                 rng: int | str | None = DEFAULT_SEED) -> None:
-        controls = Controls(preset or initial_scenario(), regime, catalyst_mode,
-                            float(meeting_interval), float(resource_level), int(actors))
+    def __init__(
+        self,
+        preset: str | None = None,
+        regime: str = AS_SCENARIO,
+        catalyst_mode: str = AS_SCENARIO,
+        meeting_interval: float = 1.0,
+        resource_level: float = 1.0,
+        actors: int = 0,
+        rng: int | str | None = DEFAULT_SEED,
+    ) -> None:
+        controls = Controls(
+            preset or initial_scenario(),
+            regime,
+            catalyst_mode,
+            float(meeting_interval),
+            float(resource_level),
+            int(actors),
+        )
         parsed = parse_seed(rng)
         seed = DEFAULT_SEED if parsed is None else parsed
         super().__init__(build_config(controls), rng=seed)
         self.controls = controls
         self.seed = seed
-        self.seed_note = "" if parsed is not None else (
-            f"Seed {rng!r} is not a whole number ≥ 0; using {DEFAULT_SEED}.")
+        self.seed_note = (
+            ""
+            if parsed is not None
+            else (f"Seed {rng!r} is not a whole number ≥ 0; using {DEFAULT_SEED}.")
+        )
         self.layout = StableLayout()

@@ -43,8 +43,9 @@ class StableLayout:
         tied = graph.subgraph([n for n in graph if graph.degree(n)])
         if not tied.number_of_nodes():
             return {}
-        spring = nx.spring_layout(tied, seed=self._seed, iterations=50,
-                                  k=2.0 / np.sqrt(tied.number_of_nodes()))
+        spring = nx.spring_layout(
+            tied, seed=self._seed, iterations=50, k=2.0 / np.sqrt(tied.number_of_nodes())
+        )
         xy = np.array(list(spring.values()))
         xy -= np.median(xy, axis=0)
         xy /= max(float(np.quantile(np.linalg.norm(xy, axis=1), 0.95)), 1e-9)
@@ -67,15 +68,15 @@ class NetworkData:
     """Everything the network view draws, as plain arrays."""
 
     nodes: list[int]
-    xy: np.ndarray          # (n, 2) positions
-    colours: list[str]      # by sector
-    sizes: np.ndarray       # marker areas, by degree
+    xy: np.ndarray  # (n, 2) positions
+    colours: list[str]  # by sector
+    sizes: np.ndarray  # marker areas, by degree
     in_cooperation: np.ndarray  # bool: member of a running cooperation
-    catalyst: np.ndarray    # bool: holds the active catalyst role
-    qm: np.ndarray          # bool: the QM office
-    edges: np.ndarray       # (m, 2, 2) segment end points
-    strengths: np.ndarray   # (m,) in [0, 1]
-    resilient: np.ndarray   # (m,) bool
+    catalyst: np.ndarray  # bool: holds the active catalyst role
+    qm: np.ndarray  # bool: the QM office
+    edges: np.ndarray  # (m, 2, 2) segment end points
+    strengths: np.ndarray  # (m,) in [0, 1]
+    resilient: np.ndarray  # (m,) bool
 
 
 def network_data(model, layout: StableLayout) -> NetworkData:
@@ -95,8 +96,9 @@ def network_data(model, layout: StableLayout) -> NetworkData:
         in_cooperation=np.array([n in running for n in nodes], dtype=bool),
         catalyst=np.array([graph.nodes[n]["role"] == "catalyst" for n in nodes], dtype=bool),
         qm=np.array([graph.nodes[n]["sector"] == "qm" for n in nodes], dtype=bool),
-        edges=np.array([(positions[a], positions[b]) for a, b, _ in pairs],
-                       dtype=float).reshape(-1, 2, 2),
+        edges=np.array([(positions[a], positions[b]) for a, b, _ in pairs], dtype=float).reshape(
+            -1, 2, 2
+        ),
         strengths=strengths,
         resilient=strengths >= model.config.ties.resilient_threshold,
     )
@@ -105,40 +107,85 @@ def network_data(model, layout: StableLayout) -> NetworkData:
 def draw_network(data: NetworkData, ax: Axes) -> None:
     """Ties by strength (resilient ones dark and thick), actors by sector, roles marked."""
     weak = ~data.resilient
-    ax.add_collection(LineCollection(data.edges[weak], colors="#bbbbbb",
-                                     linewidths=0.3 + 1.2 * data.strengths[weak], zorder=1))
-    ax.add_collection(LineCollection(data.edges[data.resilient], colors="#333333",
-                                     linewidths=0.8 + 2.5 * data.strengths[data.resilient],
-                                     zorder=2))
+    ax.add_collection(
+        LineCollection(
+            data.edges[weak],
+            colors="#bbbbbb",
+            linewidths=0.3 + 1.2 * data.strengths[weak],
+            zorder=1,
+        )
+    )
+    ax.add_collection(
+        LineCollection(
+            data.edges[data.resilient],
+            colors="#333333",
+            linewidths=0.8 + 2.5 * data.strengths[data.resilient],
+            zorder=2,
+        )
+    )
     edge = np.where(data.in_cooperation, "black", "white")
-    ax.scatter(data.xy[:, 0], data.xy[:, 1], s=data.sizes, c=data.colours,
-               edgecolors=edge, linewidths=np.where(data.in_cooperation, 1.6, 0.5), zorder=3)
+    ax.scatter(
+        data.xy[:, 0],
+        data.xy[:, 1],
+        s=data.sizes,
+        c=data.colours,
+        edgecolors=edge,
+        linewidths=np.where(data.in_cooperation, 1.6, 0.5),
+        zorder=3,
+    )
     _mark_roles(data, ax)
     ax.set_xlim(-1.3, 1.3)
     ax.set_ylim(-1.3, 1.3)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.legend(handles=_legend(data), loc="upper left", bbox_to_anchor=(1.0, 1.0),
-              fontsize=8, frameon=False)
+    ax.legend(
+        handles=_legend(data),
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=8,
+        frameon=False,
+    )
 
 
 def _mark_roles(data: NetworkData, ax: Axes) -> None:
-    for mask, marker, colour, size in ((data.qm, "s", "none", 170),
-                                       (data.catalyst, "*", "gold", 280)):
+    for mask, marker, colour, size in (
+        (data.qm, "s", "none", 170),
+        (data.catalyst, "*", "gold", 280),
+    ):
         if mask.any():
-            ax.scatter(data.xy[mask, 0], data.xy[mask, 1], s=size, marker=marker,
-                       facecolors=colour, edgecolors="black", linewidths=1.4, zorder=4)
+            ax.scatter(
+                data.xy[mask, 0],
+                data.xy[mask, 1],
+                s=size,
+                marker=marker,
+                facecolors=colour,
+                edgecolors="black",
+                linewidths=1.4,
+                zorder=4,
+            )
 
 
 def _legend(data: NetworkData) -> list[Line2D]:
     shown = set(data.colours)
-    handles = [Line2D([], [], marker="o", ls="", color=colour, label=SECTOR_LABELS.get(s, s))
-               for s, colour in SECTOR_COLOURS.items() if colour in shown]
-    return [*handles,
-            Line2D([], [], marker="*", ls="", color="gold", mec="black", ms=11,
-                   label="catalyst"),
-            Line2D([], [], marker="s", ls="", mfc="none", mec="black", ms=8, label="QM office"),
-            Line2D([], [], marker="o", ls="", mfc="white", mec="black", mew=1.6,
-                   label="in a running cooperation"),
-            Line2D([], [], color="#333333", lw=2.5, label="resilient tie"),
-            Line2D([], [], color="#bbbbbb", lw=1, label="weaker tie")]
+    handles = [
+        Line2D([], [], marker="o", ls="", color=colour, label=SECTOR_LABELS.get(s, s))
+        for s, colour in SECTOR_COLOURS.items()
+        if colour in shown
+    ]
+    return [
+        *handles,
+        Line2D([], [], marker="*", ls="", color="gold", mec="black", ms=11, label="catalyst"),
+        Line2D([], [], marker="s", ls="", mfc="none", mec="black", ms=8, label="QM office"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            mfc="white",
+            mec="black",
+            mew=1.6,
+            label="in a running cooperation",
+        ),
+        Line2D([], [], color="#333333", lw=2.5, label="resilient tie"),
+        Line2D([], [], color="#bbbbbb", lw=1, label="weaker tie"),
+    ]

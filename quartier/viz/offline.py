@@ -10,8 +10,8 @@ from __future__ import annotations
 # Read by Solara's settings at import; `quartier viz` passes them to the server process.
 OFFLINE_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # no usage reports to mixpanel
-    "SOLARA_ASSETS_PROXY": "True",                # serve frontend assets from this server
-    "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/",   # a missing asset fails here, not online
+    "SOLARA_ASSETS_PROXY": "True",  # serve frontend assets from this server
+    "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/",  # a missing asset fails here, not online
 }
 
 

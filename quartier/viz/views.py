@@ -22,8 +22,10 @@ def network_figure(model) -> Figure:
     fig = Figure(figsize=(6.8, 5.2))
     ax = fig.add_axes((0.0, 0.0, 0.72, 0.94))
     draw_network(network_data(model, model.layout), ax)
-    ax.set_title(f"Ties among {model.state.view('active').sum()} active actors, "
-                 f"week {model.week}", fontsize=10)
+    ax.set_title(
+        f"Ties among {model.state.view('active').sum()} active actors, week {model.week}",
+        fontsize=10,
+    )
     return fig
 
 
@@ -32,10 +34,19 @@ def charts_figure(model) -> Figure:
     weekly = model.datacollector.get_model_vars_dataframe()
     network = network_series(model)
     fig = Figure(figsize=(6.8, 5.2))
-    ax = fig.subplots(2, 2, gridspec_kw={"left": 0.1, "right": 0.98, "bottom": 0.08,
-                                         "top": 0.95, "hspace": 0.42, "wspace": 0.3}).ravel()
-    for column, colour in (("running", "#4e79a7"), ("completed", "#59a14f"),
-                           ("failed", "#e15759")):
+    ax = fig.subplots(
+        2,
+        2,
+        gridspec_kw={
+            "left": 0.1,
+            "right": 0.98,
+            "bottom": 0.08,
+            "top": 0.95,
+            "hspace": 0.42,
+            "wspace": 0.3,
+        },
+    ).ravel()
+    for column, colour in (("running", "#4e79a7"), ("completed", "#59a14f"), ("failed", "#e15759")):
         ax[0].plot(weekly["week"], weekly[column], color=colour, label=column)
     ax[0].legend(fontsize=7, frameon=False)
     _panel(ax[0], "Cooperations", "count")
@@ -48,8 +59,9 @@ def charts_figure(model) -> Figure:
         _panel(ax[3], "Fund balance", "EUR")
     else:
         ax[3].plot(weekly["week"], weekly["active_actors"], color="#b07aa1", label="active")
-        ax[3].plot(weekly["week"], weekly["actors_involved"], color="#9c755f",
-                   label="ever involved")
+        ax[3].plot(
+            weekly["week"], weekly["actors_involved"], color="#9c755f", label="ever involved"
+        )
         ax[3].legend(fontsize=7, frameon=False)
         _panel(ax[3], "Actors (no programme, no fund)", "count")
     return fig
@@ -96,9 +108,15 @@ def cooperation_rows(model) -> list[dict[str, str]]:
         shown = ", ".join(members[:MAX_NAMES])
         if len(members) > MAX_NAMES:
             shown += f" +{len(members) - MAX_NAMES}"
-        rows.append({"id": str(k), "type": COOPERATION_TYPES[book.kind[k]].replace("_", " "),
-                     "topic": str(book.topic[k]), "progress": f"{book.progress[k]:.0%}",
-                     "members": shown})
+        rows.append(
+            {
+                "id": str(k),
+                "type": COOPERATION_TYPES[book.kind[k]].replace("_", " "),
+                "topic": str(book.topic[k]),
+                "progress": f"{book.progress[k]:.0%}",
+                "members": shown,
+            }
+        )
     return rows
 
 
@@ -115,8 +133,9 @@ def NumbersView(model):
     lines = ["| measure | value |", "|---|---:|"]
     lines += [f"| {k} | {v} |" for k, v in numbers(model).items()]
     with solara.Column(classes=["quartier-numbers"]):
-        solara.Markdown(f"**Seed {model.seed}**, scenario `{model.controls.scenario}`\n\n"
-                        + "\n".join(lines))
+        solara.Markdown(
+            f"**Seed {model.seed}**, scenario `{model.controls.scenario}`\n\n" + "\n".join(lines)
+        )
         if model.seed_note:
             solara.Warning(model.seed_note)
 
@@ -129,7 +148,9 @@ def CooperationsView(model):
         solara.Markdown(head + " — none at the moment.")
         return
     table = ["| # | type | topic | progress | members |", "|---|---|---|---:|---|"]
-    table += [f"| {r['id']} | {r['type']} | {r['topic']} | {r['progress']} | {r['members']} |"
-              for r in rows]
+    table += [
+        f"| {r['id']} | {r['type']} | {r['topic']} | {r['progress']} | {r['members']} |"
+        for r in rows
+    ]
     with solara.Column(classes=["quartier-cooperations"]):
         solara.Markdown(head + "\n\n" + "\n".join(table))
