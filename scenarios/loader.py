@@ -354,7 +354,7 @@ def _check_names(config: ScenarioConfig, source: str | Path) -> None:
 
 
 def _check_ties(config: ScenarioConfig, source: str | Path) -> None:
-    from simulation.population import planned_sectors
+    from simulation.neighbourhood import planned_sectors
 
     names = [name for _, name, _ in planned_sectors(config)]
     known = set(names)

@@ -1,12 +1,15 @@
-"""The network catalyst (Netzwerk-Katalysator) and its four functions (M7).
+"""The network catalyst (Netzwerk-Katalysator): its life and its four functions (M7).
 
-A role held by one actor (the initiative's lead, the QM office or an independent person) with
-its own weekly time budget. Each week it spends that budget on the functions the seed names,
-each switchable: content impulses (it seeds a project idea at a contact), bringing new actors
-in (tertius iungens: it introduces two of its contacts who do not know each other, or draws a
-peripheral actor in), overcoming lulls (when few cooperations run it revives stalled ones and
-calls an extra meeting), finding supporters (it links a cooperation short of resources with a
-resource-rich actor it knows). Obstfeld 2005; Krebs & Holley; the seed.
+A role held by one actor with its own weekly time budget. Its life: who holds it
+(`catalyst.holder`: the initiative's lead, the QM office, or an independent person who joins
+the neighbourhood for it), whether it is there (`catalyst.mode`: absent, present, a start
+phase, or leaving at a year), and who takes over when its holder leaves or the QM office
+closes. Each week it spends its budget on the functions the seed names, each switchable:
+content impulses (it seeds a project idea at a contact), bringing new actors in (tertius
+iungens: it introduces two of its contacts who do not know each other, or draws a peripheral
+actor in), overcoming lulls (when few cooperations run it revives stalled ones and calls an
+extra meeting), finding supporters (it links a cooperation short of resources with a
+resource-rich actor it knows). Obstfeld 2005; Krebs & Holley; Zimmer 2017; the seed.
 """
 
 from __future__ import annotations
@@ -15,24 +18,27 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.config import WEEKS_PER_YEAR, MeetingFormat
+from simulation.config import TIME, WEEKS_PER_MONTH, WEEKS_PER_YEAR, MeetingFormat
 from simulation.meetings import MeetingStructure
+from simulation.population import QM
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
 
-TIME = 0
-WEEKS_PER_MONTH = WEEKS_PER_YEAR / 12
+INDEPENDENT_ENGAGEMENT = 0.9
+"""Engagement of an independent catalyst who joins the neighbourhood for the role."""
+INDEPENDENT_CONTACTS = 4
+"""Actors an independent catalyst knows when it arrives."""
 
 
 class Catalyst:
-    """The catalyst role: who holds it, its budget, and what it did."""
+    """The catalyst role: who holds it, its budget, its events, and what it did."""
 
-    def __init__(self, model: NeighbourhoodModel, holder: int) -> None:
+    def __init__(self, model: NeighbourhoodModel) -> None:
         self.model = model
         self.config = model.config.catalyst
-        self.holder = holder
-        self.active = holder >= 0
+        self.holder = -1
+        self.active = False
         self.budget = 0.0
         self.actions = {
             "impulses": 0,
@@ -45,16 +51,82 @@ class Catalyst:
         self._last_extra_meeting = -np.inf
         self._extra: MeetingStructure | None = None
 
+    # -- its life -----------------------------------------------------------------------------
+    def appoint(self) -> None:
+        """At the start: the role goes to its holder (unless the catalyst is absent). A QM
+        holder takes it when the office opens (`office_opened`)."""
+        c, m = self.config, self.model
+        if c.mode == "absent":
+            self.hand_to(-1)
+        elif c.holder == "qm":
+            self.hand_to(m.programme.qm)
+        elif c.holder == "independent" or not m.initiative_members:
+            self.hand_to(self._independent_person())
+        else:
+            self.hand_to(m.initiative_members[0])
+
+    def _independent_person(self) -> int:
+        """An engaged person who joins the neighbourhood for the role, knowing a few actors."""
+        m = self.model
+        i = m.add_actor("civil_society", "catalyst")
+        m.state.engagement[i] = INDEPENDENT_ENGAGEMENT
+        others = m.state.active_ids()
+        others = others[others != i]
+        if len(others):
+            chosen = m.rng.choice(
+                others, size=min(INDEPENDENT_CONTACTS, len(others)), replace=False
+            )
+            m.ties.meet(np.full(len(chosen), i), chosen, gain=0.0, t=m.week)
+        return i
+
+    def schedule(self) -> None:
+        """Its events: the end of the start phase, or the holder's leaving."""
+        c, m = self.config, self.model
+        if c.mode == "start_phase":
+            m.schedule_event(self.stop, at=max(1.0, c.start_phase_years * WEEKS_PER_YEAR))
+        elif c.mode == "leaves":
+            m.schedule_event(self.leave, at=max(1.0, c.leave_year * WEEKS_PER_YEAR))
+
+    def office_opened(self, qm: int) -> None:
+        """The programme's QM office opened: a QM holder takes the role."""
+        if self.config.holder == "qm" and self.config.mode != "absent":
+            self.hand_to(qm)
+
+    def office_closing(self, qm: int, successor: int) -> None:
+        """The QM office closes; if it held the role, `successor` (or nobody, -1) takes it."""
+        if self.active and self.holder == qm:
+            self.hand_to(successor)
+
+    def leave(self) -> None:
+        """The catalyst person leaves (a QM holder only gives up the role; the office stays);
+        with `catalyst.successor`, its strongest contact outside the QM takes over."""
+        m, holder = self.model, self.holder
+        if holder < 0:
+            return
+        successor = -1
+        if self.config.successor:
+            successor = m.ties.strongest_contact(holder, m.week, m.state.sector != QM)
+        if m.state.sector[holder] == QM:
+            self.stop()
+        else:
+            m.remove_actor(holder)
+        if successor >= 0:
+            self.hand_to(successor)
+
     def stop(self) -> None:
         """The role ends: the catalyst no longer acts."""
         self.active = False
         self.holder = -1
 
     def hand_to(self, actor: int) -> None:
-        """A successor takes the role over."""
+        """`actor` takes the role over (-1: nobody)."""
         self.holder = actor
         self.active = actor >= 0
 
+    def holds(self, actor: int) -> bool:
+        return self.active and actor == self.holder
+
+    # -- a week's work ------------------------------------------------------------------------
     def act(self) -> None:
         """One week of catalyst work within its time budget."""
         if not self.active:
@@ -112,7 +184,7 @@ class Catalyst:
             first, second = m.rng.integers(len(contacts)), m.rng.integers(len(contacts) - 1)
             a, b = int(contacts[first]), int(contacts[second + (second >= first)])
             if m.ties.slot(a, b) < 0 and self._spend():
-                m.meet(np.array([a]), np.array([b]), gain=0.0, informed=True)
+                m.ties.meet(np.array([a]), np.array([b]), gain=0.0, t=m.week)
                 self.actions["introductions"] += 1
             return
         s = m.state
@@ -125,9 +197,9 @@ class Catalyst:
         partners = [self.holder] + (
             [int(contacts[m.rng.integers(len(contacts))])] if len(contacts) else []
         )
-        m.meet(np.full(len(partners), newcomer), np.array(partners), gain=0.0, informed=True)
-        s.inspiration[newcomer] += m.config.cooperation.inspiration_gain
-        s.last_active[newcomer] = m.week
+        m.ties.meet(np.full(len(partners), newcomer), np.array(partners), gain=0.0, t=m.week)
+        s.inspire(newcomer, m.config.cooperation.inspiration_gain)
+        s.mark_active(newcomer, m.week)
         self.actions["newcomers"] += 1
 
     def overcome_lull(self) -> None:
@@ -184,6 +256,5 @@ class Catalyst:
         wealth = (s.stock[known][:, need] / np.maximum(book.need[k][need], 1e-9)).sum(axis=1)
         supporter = int(known[np.argmax(wealth)])
         if m.rng.random() < s.engagement[supporter] + 0.3:
-            book.join(k, supporter)
-            book.supporters[k] += 1
+            book.add_supporter(k, supporter)
             self.actions["supporters"] += 1

@@ -13,6 +13,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 WEEKS_PER_YEAR = 52
+MONTHS_PER_YEAR = 12
+WEEKS_PER_MONTH = WEEKS_PER_YEAR / MONTHS_PER_YEAR
+"""The one month length: rates given per month are converted with it."""
+MONTH_STEPS = round(WEEKS_PER_MONTH)
+"""A month in whole weekly steps (4), the interval of monthly events."""
 
 SECTORS: tuple[str, ...] = ("residents", "civil_society", "public", "housing", "business", "qm")
 """Actor sectors (M1). ``qm`` is the programme's neighbourhood management office."""
@@ -60,6 +65,8 @@ SECTOR_ALIASES: dict[str, str] = {
 """Sector names accepted in scenario files and actor maps, German or English, lower case."""
 
 RESOURCES: tuple[str, ...] = ("time", "money", "material", "rooms")
+TIME, MONEY, MATERIAL, ROOMS = range(len(RESOURCES))
+"""Column of each resource in every resource matrix (stocks, income, needs)."""
 TOPICS_MAX = 12
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]

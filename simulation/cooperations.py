@@ -1,20 +1,25 @@
 """Cooperations: idea, forming, running, completed or failed (M4, M5, M6).
 
 A cooperation is a union of actors who work together to realise a concrete project or goal
-(Gliszczynski 2017, p. 7). Its state lives in arrays indexed by cooperation id, its members in
-a roster matrix (one row per cooperation). The cooperations in formation recruit in one pass a
-week, the running ones work all at once.
+(Gliszczynski 2017, p. 7). Its state lives in the arrays of `CooperationArrays`, one row per
+cooperation, its members in a roster (the row's first `size` entries, in the order they
+joined). This module keeps the book and a cooperation's life — idea, start, close, members
+leaving, money and supporters it receives; recruiting partners is in `recruiting.py`, the
+weekly work and the monthly joint work in `work.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from simulation import kernels
-from simulation.config import COOPERATION_TYPES
+from simulation import recruiting, work
+from simulation.columns import Table, column
+from simulation.compiled import kernel
+from simulation.config import COOPERATION_TYPES, RESOURCES, TIME
+from simulation.ties import reinforce_group
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
@@ -22,43 +27,144 @@ if TYPE_CHECKING:
 FORMING, RUNNING, COMPLETED, FAILED, ABANDONED = range(5)
 STATES = ("forming", "running", "completed", "failed", "abandoned")
 INTENSIVE_FORMAL = COOPERATION_TYPES.index("intensive_formal")
-TIME, MONEY = 0, 1
+
+
+class CooperationArrays(NamedTuple):
+    """One row per cooperation (fresh rows are zero: FORMING, with an empty roster)."""
+
+    kind: np.ndarray = column(np.int8)  # index of COOPERATION_TYPES
+    topic: np.ndarray = column(np.int16)
+    initiator: np.ndarray = column(np.int64)
+    state: np.ndarray = column(np.int8)  # FORMING ... ABANDONED
+    idea_week: np.ndarray = column(np.float64)
+    start_week: np.ndarray = column(np.float64)  # -1 until it starts
+    end_week: np.ndarray = column(np.float64)  # -1 until it ends
+    duration: np.ndarray = column(np.float64)  # nominal weeks of work
+    progress: np.ndarray = column(np.float64)  # share of the project done, 1 = complete
+    shortage: np.ndarray = column(np.int32)  # consecutive weeks below the start-up threshold
+    target: np.ndarray = column(np.int32)  # partners it looks for
+    coordinator: np.ndarray = column(np.int64)  # member who coordinates, or -1
+    clear_goals: np.ndarray = column(np.bool_)
+    fund_drawn: np.ndarray = column(np.float64)  # money from the neighbourhood fund
+    seeded: np.ndarray = column(np.bool_)  # the catalyst's content impulse
+    supporters: np.ndarray = column(np.int32)  # members the catalyst found
+    newcomers: np.ndarray = column(np.int32)  # members in their first cooperation
+    forming_left: np.ndarray = column(np.int32)  # weeks of recruiting left
+    at_risk: np.ndarray = column(np.bool_)  # mean tie among members below trust
+    rate: np.ndarray = column(np.float64)  # progress a week at full resources
+    need: np.ndarray = column(np.float64, len(RESOURCES))  # a week, whole project
+    pooled: np.ndarray = column(np.float64, len(RESOURCES))  # pooled so far
+    roster: np.ndarray = column(np.int64, "members", fill=-1)  # members, initiator first
+    size: np.ndarray = column(np.int64)  # members in the roster
+    pair_slots: np.ndarray = column(np.int64, "pairs", fill=-1)  # member pairs' tie slots
+
+
+class TypeRules(NamedTuple):
+    """What the idea kernel needs of the cooperation types and goals (see `propose`)."""
+
+    cumulative: np.ndarray  # cumulative type weights
+    weeks: np.ndarray  # (type, min/max)
+    partners: np.ndarray  # (type, min/max)
+    needs: np.ndarray  # (type, resource): need a week per planned member
+    vague_kind: int  # the type whose goals may be unclear (intensive formal)
+    clear_goals: bool
+    unclear_efficiency: float
+    forming_weeks: int
+
+
+# -- compiled ---------------------------------------------------------------------------------
+
+
+@kernel
+def propose(book, actors, first, initiators, topics, seeded, uniform, types, week):
+    """Ideas of `initiators` become cooperations `first`, `first + 1`, ... in formation (new
+    rows: their other fields are zero). A type by the cumulative type weights, a topic (given
+    where `topics` >= 0, else one of the initiator's interests, else any), a duration and a
+    target number of partners in the type's ranges; four uniforms per idea."""
+    interests = actors.interests
+    for x in range(len(initiators)):
+        k, i = first + x, initiators[x]
+        u = uniform[4 * x : 4 * x + 4]
+        t = min(np.searchsorted(types.cumulative, u[0], side="right"), len(types.cumulative) - 1)
+        if topics[x] >= 0:
+            chosen = topics[x]
+        else:
+            own = 0
+            for c in range(interests.shape[1]):
+                own += interests[i, c]
+            pick = int(u[1] * (own if own else interests.shape[1]))
+            chosen = pick
+            if own:
+                for c in range(interests.shape[1]):
+                    if interests[i, c]:
+                        if pick == 0:
+                            chosen = c
+                            break
+                        pick -= 1
+        book.kind[k], book.topic[k], book.initiator[k] = t, chosen, i
+        weeks, partners = types.weeks, types.partners
+        book.duration[k] = weeks[t, 0] + int(u[2] * (weeks[t, 1] - weeks[t, 0] + 1))
+        book.target[k] = partners[t, 0] + int(u[3] * (partners[t, 1] - partners[t, 0] + 1))
+        book.need[k] = types.needs[t] * (book.target[k] + 1)
+        vague = t == types.vague_kind and not types.clear_goals
+        book.rate[k] = (types.unclear_efficiency if vague else 1.0) / book.duration[k]
+        book.idea_week[k] = week
+        book.forming_left[k] = types.forming_weeks
+        book.start_week[k] = book.end_week[k] = -1
+        book.coordinator[k] = -1
+        book.seeded[k], book.clear_goals[k] = seeded, types.clear_goals
+        book.roster[k, 0] = i
+        book.size[k] = 1
+        actors.load[i] += 1
+        actors.last_active[i] = week
+
+
+@kernel
+def count_members(book, ids, since, joined):
+    """Members of the cooperations `ids` from roster position `since` on start working: an
+    actor's first cooperation counts it as a newcomer there, every one counts in `joined`
+    (in this order, so an actor starting two at once is a newcomer in the first only)."""
+    for k in ids:
+        for m in range(since, book.size[k]):
+            x = book.roster[k, m]
+            if joined[x] == 0:
+                book.newcomers[k] += 1
+            joined[x] += 1
+
+
+@kernel
+def close(book, actors, ties, adj, ids, feedback, gain, t):
+    """The cooperations `ids` end: their active members are freed (load drops); with
+    `feedback` (completed or failed), the ties among those members gain `gain` and count one
+    more joint project."""
+    members = np.empty(book.roster.shape[1], dtype=np.int64)
+    for k in ids:
+        n = 0
+        for m in range(book.size[k]):
+            x = book.roster[k, m]
+            if actors.active[x]:
+                members[n] = x
+                n += 1
+                actors.load[x] -= 1
+        if feedback and n > 1:
+            reinforce_group(ties, adj, members[:n], gain, t)
+
+
+# -- the book ---------------------------------------------------------------------------------
 
 
 class CooperationBook:
-    """All cooperations of a run, their members, and the weekly work of the running ones."""
+    """All cooperations of a run, their members, and their life from idea to end.
 
-    _ARRAYS: ClassVar[dict[str, type]] = {
-        "kind": np.int8,
-        "topic": np.int16,
-        "initiator": np.int64,
-        "state": np.int8,
-        "idea_week": np.float64,
-        "start_week": np.float64,
-        "end_week": np.float64,
-        "duration": np.float64,
-        "progress": np.float64,
-        "shortage": np.int32,
-        "target": np.int32,
-        "coordinator": np.int64,
-        "clear_goals": bool,
-        "fund_drawn": np.float64,
-        "seeded": bool,
-        "supporters": np.int32,
-        "newcomers": np.int32,
-        "forming_left": np.int32,
-        "at_risk": bool,
-        "rate": np.float64,
-    }
+    Reading a column by name reads it from the table (`book.state`, `book.roster`).
+    """
 
     def __init__(self, model: NeighbourhoodModel) -> None:
         self.model = model
-        self.config = model.config.cooperation
-        self.count = 0
-        for name, dtype in self._ARRAYS.items():
-            setattr(self, name, np.zeros(64, dtype=dtype))
-        self.need = np.zeros((64, 4))
-        self.pooled = np.zeros((64, 4))
+        self.config = c = model.config.cooperation
+        self.table: Table[CooperationArrays] = Table(
+            CooperationArrays, rows=64, members=8, pairs=28
+        )
         # forming and running cooperations as ordered sets: in the order they came, and
         # cheap to take one out of
         self.forming: dict[int, None] = {}
@@ -67,49 +173,46 @@ class CooperationBook:
         self.totals = np.zeros(len(STATES), dtype=np.int64)
         self.completed_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
         self.started_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
-        self.pooled_this_week = np.zeros(4)
-        weights = np.array([self.config.type_weights.get(t, 0.0) for t in COOPERATION_TYPES])
-        self._cumulative = np.cumsum(weights / weights.sum())
-        self._params = [self.config.type_parameters(t) for t in COOPERATION_TYPES]
-        self._needs = np.array([p.need.as_tuple() for p in self._params], dtype=np.float64)
-        self._weeks = np.array([(p.weeks_min, p.weeks_max) for p in self._params])
-        self._partners = np.array([(p.partners_min, p.partners_max) for p in self._params])
-        c = self.config
-        self._weights = np.array(
-            [c.weight_tie, c.weight_shared, c.weight_complement, c.weight_sector, c.weight_topic]
+        self.pooled_this_week = np.zeros(len(RESOURCES))
+        params = [c.type_parameters(t) for t in COOPERATION_TYPES]
+        weights = np.array([c.type_weights.get(t, 0.0) for t in COOPERATION_TYPES])
+        self.types = TypeRules(
+            cumulative=np.cumsum(weights / weights.sum()),
+            weeks=np.array([(p.weeks_min, p.weeks_max) for p in params]),
+            partners=np.array([(p.partners_min, p.partners_max) for p in params]),
+            needs=np.array([p.need.as_tuple() for p in params], dtype=np.float64),
+            vague_kind=INTENSIVE_FORMAL,
+            clear_goals=c.clear_goals,
+            unclear_efficiency=c.unclear_goals_efficiency,
+            forming_weeks=c.forming_weeks,
         )
-        self.roster = np.full((64, 8), -1, dtype=np.int64)
-        self.size = np.zeros(64, dtype=np.int64)
-        self.pair_slots = np.full((64, 28), -1, dtype=np.int64)
+        self.recruiting = recruiting.rules(c)
+        self.work_rules = work.rules(c)
 
-    # -- storage ---------------------------------------------------------------------------
-    def _reserve(self, count: int = 1) -> int:
-        """Rows for `count` new cooperations (fresh: zero, so FORMING; rosters empty); returns
-        the first."""
-        if self.count + count > len(self.state):
-            size = max(2 * len(self.state), self.count + count)
-            for name in (*self._ARRAYS, "need", "pooled", "roster", "size", "pair_slots"):
-                old = getattr(self, name)
-                new = np.zeros((size, *old.shape[1:]), dtype=old.dtype)
-                if name in ("roster", "pair_slots"):
-                    new[:] = -1
-                new[: len(old)] = old
-                setattr(self, name, new)
-        self.count += count
-        return self.count - count
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name in CooperationArrays._fields:
+            return getattr(self.table.data, name)
+        raise AttributeError(name)
 
-    def _widen(self) -> None:
-        """Room for one more member per cooperation (the pair-slot cache starts afresh)."""
-        rows, width = self.roster.shape
-        roster = np.full((rows, 2 * width), -1, dtype=np.int64)
-        roster[:, :width] = self.roster
-        self.roster = roster
-        self.pair_slots = np.full((rows, width * (2 * width - 1)), -1, dtype=np.int64)
+    @property
+    def data(self) -> CooperationArrays:
+        return self.table.data
+
+    @property
+    def count(self) -> int:
+        return self.table.size
+
+    # -- members -------------------------------------------------------------------------------
+    def widen(self) -> None:
+        """Room for twice as many members per cooperation (the pair-slot cache starts afresh)."""
+        width = self.table.widths["members"]
+        self.table.widen("members")
+        self.table.reset("pair_slots", width * (2 * width - 1))
 
     def _enrol(self, k: int, actor: int) -> None:
         """Append `actor` to the members of `k`."""
         if self.size[k] == self.roster.shape[1]:
-            self._widen()
+            self.widen()
         self.roster[k, self.size[k]] = actor
         self.size[k] += 1
 
@@ -143,11 +246,8 @@ class CooperationBook:
     # -- idea and formation (M4) -----------------------------------------------------------
     def propose(self, initiator: int, topic: int | None = None, seeded: bool = False) -> int:
         """An actor's idea becomes a cooperation in formation; it recruits in the weekly pass."""
-        return int(
-            self.propose_many(
-                np.array([initiator]), np.array([-1 if topic is None else topic]), seeded
-            )[0]
-        )
+        topics = np.array([-1 if topic is None else topic])
+        return int(self.propose_many(np.array([initiator]), topics, seeded)[0])
 
     def propose_many(
         self, initiators: np.ndarray, topics: np.ndarray | None = None, seeded: bool = False
@@ -155,137 +255,41 @@ class CooperationBook:
         """Ideas of several actors (distinct) become cooperations in formation; returns their
         ids. Each has a type drawn by `type_weights`, a topic (given, else one of the
         initiator's interests), a duration and a target number of partners in its type's
-        ranges (compiled: `kernels.propose`)."""
-        m, c = self.model, self.config
+        ranges (compiled: `propose`)."""
+        m = self.model
         count = len(initiators)
-        first = self._reserve(count)
-        kernels.propose(
+        first = self.table.reserve(count)
+        topics = np.full(count, -1) if topics is None else topics
+        propose(
+            self.data,
+            m.state.data,
             first,
             np.asarray(initiators, dtype=np.int64),
-            np.full(count, -1) if topics is None else topics,
+            topics,
             seeded,
             m.rng.random(4 * count),
-            self._cumulative,
-            self._weeks,
-            self._partners,
-            self._needs,
-            INTENSIVE_FORMAL,
-            c.clear_goals,
-            c.unclear_goals_efficiency,
-            c.forming_weeks,
+            self.types,
             float(m.week),
-            m.state.interests,
-            m.state.load,
-            m.state.last_active,
-            self.kind,
-            self.topic,
-            self.initiator,
-            self.duration,
-            self.target,
-            self.need,
-            self.rate,
-            self.idea_week,
-            self.forming_left,
-            self.start_week,
-            self.end_week,
-            self.coordinator,
-            self.seeded,
-            self.clear_goals,
-            self.roster,
-            self.size,
         )
         ids = np.arange(first, first + count)
         while self.roster.shape[1] < int(self.target[ids].max()) + 1:  # room for every partner
-            self._widen()  # the recruiting kernel cannot widen the roster
+            self.widen()  # the recruiting kernel cannot widen the roster
         self.forming.update(dict.fromkeys(ids.tolist()))
         return ids
 
     def recruit(self) -> None:
-        """The weekly recruiting pass: every forming cooperation asks partners.
-
-        Candidates are the contacts of a cooperation's members who are active, free, have
-        spare time and are not members. Their weights are computed for all forming
-        cooperations as the pass begins: tie strength to the initiator, the share of members
-        the candidate knows, whether it fills a resource gap the initiator knows of, same
-        sector and interest in the topic (M4: Guimerà 2005; Gulati & Gargiulo 1999; Powell
-        2005). The asks then run cooperation by cooperation, up to `candidates` each; an asked
-        actor accepts or declines, and one who became busy says no. The ties that joining
-        creates are made in one batch at the end of the pass.
-
-        Each ask draws its pool as Guimerà's model does: incumbents with probability p (among
-        them previous partners of the initiator with probability q), newcomers otherwise, all
-        candidates when that pool is empty; it then picks one candidate of the pool with
-        probability proportional to its weight. Done exactly and in O(1) per ask: candidates
-        are split into three groups (repeat incumbents, other incumbents, newcomers), each
-        sorted once by exponential keys E/weight, E ~ Exp(1) (weighted sampling without
-        replacement, Efraimidis & Spirakis 2006); an ask picks a group in proportion to the
-        weight it has left and takes that group's next candidate. The pass runs compiled
-        (`simulation.kernels.pool` and `ask`).
-        """
+        """The weekly recruiting pass of every cooperation in formation (`recruiting.py`); a
+        cooperation with its partners starts, one out of time starts with its type's minimum
+        or is abandoned."""
         ids = np.fromiter(self.forming, dtype=np.int64, count=len(self.forming))
         if not len(ids):
             return
-        m, c, s, ties = self.model, self.config, self.model.state, self.model.ties
-        owner, actor, weight, accept, group = kernels.pool(
-            ids,
-            self.roster,
-            self.size,
-            self.initiator,
-            self.need,
-            self.topic,
-            s.active,
-            s.load,
-            s.capacity,
-            s.stock,
-            s.income,
-            s.interests,
-            s.sector,
-            s.joined,
-            s.engagement,
-            ties.nbr,
-            ties.nslot,
-            ties.degree,
-            ties.w0,
-            ties.t0,
-            ties.lam,
-            ties.joint,
-            ties.informed,
-            float(m.week),
-            c.min_spare_hours,
-            self._weights,
-        )
-        pairs_i, pairs_j = kernels.ask(
-            ids,
-            owner,
-            actor,
-            weight,
-            accept,
-            group,
-            self.roster,
-            self.size,
-            self.target,
-            s.load,
-            s.capacity,
-            s.last_active,
-            float(m.week),
-            c.candidates,
-            c.incumbent_share,
-            c.repeat_bias,
-            m.rng.standard_exponential(len(actor)),
-            m.rng.random(4 * c.candidates * len(ids)),
-        )
-        if len(pairs_i):
-            m.meet(pairs_i, pairs_j, gain=0.0, informed=True)
-        self._after_recruiting(ids)
-
-    def _after_recruiting(self, ids: np.ndarray) -> None:
-        """With `target` partners a cooperation starts; after `forming_weeks` it starts with
-        at least its type's minimum of partners or is abandoned."""
+        recruiting.recruit(self, ids)
         partners = self.size[ids] - 1
         ready = partners >= self.target[ids]
         self.forming_left[ids[~ready]] -= 1
         expired = ~ready & (self.forming_left[ids] <= 0)
-        enough = partners >= self._partners[self.kind[ids], 0]
+        enough = partners >= self.types.partners[self.kind[ids], 0]
         self.start(ids[ready | (expired & enough)])
         if (expired & ~enough).any():
             self._close(ids[expired & ~enough], ABANDONED)
@@ -294,23 +298,30 @@ class CooperationBook:
         """`actor` becomes a member (its ties to the others are made by the caller)."""
         m = self.model
         m.state.load[actor] += 1
-        m.state.last_active[actor] = m.week
+        m.state.mark_active(actor, m.week)
         self._enrol(k, actor)
         if self.state[k] == RUNNING:  # a running cooperation counts its new member now
-            kernels.count_members(
-                np.array([k]),
-                self.roster,
-                self.size,
-                self.size[k] - 1,
-                m.state.joined,
-                self.newcomers,
-            )
+            count_members(self.data, np.array([k]), self.size[k] - 1, m.state.joined)
 
     def join(self, k: int, actor: int) -> None:
         """`actor` becomes a member; working together makes the members acquainted."""
+        m = self.model
         others = self.group(k).copy()
         self._admit(k, actor)
-        self.model.meet(np.full(len(others), actor), others, gain=0.0, informed=True)
+        m.ties.meet(np.full(len(others), actor), others, gain=0.0, t=m.week)
+
+    def add_supporter(self, k: int, actor: int) -> None:
+        """The catalyst found `actor` to support `k`: it joins as a member."""
+        self.join(k, actor)
+        self.supporters[k] += 1
+
+    def grant_money(self, ids: np.ndarray, amounts: np.ndarray) -> None:
+        """The fund gives `amounts` to the cooperations `ids`."""
+        self.fund_drawn[ids] += amounts
+
+    def revive(self, k: int) -> None:
+        """A catalyst overcomes a lull: the shortage count starts again."""
+        self.shortage[k] = 0
 
     def start(self, ids: np.ndarray | int) -> None:
         """Enough partners: the cooperations `ids` start their work (in this order)."""
@@ -322,7 +333,7 @@ class CooperationBook:
             del self.forming[k]
         self.state[ids], self.start_week[ids] = RUNNING, m.week
         np.add.at(self.started_by_type, self.kind[ids], 1)
-        kernels.count_members(ids, self.roster, self.size, 0, m.state.joined, self.newcomers)
+        count_members(self.data, ids, 0, m.state.joined)
         if self.config.coordinator_role:
             for k in ids[self.kind[ids] == INTENSIVE_FORMAL].tolist():
                 self._appoint_coordinator(k)
@@ -336,83 +347,18 @@ class CooperationBook:
 
     # -- running work (M5) -----------------------------------------------------------------
     def work(self) -> None:
-        """One week of work for every running cooperation at once (compiled: members' shares
-        in `kernels.contribute`, progress and endings in `kernels.advance`)."""
+        """One week of work for every running cooperation (`work.py`); the finished close."""
         if not self.running:
             self.pooled_this_week[:] = 0
             return
-        m, c = self.model, self.config
-        ids = self.running_ids()
-        leaderless = (self.kind[ids] == INTENSIVE_FORMAL) & (self.coordinator[ids] < 0)
-        pooled = kernels.contribute(
-            ids,
-            self.roster,
-            self.size,
-            self.need,
-            self.coordinator,
-            leaderless,
-            m.state.stock,
-            c.coordinator_hours,
-            c.uncoordinated_overhead_hours,
-        )
-        m.programme.top_up(ids, pooled[:, MONEY], self.need[ids, MONEY], self)
-        self.pooled[ids] += pooled
-        self.pooled_this_week = pooled.sum(axis=0)
-        outcome = kernels.advance(
-            ids,
-            pooled,
-            self.need,
-            self.rate,
-            self.progress,
-            self.shortage,
-            self.size,
-            self.at_risk,
-            leaderless,
-            c.startup_threshold,
-            c.production_exponent,
-            c.patience_weeks,
-            c.uncoordinated_hazard,
-            c.distrust_hazard,
-            m.rng.random(len(ids)),
-        )
-        if outcome.any():
-            self._close(ids[outcome > 0], COMPLETED)
-            self._close(ids[outcome < 0], FAILED)
+        done, failed = work.week(self, self.running_ids())
+        self._close(done, COMPLETED)
+        self._close(failed, FAILED)
 
     def joint_work(self) -> None:
-        """Monthly: members' ties grow through working together; trust is checked (M2).
-
-        Member pairs without a tie (a tie pruned while they work together) meet first.
-        """
-        if not self.running:
-            return
-        m, ties = self.model, self.model.ties
-        ids = self.running_ids()
-        while True:
-            missing_i, missing_j = kernels.joint_work(
-                ids,
-                self.roster,
-                self.size,
-                self.pair_slots,
-                m.config.ties.joint_work_gain,
-                float(m.week),
-                self.config.trust_threshold,
-                self.at_risk,
-                ties.a,
-                ties.b,
-                ties.w0,
-                ties.t0,
-                ties.lam,
-                ties.alive,
-                ties.mark,
-                ties.next_stamp(),
-                ties.nbr,
-                ties.nslot,
-                ties.degree,
-            )
-            if not len(missing_i):
-                return
-            m.meet(missing_i, missing_j, gain=0.0, informed=True)
+        """Monthly: members' ties grow through working together; trust is checked (M2)."""
+        if self.running:
+            work.joint_work(self, self.running_ids())
 
     # -- ending (M6) -------------------------------------------------------------------------
     def _close(self, ids: np.ndarray | int, outcome: int) -> None:
@@ -435,22 +381,15 @@ class CooperationBook:
             np.add.at(self.completed_by_type, self.kind[ids], 1)
         ties = m.config.ties
         gain = ties.success_gain if outcome == COMPLETED else -ties.failure_loss
-        kernels.close(
+        close(
+            self.data,
+            m.state.data,
+            m.ties.slots.data,
+            m.ties.adjacency.data,
             ids,
-            self.roster,
-            self.size,
-            m.state.active,
-            m.state.load,
             outcome in (COMPLETED, FAILED),
             gain,
             float(m.week),
-            m.ties.nbr,
-            m.ties.nslot,
-            m.ties.degree,
-            m.ties.w0,
-            m.ties.t0,
-            m.ties.lam,
-            m.ties.joint,
         )
 
     def leave(self, actor: int) -> None:
@@ -468,10 +407,7 @@ class CooperationBook:
             elif self.initiator[k] == actor:
                 self._close(k, ABANDONED)
 
-    def revive(self, k: int) -> None:
-        """A catalyst overcomes a lull: the shortage count starts again."""
-        self.shortage[k] = 0
-
+    # -- reading -----------------------------------------------------------------------------
     def newcomer_share(self) -> float:
         """Share of started cooperations with at least one newcomer (supporters included)."""
         started = np.isin(self.state[: self.count], (RUNNING, COMPLETED, FAILED))

@@ -14,15 +14,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.time import Schedule
 
-from simulation.config import WEEKS_PER_YEAR, MeetingFormat
+from simulation.config import TIME, WEEKS_PER_YEAR, MeetingFormat
 from simulation.population import SECTOR_CODE
 
 if TYPE_CHECKING:
     from mesa.time import EventGenerator
 
     from simulation.model import NeighbourhoodModel
-
-TIME = 0
 
 
 class MeetingStructure:
@@ -59,6 +57,11 @@ class MeetingStructure:
             self._events.stop()
             self._events = None
 
+    def hand_to(self, role: str) -> None:
+        """Someone else hosts it from now on (`qm`, `initiative`, `catalyst`, `anchor` or
+        `coordinator`)."""
+        self.host_role = role
+
     @property
     def running(self) -> bool:
         return self._events is not None
@@ -74,11 +77,11 @@ class MeetingStructure:
             return
         self.held += 1
         self.attendance_total += len(attendees)
-        m.state.stock[attendees, TIME] -= self.spec.hours
-        m.state.last_active[attendees] = m.week
+        m.state.spend_time(attendees, self.spec.hours)
+        m.state.mark_active(attendees, m.week)
         self.new_ties_total += self._conversations(attendees)
         if self.spec.exchange:
-            m.state.inspiration[attendees] += m.config.cooperation.inspiration_gain
+            m.state.inspire(attendees, m.config.cooperation.inspiration_gain)
 
     def _attendees(self, host: int) -> np.ndarray:
         """Invited actors with time who decide to come, at most `capacity`, host included."""
@@ -117,4 +120,4 @@ class MeetingStructure:
         speaker = np.repeat(attendees, k)
         listener = attendees[m.rng.integers(0, len(attendees), len(speaker))]
         keep = speaker != listener
-        return m.meet(speaker[keep], listener[keep], gain=m.config.ties.meeting_gain, informed=True)
+        return m.ties.meet(speaker[keep], listener[keep], gain=m.config.ties.meeting_gain, t=m.week)

@@ -1,8 +1,11 @@
-"""Whole-network measures of the resilient-tie network (MODEL-BACKGROUND §5).
+"""Whole-network measures of the resilient-tie network.
 
-Computed from the tie arrays every few weeks, never per step, with compiled graph kernels
-(`simulation.kernels`: adjacency, components, triangles, shortest-path counts). A networkx
-graph is built only for betweenness (and for export and drawing).
+The measures network studies of neighbourhoods and coalitions report (density, components,
+clustering, cross-sector share and E-I index, centralisation, hubs; Wasserman & Faust 1994;
+Krebs & Holley). Computed from the tie arrays every few weeks, never per step, with the
+compiled graph kernels at the end of this module (adjacency, components, triangles,
+shortest-path counts). A networkx graph is built only for betweenness of a disruption's
+target (and for export and drawing).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from simulation import kernels
+from simulation.compiled import kernel
 from simulation.config import SECTORS
 from simulation.population import Population
 from simulation.ties import TieStore
@@ -76,12 +79,12 @@ def network_metrics(
     if n == 0:
         return out
     out["density_resilient"] = 2 * e / (n * (n - 1)) if n > 1 else 0.0
-    indptr, indices = kernels.adjacency(i, j, n)
-    count, largest = kernels.components(indptr, indices)
+    indptr, indices = csr_adjacency(i, j, n)
+    count, largest = count_components(indptr, indices)
     out["components"] = float(count)
     out["giant_component_share"] = largest / n
     degree = np.diff(indptr).astype(float)
-    triangles = kernels.triangles(indptr, indices) / 2
+    triangles = count_triangles(indptr, indices) / 2
     pairs = degree * (degree - 1) / 2
     out["clustering"] = float(np.where(pairs > 0, triangles / np.maximum(pairs, 1), 0.0).mean())
     sector = pop.sector[active]
@@ -201,7 +204,7 @@ def broker_betweenness(
     """Normalised betweenness of a few `brokers` in the resilient-tie network.
 
     Breadth-first search from every active actor (or `samples` evenly spaced ones on larger
-    networks) counts shortest paths (compiled, `simulation.kernels`); a broker's share of the
+    networks) counts shortest paths (compiled, below); a broker's share of the
     shortest paths between others is summed as in Brandes (2001). Matches networkx's
     ``betweenness_centrality(normalized=True)`` when every source is used.
     """
@@ -212,13 +215,119 @@ def broker_betweenness(
         return dict.fromkeys(brokers, 0.0)
     i, j, _ = resilient_edges(ties, week, threshold)
     i, j = _among_active(position, i, j)
-    indptr, indices = kernels.adjacency(i, j, n)
+    indptr, indices = csr_adjacency(i, j, n)
     sources = np.arange(n) if n <= samples else np.linspace(0, n - 1, samples).astype(np.int64)
-    dist, sigma = kernels.path_counts(indptr, indices, sources)
+    dist, sigma = path_counts(indptr, indices, sources)
     scores = {}
     for broker in brokers:
         v = position[broker]
-        dist_v, sigma_v = kernels.path_counts(indptr, indices, np.array([v]))
-        total = kernels.paths_through(dist, sigma, sources, v, dist_v[0], sigma_v[0])
+        dist_v, sigma_v = path_counts(indptr, indices, np.array([v]))
+        total = paths_through(dist, sigma, sources, v, dist_v[0], sigma_v[0])
         scores[broker] = float(total * (n / len(sources)) / ((n - 1) * (n - 2)))
     return scores
+
+
+# -- compiled: graph measures on a CSR adjacency (indptr, indices) ---------------------------
+@kernel
+def csr_adjacency(i, j, n):
+    """Symmetric adjacency of the edges (i, j) among n nodes as CSR (indptr, indices); the
+    neighbours of each node are listed in edge order."""
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for e in range(len(i)):
+        indptr[i[e] + 1] += 1
+        indptr[j[e] + 1] += 1
+    indptr = np.cumsum(indptr)
+    indices = np.empty(2 * len(i), dtype=np.int64)
+    filled = indptr[:n].copy()
+    for e in range(len(i)):
+        indices[filled[i[e]]] = j[e]
+        filled[i[e]] += 1
+        indices[filled[j[e]]] = i[e]
+        filled[j[e]] += 1
+    return indptr, indices
+
+
+@kernel
+def _bfs(indptr, indices, source, dist, sigma, queue):
+    """Breadth-first search from `source` over the nodes not yet reached (`dist` -1): hop
+    distances into `dist`, shortest-path counts into `sigma`; returns how many nodes it
+    reached (they are listed in `queue`)."""
+    dist[source] = 0
+    sigma[source] = 1.0
+    queue[0] = source
+    head, tail = 0, 1
+    while head < tail:
+        u = queue[head]
+        head += 1
+        for p in range(indptr[u], indptr[u + 1]):
+            w = indices[p]
+            if dist[w] < 0:
+                dist[w] = dist[u] + 1
+                queue[tail] = w
+                tail += 1
+            if dist[w] == dist[u] + 1:
+                sigma[w] += sigma[u]
+    return tail
+
+
+@kernel
+def count_components(indptr, indices):
+    """The number of connected components and the size of the largest."""
+    n = len(indptr) - 1
+    dist = np.full(n, -1, dtype=np.int64)
+    sigma = np.zeros(n)
+    queue = np.empty(n, dtype=np.int64)
+    count, largest = 0, 0
+    for root in range(n):
+        if dist[root] < 0:
+            count += 1
+            largest = max(largest, _bfs(indptr, indices, root, dist, sigma, queue))
+    return count, largest
+
+
+@kernel
+def count_triangles(indptr, indices):
+    """Twice the number of triangles through each node."""
+    n = len(indptr) - 1
+    out = np.zeros(n)
+    mark = np.full(n, -1, dtype=np.int64)
+    for u in range(n):
+        for p in range(indptr[u], indptr[u + 1]):
+            mark[indices[p]] = u
+        closed = 0
+        for p in range(indptr[u], indptr[u + 1]):
+            w = indices[p]
+            for r in range(indptr[w], indptr[w + 1]):
+                if mark[indices[r]] == u:
+                    closed += 1
+        out[u] = closed
+    return out
+
+
+@kernel
+def path_counts(indptr, indices, sources):
+    """Hop distances (-1 if unreachable) and shortest-path counts from each source."""
+    n = len(indptr) - 1
+    dist = np.full((len(sources), n), -1, dtype=np.int64)
+    sigma = np.zeros((len(sources), n))
+    queue = np.empty(n, dtype=np.int64)
+    for row in range(len(sources)):
+        _bfs(indptr, indices, sources[row], dist[row], sigma[row], queue)
+    return dist, sigma
+
+
+@kernel
+def paths_through(dist, sigma, sources, v, dist_v, sigma_v):
+    """Sum over sources s and targets t (both other than v, t != s) of the share of shortest
+    s–t paths that pass through v (Brandes 2001)."""
+    total = 0.0
+    for row in range(len(sources)):
+        s = sources[row]
+        if s == v or dist[row, v] < 0:
+            continue
+        for t in range(dist.shape[1]):
+            if t in (v, s) or dist_v[t] < 0:
+                continue
+            if dist[row, v] + dist_v[t] == dist[row, t]:
+                total += sigma[row, v] * sigma_v[t] / sigma[row, t]
+    return total

@@ -16,12 +16,14 @@ import numpy as np
 from mesa.time import Schedule
 
 from simulation.config import WEEKS_PER_YEAR
+from simulation.population import CIVIL_SOCIETY, PUBLIC, QM
 
 if TYPE_CHECKING:
     from simulation.cooperations import CooperationBook
     from simulation.model import NeighbourhoodModel
 
-TIME = 0
+OFFICE_CONTACTS = 3
+"""Public or civil-society actors the QM office is introduced to when it opens."""
 
 
 class Programme:
@@ -61,8 +63,25 @@ class Programme:
         if self.ended:
             return
         self.funded = True
-        self.qm = self.model.add_qm_office(self.config.qm_staff)
+        self.qm = self._open_office(self.config.qm_staff)
         self._qm_income = self.model.state.income[self.qm].copy()
+        self.model.catalyst.office_opened(self.qm)
+
+    def _open_office(self, staff: int) -> int:
+        """The QM office joins with paid time for `staff` people, introduced to a few public
+        and civil-society actors."""
+        m = self.model
+        s = m.state
+        i = m.add_actor("qm", "Quartiersmanagement")
+        s.income[i] *= max(staff, 1)
+        s.cap[i] *= max(staff, 1)
+        s.stock[i] = s.income[i]
+        sector = s.view("sector")
+        partners = np.flatnonzero(s.view("active") & np.isin(sector, [PUBLIC, CIVIL_SOCIETY]))
+        if len(partners):
+            chosen = m.rng.choice(partners, size=min(OFFICE_CONTACTS, len(partners)), replace=False)
+            m.ties.meet(np.full(len(chosen), i), chosen, gain=0.0, t=m.week)
+        return i
 
     def degression(self, week: float) -> float:
         """Share of full funding at `week`: 1, then falling linearly to 0 over the transition."""
@@ -82,7 +101,7 @@ class Programme:
             share = self.degression(week)
             self.fund_balance = self.config.fund_per_year * share
             if self.qm >= 0 and self._qm_income is not None:
-                self.model.state.income[self.qm] = self._qm_income * max(share, 0.0)
+                self.model.state.set_income(self.qm, self._qm_income * max(share, 0.0))
         elif self.ended:
             self.fund_balance = self.config.verstetigung.small_fund_per_year
 
@@ -96,14 +115,18 @@ class Programme:
         for meeting in m.meetings:
             if meeting.spec.programme or meeting.host_role == "qm":
                 if v.anchor_place:
-                    meeting.host_role = "anchor"
+                    meeting.hand_to("anchor")
                 elif v.coordination_handover and meeting.host_role == "qm":
-                    meeting.host_role = "coordinator"
+                    meeting.hand_to("coordinator")
                 else:
                     meeting.stop()
-        if v.coordination_handover:
-            m.hand_over_coordination(self.qm)
         qm, self.qm = self.qm, -1
+        if v.coordination_handover:
+            local = -1
+            if qm >= 0:
+                local = m.ties.strongest_contact(qm, m.week, m.state.sector != QM)
+            m.coordinator_actor = local
+            m.catalyst.office_closing(qm, successor=local)
         if qm >= 0:
             m.remove_actor(qm)
 
@@ -119,7 +142,7 @@ class Programme:
         request = np.clip(needed - pooled, 0.0, room)
         granted = np.minimum(np.cumsum(request), self.fund_balance)
         granted = np.diff(granted, prepend=0.0)
-        book.fund_drawn[ids] += granted
+        book.grant_money(ids, granted)
         total = float(granted.sum())
         self.fund_balance -= total
         self.fund_spent += total

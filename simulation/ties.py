@@ -1,101 +1,321 @@
-"""Relationship ties as arrays with lazy exponential decay (M2).
+"""Ties: weighted relationships that grow with contact and decay without it (M2, M6).
 
-A tie between actors i < j lives in a slot of parallel arrays: its strength at last contact
-``w0``, the week of that contact ``t0``, its weekly decay rate ``lam``, whether the two know
-each other's resources (``informed``), how often they worked together (``joint``) and when it
-was made (``born``). The strength now is ``w0 * exp(-lam * (t - t0))``: nothing is touched for
-ties without contact. Free slots are reused, so a slot index stays valid while its tie lives.
+The whole rule in one place:
 
-Each actor has an adjacency row: its neighbours and the slots of those ties (``nbr``,
-``nslot``, the first ``degree`` entries). A pair's slot is found by scanning the shorter row,
-in compiled code (`simulation.kernels`); there is no per-pair dictionary.
+- **Decay rate.** A tie loses `ties.decay_per_month` of its strength per month without contact:
+  weekly rate ``λ = −ln(1 − decay_per_month) / WEEKS_PER_MONTH``, times
+  `ties.cross_sector_decay_multiplier` for a tie across sectors (bridges decay faster: Burt
+  2002). The rate is fixed when the tie is made (`decay_rates`).
+- **Strength now.** ``w = w0 · exp(−λ (t − t0))`` with ``w0`` the strength at the last contact
+  in week ``t0`` — evaluated lazily (`strength`), nothing is touched for ties without contact.
+- **Reinforcement.** A contact sets ``w0 ← clip(w + gain, 0, 1)`` and ``t0 ← t``
+  (`reinforce`); a pair in contact more than once in one batch gains once. Strangers in
+  contact form a tie of `ties.new_tie_strength`.
+- **Pruning and upkeep.** Monthly, ties weaker than `ties.prune_below` are deleted and each
+  actor keeps its `ties.max_ties` strongest (Kumpula et al. 2007); each resilient tie
+  (strength ≥ `ties.resilient_threshold`) then costs both ends `ties.upkeep_hours` a week
+  ("without time, contacts cannot be maintained").
+
+Storage: a tie between actors i < j lives in a slot of the arrays of `TieSlots` (ends, strength
+at last contact, its week, decay rate, whether they know each other's resources
+(`informed`), joint projects, week made, alive, a mark for once-per-batch reinforcement);
+freed slots are reused from a stack, so a slot index stays valid while its tie lives. Each
+actor has an adjacency row (`Adjacency`: neighbours and slots, the first `degree` entries);
+a pair's slot is found by scanning the shorter row. The kernels below are compiled.
 """
 
 from __future__ import annotations
 
+import math
+from typing import TYPE_CHECKING, NamedTuple
+
 import numpy as np
 
-from simulation import kernels
+from simulation.columns import Table, column
+from simulation.compiled import kernel
+from simulation.config import WEEKS_PER_MONTH, TiesConfig
+
+if TYPE_CHECKING:
+    from simulation.population import Population
+
+NEXT, FREED, STAMP = range(3)
+"""Positions in `TieSlots.counters`: the next never-used slot, how many freed slots are
+stacked in `free`, the mark of the latest batch of contacts."""
+
+
+class TieSlots(NamedTuple):
+    """One row per tie slot."""
+
+    a: np.ndarray = column(np.int64)  # lower end
+    b: np.ndarray = column(np.int64)  # higher end
+    w0: np.ndarray = column(np.float64)  # strength at the last contact
+    t0: np.ndarray = column(np.float64)  # week of the last contact
+    lam: np.ndarray = column(np.float64)  # weekly decay rate
+    informed: np.ndarray = column(np.bool_)  # they know each other's resources
+    joint: np.ndarray = column(np.int32)  # cooperations done together
+    born: np.ndarray = column(np.float64)  # week made
+    alive: np.ndarray = column(np.bool_)
+    mark: np.ndarray = column(np.int64)  # batch that last reinforced it
+    free: np.ndarray = column(np.int64)  # stack of freed slots
+    counters: np.ndarray = column(np.int64, length=3)  # NEXT, FREED, STAMP
+
+
+class Adjacency(NamedTuple):
+    """One row per actor: its neighbours and the slots of those ties."""
+
+    nbr: np.ndarray = column(np.int64, "width", fill=-1)
+    nslot: np.ndarray = column(np.int64, "width", fill=-1)
+    degree: np.ndarray = column(np.int64)
+
+
+def weekly_decay(config: TiesConfig) -> tuple[float, float]:
+    """Weekly decay rates (same sector, across sectors) from the monthly share lost."""
+    months_per_week = 1 / WEEKS_PER_MONTH
+    lam = -np.log(1.0 - config.decay_per_month) * months_per_week
+    return float(lam), float(lam * config.cross_sector_decay_multiplier)
+
+
+# -- compiled: finding, strength, reinforcement --------------------------------------------
+
+
+@kernel
+def find(adj, i, j):
+    """The slot of tie (i, j), or -1: a scan of the shorter adjacency row."""
+    if adj.degree[i] > adj.degree[j]:
+        i, j = j, i
+    for p in range(adj.degree[i]):
+        if adj.nbr[i, p] == j:
+            return adj.nslot[i, p]
+    return -1
+
+
+@kernel
+def slots_of(adj, pairs_i, pairs_j):
+    """Slots of many pairs; -1 where there is no tie."""
+    out = np.empty(len(pairs_i), dtype=np.int64)
+    for x in range(len(pairs_i)):
+        out[x] = find(adj, pairs_i[x], pairs_j[x])
+    return out
+
+
+@kernel
+def strength(ties, s, t):
+    """Strength of the tie in slot `s` at week `t` (lazy exponential decay)."""
+    return ties.w0[s] * math.exp(-ties.lam[s] * (t - ties.t0[s]))
+
+
+@kernel
+def reinforce(ties, s, gain, t):
+    """Contact: strength now plus `gain`, clipped to [0, 1]; the decay clock restarts."""
+    ties.w0[s] = min(max(strength(ties, s, t) + gain, 0.0), 1.0)
+    ties.t0[s] = t
+
+
+@kernel
+def reinforce_group(ties, adj, members, gain, t):
+    """Every tie among `members` gains `gain` (clipped to [0, 1]) and counts one more joint
+    project; pairs without a tie are skipped."""
+    for x in range(len(members)):
+        for y in range(x + 1, len(members)):
+            s = find(adj, members[x], members[y])
+            if s < 0:
+                continue
+            reinforce(ties, s, gain, t)
+            ties.joint[s] += 1
+
+
+# -- compiled: making and deleting ties -----------------------------------------------------
+
+
+@kernel
+def _attach(adj, i, j, s):
+    p = adj.degree[i]
+    adj.nbr[i, p] = j
+    adj.nslot[i, p] = s
+    adj.degree[i] = p + 1
+
+
+@kernel
+def _detach(adj, i, j):
+    last = adj.degree[i] - 1
+    for p in range(last + 1):
+        if adj.nbr[i, p] == j:
+            adj.nbr[i, p] = adj.nbr[i, last]
+            adj.nslot[i, p] = adj.nslot[i, last]
+            adj.nbr[i, last] = -1
+            adj.degree[i] = last
+            return
+
+
+@kernel
+def _new_slot(ties):
+    if ties.counters[FREED] > 0:
+        ties.counters[FREED] -= 1
+        return ties.free[ties.counters[FREED]]
+    ties.counters[NEXT] += 1
+    return ties.counters[NEXT] - 1
+
+
+@kernel
+def contact_pairs(ties, adj, pairs_i, pairs_j, lam_of, start, gain, new_strength, t, informed):
+    """Pairs meet from position `start`: a tie reinforces once per batch (strength now plus
+    `gain`, at most 1, clock restarted), strangers form a tie of `new_strength` decaying at
+    `lam_of`. A batch begins at `start` 0. Returns (new ties, where it stopped): it stops
+    early when an actor's adjacency row is full, for the caller to widen and resume."""
+    if start == 0:
+        ties.counters[STAMP] += 1
+    stamp = ties.counters[STAMP]
+    made = 0
+    width = adj.nbr.shape[1]
+    for x in range(start, len(pairs_i)):
+        i, j = pairs_i[x], pairs_j[x]
+        if i == j:
+            continue
+        s = find(adj, i, j)
+        if s >= 0:
+            if ties.mark[s] == stamp:
+                continue
+            ties.mark[s] = stamp
+            reinforce(ties, s, gain, t)
+            if informed:
+                ties.informed[s] = True
+            continue
+        if adj.degree[i] == width or adj.degree[j] == width:
+            return made, x
+        s = _new_slot(ties)
+        ties.a[s], ties.b[s] = min(i, j), max(i, j)
+        ties.w0[s], ties.t0[s], ties.lam[s] = new_strength, t, lam_of[x]
+        ties.informed[s], ties.joint[s], ties.born[s] = informed, 0, t
+        ties.alive[s], ties.mark[s] = True, stamp
+        _attach(adj, i, j, s)
+        _attach(adj, j, i, s)
+        made += 1
+    return made, len(pairs_i)
+
+
+@kernel
+def remove_slots(ties, adj, slots):
+    """Delete the ties in `slots` (dead or repeated slots are skipped)."""
+    for s in slots:
+        if not ties.alive[s]:
+            continue
+        ties.alive[s] = False
+        _detach(adj, ties.a[s], ties.b[s])
+        _detach(adj, ties.b[s], ties.a[s])
+        ties.free[ties.counters[FREED]] = s
+        ties.counters[FREED] += 1
+
+
+@kernel
+def prune_ties(ties, adj, t, below, max_ties, actors):
+    """Drop ties weaker than `below`, then each actor's weakest beyond `max_ties` (both judged
+    on this moment's strengths, for all actors at once; of equally weak ties, those where the
+    actor is the lower end go first, each in slot order). Returns the slots still alive and
+    their strengths, in slot order."""
+    top = ties.counters[NEXT]
+    now = np.zeros(top)
+    keep = np.zeros(top, dtype=np.bool_)
+    count = np.zeros(actors, dtype=np.int64)
+    for s in range(top):
+        if ties.alive[s]:
+            now[s] = strength(ties, s, t)
+            if now[s] >= below:
+                keep[s] = True
+                count[ties.a[s]] += 1
+                count[ties.b[s]] += 1
+    start = np.zeros(actors + 1, dtype=np.int64)
+    for x in range(actors):
+        start[x + 1] = start[x] + (count[x] if count[x] > max_ties else 0)
+    bucket = np.empty(start[actors], dtype=np.int64)
+    filled = start[:actors].copy()
+    for side in range(2):  # each actor's ties: those where it is a, then those where it is b
+        ends = ties.a if side == 0 else ties.b
+        for s in range(top):
+            if keep[s] and count[ends[s]] > max_ties:
+                x = ends[s]
+                bucket[filled[x]] = s
+                filled[x] += 1
+    gone = np.empty(top + len(bucket), dtype=np.int64)
+    g = 0
+    for s in range(top):  # the weak ones first, then each crowded actor's weakest
+        if ties.alive[s] and not keep[s]:
+            gone[g] = s
+            g += 1
+    for x in range(actors):
+        if count[x] <= max_ties:
+            continue
+        mine = bucket[start[x] : start[x + 1]]
+        order = np.argsort(now[mine], kind="mergesort")
+        for r in range(count[x] - max_ties):
+            keep[mine[order[r]]] = False
+            gone[g] = mine[order[r]]
+            g += 1
+    remove_slots(ties, adj, gone[:g])
+    live = np.flatnonzero(keep)
+    return live, now[live]
+
+
+# -- the Python side ------------------------------------------------------------------------
 
 
 class TieStore:
-    """Sparse symmetric weighted ties with lazy decay, adjacency rows and degrees."""
+    """Sparse symmetric weighted ties with lazy decay, adjacency rows and degrees.
 
-    _SLOT_ARRAYS = (
-        ("a", np.int64),
-        ("b", np.int64),
-        ("w0", np.float64),
-        ("t0", np.float64),
-        ("lam", np.float64),
-        ("informed", bool),
-        ("joint", np.int32),
-        ("born", np.float64),
-        ("alive", bool),
-        ("mark", np.int64),
-        ("free", np.int64),
-    )
+    `population` gives the actors' sectors (read when `meet` makes a tie, for its decay
+    rate). Reading a slot array or adjacency array by name reads it from the bundles (`ties.w0`,
+    `ties.degree`).
+    """
 
-    def __init__(self, capacity: int = 1024, width: int = 16) -> None:
-        for name, dtype in self._SLOT_ARRAYS:
-            setattr(self, name, np.zeros(max(capacity, 2), dtype=dtype))
-        self.nbr = np.full((0, width), -1, dtype=np.int64)
-        self.nslot = np.full((0, width), -1, dtype=np.int64)
-        self.degree = np.zeros(0, dtype=np.int64)
-        self.actors = 0
-        self._counters = np.zeros(2, dtype=np.int64)  # next new slot, freed slots stacked
-        self._stamp = 0
+    def __init__(
+        self,
+        config: TiesConfig | None = None,
+        population: Population | None = None,
+        capacity: int = 1024,
+        width: int = 16,
+    ) -> None:
+        self.config = config if config is not None else TiesConfig()
+        self.population = population
+        self.lam_same, self.lam_cross = weekly_decay(self.config)
+        self.slots: Table[TieSlots] = Table(TieSlots, rows=max(capacity, 2))
+        self.adjacency: Table[Adjacency] = Table(Adjacency, rows=0, width=width)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name in TieSlots._fields:
+            return getattr(self.slots.data, name)
+        if name in Adjacency._fields:
+            return getattr(self.adjacency.data, name)
+        raise AttributeError(name)
 
     # -- bookkeeping -------------------------------------------------------------------------
+    @property
+    def actors(self) -> int:
+        return self.adjacency.size
+
     def add_actors(self, count: int) -> None:
         """Make room in the adjacency rows for `count` more actors."""
-        self.actors += count
-        if self.actors > len(self.degree):
-            rows = max(self.actors, 2 * len(self.degree))
-            self.nbr = self._resized(self.nbr, rows, self.nbr.shape[1])
-            self.nslot = self._resized(self.nslot, rows, self.nslot.shape[1])
-            degree = np.zeros(rows, dtype=np.int64)
-            degree[: len(self.degree)] = self.degree
-            self.degree = degree
-
-    @staticmethod
-    def _resized(old: np.ndarray, rows: int, width: int) -> np.ndarray:
-        new = np.full((rows, width), -1, dtype=old.dtype)
-        new[: old.shape[0], : old.shape[1]] = old
-        return new
-
-    def _widen(self) -> None:
-        rows, width = self.nbr.shape
-        self.nbr = self._resized(self.nbr, rows, 2 * width)
-        self.nslot = self._resized(self.nslot, rows, 2 * width)
+        self.adjacency.reserve(count)
 
     def __len__(self) -> int:
-        return int(self._counters[0] - self._counters[1])
+        counters = self.slots.data.counters
+        return int(counters[NEXT] - counters[FREED])
 
     def _room_for(self, count: int) -> None:
         """Enough slots for `count` new ties; the last slot stays empty (see `slots_of`)."""
-        size = len(self.w0)
-        while self._counters[0] + count > size - 1:
-            size *= 2
-        if size == len(self.w0):
-            return
-        for name, dtype in self._SLOT_ARRAYS:
-            new = np.zeros(size, dtype=dtype)
-            old = getattr(self, name)
-            new[: len(old)] = old
-            setattr(self, name, new)
-
-    def next_stamp(self) -> int:
-        """A fresh mark for one batch of contacts (a tie is reinforced once per batch)."""
-        self._stamp += 1
-        return self._stamp
+        self.slots.ensure(int(self.slots.data.counters[NEXT]) + count + 1)
 
     def live_slots(self) -> np.ndarray:
         """Indices of the slots that hold a tie."""
-        return np.flatnonzero(self.alive[: self._counters[0]])
+        return np.flatnonzero(self.alive[: self.slots.data.counters[NEXT]])
+
+    def decay_rates(self, pairs_i: np.ndarray, pairs_j: np.ndarray) -> np.ndarray:
+        """Weekly decay rate of each pair's tie: faster across sectors."""
+        sector = self.population.sector
+        same = sector[pairs_i] == sector[pairs_j]
+        return np.where(same, self.lam_same, self.lam_cross)
 
     # -- reading -----------------------------------------------------------------------------
     def strength(self, slots: np.ndarray | int, t: float) -> np.ndarray | float:
-        """Current strength of the ties in `slots` at week `t`."""
+        """Current strength of the ties in `slots` at week `t` (see `strength` above)."""
         return self.w0[slots] * np.exp(-self.lam[slots] * (t - self.t0[slots]))
 
     def contacts_of(self, i: int) -> np.ndarray:
@@ -104,7 +324,7 @@ class TieStore:
 
     def slot(self, i: int, j: int) -> int:
         """The slot of tie (i, j), or -1 when they have none."""
-        return int(kernels.find(self.nbr, self.nslot, self.degree, i, j))
+        return int(find(self.adjacency.data, i, j))
 
     def slots_of(self, pairs_i: np.ndarray, pairs_j: np.ndarray) -> np.ndarray:
         """Slots of many pairs at once; -1 where there is no tie.
@@ -112,15 +332,41 @@ class TieStore:
         The last slot of the arrays is never used, so reading slot -1 gives an empty tie:
         strength 0, not informed, no joint work.
         """
-        return kernels.slots_of(
-            self.nbr,
-            self.nslot,
-            self.degree,
+        return slots_of(
+            self.adjacency.data,
             np.asarray(pairs_i, dtype=np.int64),
             np.asarray(pairs_j, dtype=np.int64),
         )
 
+    def strongest_contact(self, i: int, t: float, eligible: np.ndarray | None = None) -> int:
+        """The contact of `i` with the strongest tie now, or -1; with `eligible` (a mask over
+        actors) only among those. Of equally strong ties, the first in adjacency order."""
+        contacts = self.contacts_of(i)
+        if eligible is not None and len(contacts):
+            contacts = contacts[eligible[contacts]]
+        if not len(contacts):
+            return -1
+        now = self.strength(self.slots_of(np.full(len(contacts), i), contacts), t)
+        return int(contacts[np.argmax(now)])
+
     # -- writing -----------------------------------------------------------------------------
+    def meet(
+        self, pairs_i: np.ndarray, pairs_j: np.ndarray, gain: float, t: float, informed: bool = True
+    ) -> int:
+        """Pairs have contact in week `t`: ties reinforce by `gain` or form. Returns the
+        number of new ties."""
+        pairs_i = np.asarray(pairs_i, dtype=np.int64)
+        pairs_j = np.asarray(pairs_j, dtype=np.int64)
+        return self.contact(
+            pairs_i,
+            pairs_j,
+            gain,
+            self.config.new_tie_strength,
+            t,
+            self.decay_rates(pairs_i, pairs_j),
+            informed,
+        )
+
     def create(
         self, i: int, j: int, strength: float, t: float, lam: float, informed: bool = False
     ) -> int:
@@ -143,53 +389,29 @@ class TieStore:
         if len(pairs_i) == 0:
             return 0
         self._room_for(len(pairs_i))
-        stamp = self.next_stamp()
+        lam_of = np.asarray(lam_of, dtype=np.float64)
         made, start = 0, 0
         while True:
-            new, start = kernels.contact(
+            new, start = contact_pairs(
+                self.slots.data,
+                self.adjacency.data,
                 pairs_i,
                 pairs_j,
-                np.asarray(lam_of, dtype=np.float64),
+                lam_of,
                 start,
                 gain,
                 new_strength,
                 float(t),
                 informed,
-                stamp,
-                self.a,
-                self.b,
-                self.w0,
-                self.t0,
-                self.lam,
-                self.informed,
-                self.joint,
-                self.born,
-                self.alive,
-                self.mark,
-                self.nbr,
-                self.nslot,
-                self.degree,
-                self.free,
-                self._counters,
             )
             made += new
             if start == len(pairs_i):
                 return made
-            self._widen()
+            self.adjacency.widen("width")
 
     def remove(self, slots: np.ndarray) -> None:
         """Delete the ties in `slots`."""
-        kernels.remove(
-            np.asarray(slots, dtype=np.int64),
-            self.a,
-            self.b,
-            self.alive,
-            self.nbr,
-            self.nslot,
-            self.degree,
-            self.free,
-            self._counters,
-        )
+        remove_slots(self.slots.data, self.adjacency.data, np.asarray(slots, dtype=np.int64))
 
     def remove_actor(self, i: int) -> None:
         """Delete every tie of actor `i`."""
@@ -202,21 +424,15 @@ class TieStore:
         among the weakest of either end goes). Returns the slots still alive and their
         strengths now.
         """
-        return kernels.prune(
-            float(t),
-            below,
-            max_ties,
-            self.actors,
-            self.a,
-            self.b,
-            self.w0,
-            self.t0,
-            self.lam,
-            self.alive,
-            int(self._counters[0]),
-            self.nbr,
-            self.nslot,
-            self.degree,
-            self.free,
-            self._counters,
+        return prune_ties(
+            self.slots.data, self.adjacency.data, float(t), below, max_ties, self.actors
         )
+
+    def monthly_upkeep(self, t: float, actors: int) -> np.ndarray:
+        """Prune (see `prune`), then the weekly hours each of the first `actors` actors spends
+        keeping its resilient ties."""
+        c = self.config
+        live, now = self.prune(t, c.prune_below, c.max_ties)
+        resilient = live[now >= c.resilient_threshold]
+        ends = np.concatenate([self.a[resilient], self.b[resilient]])
+        return np.bincount(ends, minlength=actors)[:actors] * c.upkeep_hours

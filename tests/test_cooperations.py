@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from simulation import kernels
 from simulation.config import COOPERATION_TYPES
 from simulation.cooperations import COMPLETED, FAILED, FORMING, RUNNING
 from simulation.model import NeighbourhoodModel
+from simulation.recruiting import Candidates, ask
 from simulation.run import run
 from tests.conftest import small_config
 
@@ -154,23 +154,14 @@ def _asks(weights, joined, repeat, trials, partners=1, incumbent_share=0.6, repe
     for _ in range(trials):
         accept = np.ones(n)  # every asked actor accepts
         asks = config.cooperation.candidates
-        kernels.ask(
+        found = Candidates(owner, actors, weight, accept, group)
+        ask(
+            book.data,
+            state.data,
             np.array([k]),
-            owner,
-            actors,
-            weight,
-            accept,
-            group,
-            book.roster,
-            book.size,
-            book.target,
-            state.load,
-            state.capacity,
-            state.last_active,
+            found,
+            book.recruiting,
             0.0,
-            asks,
-            incumbent_share,
-            repeat_bias,
             model.rng.standard_exponential(n),
             model.rng.random(4 * asks),
         )

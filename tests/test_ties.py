@@ -8,8 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from simulation.model import NeighbourhoodModel
-from simulation.population import weekly_decay
-from simulation.ties import TieStore
+from simulation.ties import TieStore, weekly_decay
 from tests.conftest import small_config
 
 
@@ -23,7 +22,7 @@ def test_strength_decays_exponentially_without_contact():
 
 def test_monthly_decay_share_matches_config():
     config = small_config({"ties.decay_per_month": 0.05, "ties.cross_sector_decay_multiplier": 2})
-    same, cross = weekly_decay(config)
+    same, cross = weekly_decay(config.ties)
     weeks_per_month = 52 / 12
     assert 1 - math.exp(-same * weeks_per_month) == pytest.approx(0.05)
     assert cross == pytest.approx(2 * same)

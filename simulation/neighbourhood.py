@@ -1,0 +1,192 @@
+"""Building the neighbourhood at the start of a run (ODD §5, Initialisation).
+
+Actors per sector from `actors.counts` (or the actors of an actor map), each with its
+sector's income, full stocks for two weeks (capped), engagement, capacity and random topics
+of interest; the residents' initiative (engaged residents who know each other well); random
+acquaintances, dense within sectors and sparse across them (homophily: McPherson et al.
+2001), or the ties of a ties file; and the anchor, the civil-society actor with the most
+rooms.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.config import ROOMS, SECTORS, ScenarioConfig
+from simulation.population import CIVIL_SOCIETY, RESIDENTS
+
+if TYPE_CHECKING:
+    from simulation.model import NeighbourhoodModel
+
+INITIATIVE_TIE_FACTOR = 1.5
+"""The initiative's members know each other better than the typical first acquaintance:
+their mean tie is this many times `ties.initial_strength` (at most 1)."""
+
+
+def build(model: NeighbourhoodModel) -> None:
+    """The starting actors, the initiative, the first ties and the anchor."""
+    config = model.config
+    state = model.state
+    for sector, name, spec in planned_sectors(config):
+        income = None
+        if spec is not None:
+            income = (spec["time"], spec["money"], spec["material"], spec["rooms"])
+        i = model.add_actor(sector, name, income=income)
+        if spec is not None:
+            if spec["topics"]:
+                state.interests[i] = False
+                state.interests[i, [t % state.topics for t in spec["topics"]]] = True
+            if spec["engagement"] is not None:
+                state.engagement[i] = spec["engagement"]
+    form_initiative(model)
+    initial_ties(model)
+    civil = np.flatnonzero(state.view("sector") == CIVIL_SOCIETY)
+    if len(civil):
+        model.anchor = int(civil[np.argmax(state.income[civil, ROOMS])])
+
+
+def planned_sectors(config: ScenarioConfig) -> list[tuple[str, str, dict | None]]:
+    """(sector, name, actor spec or None) for every actor to create at the start."""
+    if config.actors.roster is not None:
+        return [(spec.sector, spec.name, spec.model_dump()) for spec in config.actors.roster]
+    planned = []
+    for sector in SECTORS:
+        if sector == "qm":
+            continue
+        for k in range(config.actors.counts.get(sector, 0)):
+            planned.append((sector, f"{sector}_{k + 1}", None))
+    return planned
+
+
+def income_and_cap(
+    config: ScenarioConfig,
+    sector: str,
+    income: tuple[float, float, float, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weekly income (scaled by the resource level) and stock cap of one actor."""
+    base = np.array(income if income is not None else config.resources.income_of(sector).as_tuple())
+    weekly = base * config.resources.level
+    weeks = np.full(4, config.resources.stock_weeks)
+    weeks[0] = config.resources.time_stock_weeks
+    return weekly, weekly * weeks
+
+
+def random_interests(rng: np.random.Generator, topics: int, count: int) -> np.ndarray:
+    """A boolean row with `count` topics of interest drawn at random."""
+    row = np.zeros(topics, dtype=bool)
+    row[np.argsort(rng.random(topics))[:count]] = True  # a random subset of `count` topics
+    return row
+
+
+def form_initiative(model: NeighbourhoodModel) -> None:
+    """The residents' initiative: engaged residents who know each other well.
+
+    From an actor map its members are the actors marked `initiative` or `lead` (the lead
+    first); otherwise `actors.initiative_size` residents drawn at random, most engaged first.
+    """
+    config, state, rng = model.config, model.state, model.rng
+    members = _mapped_initiative(config)
+    if members is None:
+        size = config.actors.initiative_size
+        residents = np.flatnonzero(state.view("sector") == RESIDENTS)
+        if size == 0 or not len(residents):
+            return
+        members = rng.choice(residents, size=min(size, len(residents)), replace=False)
+        members = members[np.argsort(-state.engagement[members], kind="stable")]
+    if not len(members):
+        return
+    model.initiative_members = members.tolist()
+    state.initiative[members] = True
+    engaged = max(config.actors.initiative_engagement, 0.0)
+    state.engagement[members] = np.maximum(state.engagement[members], engaged)
+    i, j = np.triu_indices(len(members), 1)
+    mean = min(1.0, config.ties.initial_strength * INITIATIVE_TIE_FACTOR)
+    strengths = initial_strengths(rng, mean, len(i))
+    for a, b, w in zip(members[i].tolist(), members[j].tolist(), strengths.tolist(), strict=True):
+        model.ties.create(a, b, w, 0.0, model.ties.lam_same, informed=True)
+
+
+def _mapped_initiative(config: ScenarioConfig) -> np.ndarray | None:
+    """Initiative members marked in the actor map, the lead first; None if none marked."""
+    roster = config.actors.roster
+    if not roster or not any(spec.role for spec in roster):
+        return None
+    order = {"lead": 0, "initiative": 1}
+    marked = sorted((order[spec.role], k) for k, spec in enumerate(roster) if spec.role)
+    return np.array([k for _, k in marked], dtype=np.int64)
+
+
+def initial_ties(model: NeighbourhoodModel) -> None:
+    """Random acquaintances (`initial_pairs`), or the ties of a ties file; all informed."""
+    ties_config, state, ties = model.config.ties, model.state, model.ties
+    if ties_config.initial is not None:
+        index = {name: k for k, name in enumerate(state.names)}
+        i = np.array([index[tie.a] for tie in ties_config.initial], dtype=np.int64)
+        j = np.array([index[tie.b] for tie in ties_config.initial], dtype=np.int64)
+        strengths = np.array([tie.strength for tie in ties_config.initial])
+    else:
+        i, j = initial_pairs(
+            model.rng,
+            state.view("sector"),
+            ties_config.initial_within_degree,
+            ties_config.initial_cross_degree,
+        )
+        strengths = initial_strengths(model.rng, ties_config.initial_strength, len(i))
+    rates = ties.decay_rates(i, j)
+    for a, b, w, lam in zip(
+        i.tolist(), j.tolist(), strengths.tolist(), rates.tolist(), strict=True
+    ):
+        if a != b and ties.slot(a, b) < 0:
+            ties.create(a, b, w, 0.0, lam, informed=True)
+
+
+def _distinct_pairs(
+    rng: np.random.Generator,
+    members: np.ndarray,
+    count: int,
+    n: int,
+    sector: np.ndarray | None = None,
+) -> np.ndarray:
+    """Up to `count` distinct unordered pairs of `members`, as keys ``lo * n + hi``.
+
+    With `sector` given, only pairs of different sectors are kept.
+    """
+    if count <= 0 or len(members) < 2:
+        return np.zeros(0, dtype=np.int64)
+    i = members[rng.integers(0, len(members), 4 * count + 8)]
+    j = members[rng.integers(0, len(members), 4 * count + 8)]
+    keep = i != j
+    if sector is not None:
+        keep &= sector[i] != sector[j]
+    lo, hi = np.minimum(i[keep], j[keep]), np.maximum(i[keep], j[keep])
+    keys, first = np.unique(lo * n + hi, return_index=True)
+    return keys[np.argsort(first)][:count]
+
+
+def initial_pairs(
+    rng: np.random.Generator, sector: np.ndarray, within_degree: float, cross_degree: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random acquaintances: dense within sectors, sparse across them (homophily, M2).
+
+    Each sector gets about ``size * within_degree / 2`` ties among its members, the whole
+    neighbourhood about ``n * cross_degree / 2`` ties across sectors. Returns pairs (i, j).
+    """
+    n = len(sector)
+    everyone = np.arange(n)
+    keys = [np.zeros(0, dtype=np.int64)]
+    for code in np.unique(sector):
+        members = everyone[sector == code]
+        possible = len(members) * (len(members) - 1) // 2
+        count = min(possible, round(len(members) * within_degree / 2))
+        keys.append(_distinct_pairs(rng, members, count, n))
+    keys.append(_distinct_pairs(rng, everyone, round(n * cross_degree / 2), n, sector))
+    pairs = np.concatenate(keys)
+    return pairs // max(n, 1), pairs % max(n, 1)
+
+
+def initial_strengths(rng: np.random.Generator, mean: float, count: int) -> np.ndarray:
+    """Initial tie strengths spread evenly around `mean`, within (0, 1]."""
+    low, high = 0.5 * mean, min(1.0, 1.5 * mean)
+    return rng.uniform(low, high, count)

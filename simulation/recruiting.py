@@ -1,0 +1,302 @@
+"""Recruiting partners: the weekly pass of every cooperation in formation (M4).
+
+Candidates are the contacts of a cooperation's members who are active, free, have spare time
+and are not members. Their weights are computed for all forming cooperations as the pass
+begins: tie strength to the initiator, the share of members the candidate knows, whether it
+fills a resource gap the initiator knows of, same sector and interest in the topic (Guimerà
+et al. 2005; Gulati & Gargiulo 1999; Powell et al. 2005). The asks then run cooperation by
+cooperation, up to `cooperation.candidates` each; an asked actor accepts or declines, and one
+who became busy says no. The ties that joining creates are made in one batch at the end.
+
+Each ask draws its pool as Guimerà's model does: incumbents with probability p (among them
+previous partners of the initiator with probability q), newcomers otherwise, all candidates
+when that pool is empty; it then picks one candidate of the pool with probability
+proportional to its weight. Done exactly and in O(1) per ask: candidates are split into three
+groups (repeat incumbents, other incumbents, newcomers), each sorted once by exponential keys
+E/weight, E ~ Exp(1) (weighted sampling without replacement, Efraimidis & Spirakis 2006); an
+ask picks a group in proportion to the weight it has left and takes that group's next
+candidate.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+
+from simulation.compiled import kernel
+from simulation.config import TIME, CooperationConfig
+from simulation.ties import find, strength
+
+if TYPE_CHECKING:
+    from simulation.cooperations import CooperationBook
+
+REPEAT, INCUMBENT, NEWCOMER = range(3)
+"""Candidate pools: previous partners of the initiator, other incumbents, newcomers."""
+
+
+class RecruitRules(NamedTuple):
+    """The recruiting settings of `cooperation.*`."""
+
+    asks: int  # candidates asked per cooperation and week
+    incumbent_share: float  # Guimerà's p
+    repeat_bias: float  # Guimerà's q
+    min_spare: float  # hours a candidate must have
+    weights: np.ndarray  # tie, shared, complement, sector, topic
+
+
+class Candidates(NamedTuple):
+    """This week's candidates of all forming cooperations, grouped by cooperation."""
+
+    owner: np.ndarray  # position of its cooperation in the pass
+    actor: np.ndarray
+    weight: np.ndarray  # partner-choice weight
+    accept: np.ndarray  # chance to accept when asked
+    group: np.ndarray  # REPEAT, INCUMBENT or NEWCOMER
+
+
+def rules(c: CooperationConfig) -> RecruitRules:
+    weights = np.array(
+        [c.weight_tie, c.weight_shared, c.weight_complement, c.weight_sector, c.weight_topic]
+    )
+    return RecruitRules(c.candidates, c.incumbent_share, c.repeat_bias, c.min_spare_hours, weights)
+
+
+def recruit(book: CooperationBook, ids: np.ndarray) -> None:
+    """One pass of the cooperations `ids` (all in formation): ask, join, make the ties."""
+    m = book.model
+    ties, adj = m.ties.slots.data, m.ties.adjacency.data
+    found = Candidates(
+        *pool(book.data, m.state.data, ties, adj, ids, float(m.week), book.recruiting)
+    )
+    pairs_i, pairs_j = ask(
+        book.data,
+        m.state.data,
+        ids,
+        found,
+        book.recruiting,
+        float(m.week),
+        m.rng.standard_exponential(len(found.actor)),
+        m.rng.random(4 * book.recruiting.asks * len(ids)),
+    )
+    if len(pairs_i):
+        m.ties.meet(pairs_i, pairs_j, gain=0.0, t=m.week)
+
+
+# -- compiled ---------------------------------------------------------------------------------
+
+
+@kernel
+def candidates(book, actors, adj, ids, min_spare):
+    """Every forming cooperation's candidates: contacts of its members who are active, free,
+    have spare time and are not members, with how many members each knows. Returns (owner as
+    a position in ids, actor, links), grouped by cooperation."""
+    bound = 0
+    for pos in range(len(ids)):
+        k = ids[pos]
+        for m in range(book.size[k]):
+            bound += adj.degree[book.roster[k, m]]
+    owner = np.empty(bound, dtype=np.int64)
+    actor = np.empty(bound, dtype=np.int64)
+    links = np.empty(bound, dtype=np.float64)
+    count = np.zeros(len(actors.active), dtype=np.int64)
+    n = 0
+    for pos in range(len(ids)):
+        k = ids[pos]
+        first = n
+        for m in range(book.size[k]):
+            count[book.roster[k, m]] = -1
+        for m in range(book.size[k]):
+            member = book.roster[k, m]
+            for p in range(adj.degree[member]):
+                x = adj.nbr[member, p]
+                if count[x] < 0:
+                    continue
+                if count[x] == 0:
+                    actor[n] = x
+                    n += 1
+                count[x] += 1
+        kept = first
+        for c in range(first, n):
+            x = actor[c]
+            links_x = count[x]
+            count[x] = 0
+            free = actors.load[x] < actors.capacity[x]
+            if actors.active[x] and free and actors.stock[x, TIME] >= min_spare:
+                owner[kept], actor[kept], links[kept] = pos, x, links_x
+                kept += 1
+        n = kept
+        for m in range(book.size[k]):
+            count[book.roster[k, m]] = 0
+    return owner[:n], actor[:n], links[:n]
+
+
+@kernel
+def pool(book, actors, ties, adj, ids, week, rules):
+    """The candidates of all forming cooperations (see `candidates`) with their weights,
+    chances to accept and pools (see `score`): the fields of `Candidates`."""
+    owner, actor, links = candidates(book, actors, adj, ids, rules.min_spare)
+    weight, accept, group = score(
+        book, actors, ties, adj, ids, owner, actor, links, week, rules.weights
+    )
+    return owner, actor, weight, accept, group
+
+
+@kernel
+def score(book, actors, ties, adj, ids, owner, actor, links, week, weights):
+    """Each candidate's partner-choice weight, chance to accept, and pool."""
+    n = len(actor)
+    weight = np.empty(n)
+    accept = np.empty(n)
+    group = np.empty(n, dtype=np.int64)
+    have = np.zeros(actors.income.shape[1])
+    c = 0
+    for pos in range(len(ids)):
+        k = ids[pos]
+        have[:] = 0.0
+        for m in range(book.size[k]):
+            have += actors.income[book.roster[k, m]]
+        have /= book.size[k]
+        n_needed = 0
+        for r in range(book.need.shape[1]):
+            n_needed += book.need[k, r] > 0
+        lead = book.initiator[k]
+        while c < n and owner[c] == pos:
+            x = actor[c]
+            s = find(adj, lead, x)
+            w = strength(ties, s, week) if s >= 0 else 0.0
+            repeat = s >= 0 and ties.joint[s] > 0
+            gaps = 0
+            for r in range(book.need.shape[1]):
+                gaps += book.need[k, r] > 0 and actors.income[x, r] > have[r]
+            complement = gaps / max(n_needed, 1) if s >= 0 and ties.informed[s] else 0.0
+            interested = actors.interests[x, book.topic[k]]
+            weight[c] = (
+                weights[0] * w
+                + weights[1] * links[c] / book.size[k]
+                + weights[2] * complement
+                + weights[3] * (actors.sector[x] == actors.sector[lead])
+                + weights[4] * interested
+                + 1e-3
+            )
+            accept[c] = actors.engagement[x] * (0.5 + w) * (1.0 if interested else 0.5)
+            group[c] = (REPEAT if repeat else INCUMBENT) if actors.joined[x] > 0 else NEWCOMER
+            c += 1
+    return weight, accept, group
+
+
+@kernel
+def ask(book, actors, ids, found, rules, week, exponential, uniform):
+    """Up to `rules.asks` asks per cooperation, Guimerà's pools drawn exactly (see the module
+    docstring). An accepting actor with free capacity joins in place; returns the pairs (new
+    member, earlier member). Random numbers: one standard exponential per candidate, up to
+    four uniforms per ask (used in turn)."""
+    n = len(found.actor)
+    key = exponential / found.weight
+    blocks = 3 * len(ids)  # block owner * 3 + group: one pool of one cooperation
+    bounds = np.zeros(blocks + 1, dtype=np.int64)
+    rest = np.zeros(blocks)
+    for c in range(n):
+        bounds[found.owner[c] * 3 + found.group[c] + 1] += 1
+        rest[found.owner[c] * 3 + found.group[c]] += found.weight[c]
+    bounds = np.cumsum(bounds)
+    order = np.empty(n, dtype=np.int64)
+    filled = bounds[:blocks].copy()
+    for c in range(n):  # by block, keeping candidate order within a block
+        block = found.owner[c] * 3 + found.group[c]
+        order[filled[block]] = c
+        filled[block] += 1
+    for block in range(blocks):  # then by key within each block
+        _sort_by_key(order[bounds[block] : bounds[block + 1]], key)
+    roster, size = book.roster, book.size
+    pairs_i = np.empty(len(ids) * rules.asks * roster.shape[1], dtype=np.int64)
+    pairs_j = np.empty_like(pairs_i)
+    made, u = 0, 0
+    head = np.empty(3, dtype=np.int64)
+    open_ = np.empty(3, dtype=np.int64)
+    asked = np.empty(3, dtype=np.int64)
+    for pos in range(len(ids)):
+        k = ids[pos]
+        base = 3 * pos
+        head[:] = bounds[base : base + 3]
+        for _ in range(rules.asks):
+            if size[k] - 1 >= book.target[k]:
+                break
+            n_open = 0
+            for g in range(3):
+                if head[g] < bounds[base + g + 1]:
+                    open_[n_open] = g
+                    n_open += 1
+            if n_open == 0:
+                break
+            if uniform[u] < rules.incumbent_share:  # a previous partner with probability q
+                n_asked = _subset(open_, n_open, asked, REPEAT, INCUMBENT)
+                if uniform[u + 1] < rules.repeat_bias:
+                    n_asked = _subset(asked.copy(), n_asked, asked, REPEAT, REPEAT)
+            else:
+                n_asked = _subset(open_, n_open, asked, NEWCOMER, NEWCOMER)
+            g = (
+                asked[0]
+                if n_asked == 1
+                else _weighted_pick(asked, n_asked, rest, base, uniform[u + 2])
+            )
+            x = order[head[g]]
+            head[g] += 1
+            rest[base + g] -= found.weight[x]
+            chosen = found.actor[x]
+            joins = uniform[u + 3] < found.accept[x]
+            u += 4
+            if joins and actors.load[chosen] < actors.capacity[chosen]:
+                for m in range(size[k]):
+                    pairs_i[made], pairs_j[made] = chosen, roster[k, m]
+                    made += 1
+                actors.load[chosen] += 1
+                actors.last_active[chosen] = week
+                roster[k, size[k]] = chosen
+                size[k] += 1
+    return pairs_i[:made], pairs_j[:made]
+
+
+@kernel
+def _weighted_pick(asked, n_asked, rest, base, u):
+    """The group among `asked` where `u` in [0, 1) falls on their cumulative weights left."""
+    total = 0.0
+    for a in range(n_asked):
+        total += rest[base + asked[a]]
+    target = u * total
+    for a in range(n_asked):
+        target -= rest[base + asked[a]]
+        if target < 0:
+            return asked[a]
+    return asked[n_asked - 1]
+
+
+@kernel
+def _sort_by_key(items, key):
+    """Sort `items` in place by `key[item]`, stably (insertion sort for the usual few)."""
+    if len(items) > 32:
+        items[:] = items[np.argsort(key[items], kind="mergesort")]
+        return
+    for x in range(1, len(items)):
+        item = items[x]
+        y = x
+        while y > 0 and key[items[y - 1]] > key[item]:
+            items[y] = items[y - 1]
+            y -= 1
+        items[y] = item
+
+
+@kernel
+def _subset(groups, n_groups, out, low, high):
+    """The groups in [low, high] among the first `n_groups` of `groups` into `out`; all of
+    them when none is. Returns how many."""
+    n = 0
+    for a in range(n_groups):
+        if low <= groups[a] <= high:
+            out[n] = groups[a]
+            n += 1
+    if n == 0:
+        for a in range(n_groups):
+            out[a] = groups[a]
+        n = n_groups
+    return n

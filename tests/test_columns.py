@@ -1,0 +1,79 @@
+"""Growable columns and the compiled kernels' house rules."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+from numba.core.registry import CPUDispatcher
+
+from simulation.columns import Table, column
+from simulation.compiled import KERNEL_MODULES
+
+SIMULATION = Path(__file__).resolve().parent.parent / "simulation"
+
+
+class Example(NamedTuple):
+    count: np.ndarray = column(np.int32)
+    row: np.ndarray = column(np.float64, 3)
+    members: np.ndarray = column(np.int64, "width", fill=-1)
+    counters: np.ndarray = column(np.int64, length=2)
+
+
+def test_rows_grow_by_doubling_and_keep_their_contents():
+    table = Table(Example, rows=2, width=2)
+    first = table.reserve(2)
+    table.count[:2] = [5, 6]
+    table.members[1] = [7, 8]
+    table.counters[:] = [3, 4]
+    assert first == 0 and table.rows == 2
+    assert table.reserve(1) == 2 and table.size == 3 and table.rows == 4
+    assert table.count[:3].tolist() == [5, 6, 0]
+    assert table.members[1].tolist() == [7, 8] and table.members[3].tolist() == [-1, -1]
+    assert table.row.shape == (4, 3)
+    assert table.counters.tolist() == [3, 4]  # a fixed-length column is not one cell per row
+
+
+def test_widening_doubles_the_named_width_and_fills_fresh_cells():
+    table = Table(Example, rows=3, width=2)
+    table.reserve(3)
+    table.members[2] = [1, 2]
+    table.widen("width")
+    assert table.members.shape == (3, 4)
+    assert table.members[2].tolist() == [1, 2, -1, -1]
+    assert table.row.shape == (3, 3)  # other columns keep their width
+    table.reset("members", 3)
+    assert table.members.shape == (3, 3) and (table.members == -1).all()
+
+
+def test_view_is_the_rows_in_use():
+    table = Table(Example, rows=8, width=1)
+    table.reserve(3)
+    assert len(table.view("count")) == 3 and table.rows == 8
+
+
+def _kernels():
+    for name in KERNEL_MODULES:
+        module = importlib.import_module(f"simulation.{name}")
+        for attr, value in vars(module).items():
+            if isinstance(value, CPUDispatcher) and value.py_func.__module__ == module.__name__:
+                yield f"{name}.{attr}", value.py_func
+
+
+def test_every_module_with_kernels_is_listed_for_the_cache_digest():
+    """A kernel module missing from KERNEL_MODULES would not invalidate the cache when it
+    changes, and kernels calling into it would run stale code."""
+    using = {path.stem for path in SIMULATION.glob("*.py")
+             if "@kernel" in path.read_text(encoding="utf-8")}
+    assert using == set(KERNEL_MODULES)
+
+
+def test_kernels_take_named_bundles_not_long_lists_of_arrays():
+    found = dict(_kernels())
+    assert len(found) > 20
+    long = {name: len(inspect.signature(f).parameters) for name, f in found.items()
+            if len(inspect.signature(f).parameters) > 10}
+    assert not long, long
