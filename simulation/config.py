@@ -494,6 +494,13 @@ class ScenarioConfig(Section):
     description: str = Field(default="", max_length=2000)
     regime: Literal["programme", "self_organised"] = "self_organised"
     years: float = Field(default=20.0, gt=0, le=200)
+    warmup_years: float = Field(
+        default=0.0,
+        ge=0,
+        le=50,
+        description="years the neighbourhood runs before week 0, without meetings, catalyst "
+        "or programme; no output counts them",
+    )
     actors: ActorsConfig = Field(default_factory=ActorsConfig)
     resources: ResourcesConfig = Field(default_factory=ResourcesConfig)
     ties: TiesConfig = Field(default_factory=TiesConfig)
@@ -516,6 +523,10 @@ class ScenarioConfig(Section):
     @property
     def weeks(self) -> int:
         return max(1, round(self.years * WEEKS_PER_YEAR))
+
+    @property
+    def warmup_weeks(self) -> int:
+        return round(self.warmup_years * WEEKS_PER_YEAR)
 
 
 def apply_overrides(config: ScenarioConfig, overrides: dict[str, object]) -> ScenarioConfig:

@@ -408,12 +408,26 @@ class CooperationBook:
                 self._close(k, ABANDONED)
 
     # -- reading -----------------------------------------------------------------------------
+    def begin_observation(self) -> None:
+        """Week 0: the counts of started, completed, failed and abandoned cooperations begin
+        (those of a warm-up are not counted)."""
+        self.totals[:] = 0
+        self.started_by_type[:] = 0
+        self.completed_by_type[:] = 0
+
+    def observed(self) -> np.ndarray:
+        """Ids of the cooperations whose idea arose from week 0 on."""
+        return np.flatnonzero(self.table.view("idea_week") >= 0)
+
     def newcomer_share(self) -> float:
-        """Share of started cooperations with at least one newcomer (supporters included)."""
-        started = np.isin(self.state[: self.count], (RUNNING, COMPLETED, FAILED))
+        """Share of the cooperations started from week 0 on with at least one newcomer
+        (supporters included)."""
+        n = self.count
+        started = np.isin(self.state[:n], (RUNNING, COMPLETED, FAILED))
+        started &= self.start_week[:n] >= 0
         if not started.any():
             return 0.0
-        return float((self.newcomers[: self.count][started] > 0).mean())
+        return float((self.newcomers[:n][started] > 0).mean())
 
     def running_ids(self) -> np.ndarray:
         """The running cooperations as an array, in the order they started."""

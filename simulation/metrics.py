@@ -139,7 +139,7 @@ def tie_origins(
 def _origins(
     born: np.ndarray, resilient: np.ndarray, programme: tuple[float, float] | None
 ) -> dict[str, float]:
-    start = born == 0
+    start = born <= 0  # made before week 0 (at the start or in a warm-up)
     out = {
         "ties_from_start": float(start.sum()),
         "resilient_from_start": float((start & resilient).sum()),

@@ -10,6 +10,8 @@ its events; the model is the hub that knows them all.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from mesa import DataCollector, Model
 from mesa.time import Schedule
@@ -28,6 +30,23 @@ from simulation.ties import TieStore
 from simulation.turnover import Turnover
 
 
+@dataclass(frozen=True)
+class ObservationStart:
+    """The neighbourhood at week 0, when outputs begin: who was there, and how many
+    cooperations each actor had joined (summaries count only what happens from here on)."""
+
+    active: int  # active actors
+    size: int  # actors ever created
+    present: np.ndarray  # active, by actor index (< size)
+    joined: np.ndarray  # cooperations joined, by actor index (< size)
+
+    @classmethod
+    def of(cls, model: NeighbourhoodModel) -> ObservationStart:
+        state = model.state
+        active = state.view("active").copy()
+        return cls(int(active.sum()), state.size, active, state.view("joined").copy())
+
+
 class NeighbourhoodModel(Model):
     """Actors, ties, meetings, cooperations, catalyst and programme of one neighbourhood."""
 
@@ -41,6 +60,7 @@ class NeighbourhoodModel(Model):
         self.anchor = -1
         self.coordinator_actor = -1
         self._upkeep = np.zeros(0)
+        self._warm = -config.warmup_weeks  # weeks of warm-up still to run (see `week`)
         self._inspiration_decay = 0.5 ** (1 / config.cooperation.inspiration_half_life_weeks)
 
         neighbourhood.build(self)
@@ -50,15 +70,28 @@ class NeighbourhoodModel(Model):
         self.catalyst = Catalyst(self)
         self.programme = Programme(self)
         self.disruption = Disruption(self)
-        self.programme.schedule()
-        self.catalyst.appoint()
-        self._schedule_events()
         self.network: dict[str, float] = {}
         self._brokerage = {"catalyst_betweenness": 0.0, "qm_betweenness": 0.0}
         self._finished = False
         self.datacollector = DataCollector(model_reporters=reporters.WEEKLY)
         self.network_collector = DataCollector(model_reporters=reporters.NETWORK)
+        self._warm_up()
+        self.observed_from = ObservationStart.of(self)
+        self.programme.schedule()
+        self.catalyst.appoint()
+        self._schedule_events()
         self.measure_network()
+
+    def _warm_up(self) -> None:
+        """`warmup_years` of the neighbourhood before week 0: the weekly phases and the
+        monthly upkeep, no meetings, catalyst or programme (they start at week 0), nothing
+        recorded. Mesa's clock starts at week 0, after it; `week` counts up to 0 during it."""
+        for done in range(self.config.warmup_weeks):
+            self._warm += 1
+            self._weekly_phases()
+            if done % MONTH_STEPS == 0:
+                self.monthly_upkeep()
+        self.cooperations.begin_observation()
 
     def _schedule_events(self) -> None:
         every = self.config.output.network_every_weeks
@@ -72,12 +105,14 @@ class NeighbourhoodModel(Model):
     # -- services the submodels share ---------------------------------------------------------
     @property
     def week(self) -> int:
-        return self.steps
+        """Weeks since the start (week 0); negative during the warm-up."""
+        return self.steps + self._warm
 
     @property
     def start_size(self) -> int:
-        """Actors at the start (the QM office and an independent catalyst not counted)."""
-        return self.turnover.start_size
+        """Active actors at week 0, before the structures began (the QM office and an
+        independent catalyst not counted)."""
+        return self.observed_from.active
 
     def actor(self, index: int) -> Actor:
         return self._actors[index]
@@ -157,13 +192,16 @@ class NeighbourhoodModel(Model):
     # -- the weekly step ---------------------------------------------------------------------
     def step(self) -> None:
         """One week: replenish, ideas, recruiting, work, catalyst, turnover, counters."""
+        self._weekly_phases()
+        self.datacollector.collect(self)
+
+    def _weekly_phases(self) -> None:
         self.replenish()
         self.ideas_arise()
         self.cooperations.recruit()
         self.cooperations.work()
         self.catalyst.act()
         self.turnover.week()
-        self.datacollector.collect(self)
 
     def replenish(self) -> None:
         """Stocks refill by weekly income, minus the time kept ties cost, up to the cap (M1)."""

@@ -105,7 +105,6 @@ def summarise(model: NeighbourhoodModel, seed: int) -> dict[str, float | int | s
     book = model.cooperations
     started = int(book.started_by_type.sum())
     ended = int(book.totals[COMPLETED] + book.totals[FAILED])
-    ever = int((model.state.view("joined") > 0).sum())
     summary: dict[str, float | int | str] = {
         "scenario": model.config.name,
         "regime": model.config.regime,
@@ -113,7 +112,7 @@ def summarise(model: NeighbourhoodModel, seed: int) -> dict[str, float | int | s
         "weeks": int(model.week),
         "actors_start": int(model.start_size),
         "actors_end": int(model.state.view("active").sum()),
-        "ideas": int(book.count),
+        "ideas": len(book.observed()),
         "started": started,
         "completed": int(book.totals[COMPLETED]),
         "failed": int(book.totals[FAILED]),
@@ -121,7 +120,7 @@ def summarise(model: NeighbourhoodModel, seed: int) -> dict[str, float | int | s
         "running_end": book.n_running,
         "success_rate": float(book.totals[COMPLETED] / ended) if ended else 0.0,
         "newcomer_share": book.newcomer_share(),
-        "actors_involved_share": float(ever / model.state.size) if model.state.size else 0.0,
+        "actors_involved_share": involved_share(model),
         "fund_spent": float(model.programme.fund_spent),
         "meetings_held": int(sum(meeting.held for meeting in model.meetings)),
         "catalyst_active_end": bool(model.catalyst.active),
@@ -139,31 +138,43 @@ def summarise(model: NeighbourhoodModel, seed: int) -> dict[str, float | int | s
     return summary
 
 
+def involved_share(model: NeighbourhoodModel) -> float:
+    """Of the actors present from week 0 on (there at week 0 or arriving later), the share who
+    took part in a cooperation that started from week 0 on."""
+    start, state = model.observed_from, model.state
+    present = np.ones(state.size, dtype=bool)
+    present[: start.size] = start.present
+    joined = state.view("joined").copy()
+    joined[: start.size] -= start.joined
+    return float((present & (joined > 0)).sum() / present.sum()) if present.any() else 0.0
+
+
 def cooperation_table(model: NeighbourhoodModel) -> pd.DataFrame:
-    """One row per cooperation: type, members, start, end, outcome."""
+    """One row per cooperation whose idea arose from week 0 on: type, members, start, end,
+    outcome (weeks -1: not started or not ended)."""
     book = model.cooperations
-    n = book.count
+    ids = book.observed()
     names = model.state.names
     sector = model.state.sector
-    members = book.members[:n]
+    members = [book.members[k] for k in ids.tolist()]
     return pd.DataFrame(
         {
-            "id": np.arange(n),
-            "type": [COOPERATION_TYPES[k] for k in book.kind[:n]],
-            "topic": book.topic[:n].astype(int),
-            "initiator": [names[i] for i in book.initiator[:n]],
-            "initiator_sector": [SECTORS[sector[i]] for i in book.initiator[:n]],
+            "id": ids,
+            "type": [COOPERATION_TYPES[k] for k in book.kind[ids]],
+            "topic": book.topic[ids].astype(int),
+            "initiator": [names[i] for i in book.initiator[ids]],
+            "initiator_sector": [SECTORS[sector[i]] for i in book.initiator[ids]],
             "members": [";".join(names[i] for i in group) for group in members],
             "n_members": [len(group) for group in members],
             "sectors": [len({int(sector[i]) for i in group}) for group in members],
-            "newcomers": book.newcomers[:n].astype(int),
-            "idea_week": book.idea_week[:n].astype(int),
-            "start_week": book.start_week[:n].astype(int),
-            "end_week": book.end_week[:n].astype(int),
-            "state": [STATES[s] for s in book.state[:n]],
-            "progress": np.minimum(book.progress[:n], 1.0),
-            "fund_drawn": book.fund_drawn[:n],
-            "seeded_by_catalyst": book.seeded[:n],
-            "supporters_found": book.supporters[:n].astype(int),
+            "newcomers": book.newcomers[ids].astype(int),
+            "idea_week": book.idea_week[ids].astype(int),
+            "start_week": book.start_week[ids].astype(int),
+            "end_week": book.end_week[ids].astype(int),
+            "state": [STATES[s] for s in book.state[ids]],
+            "progress": np.minimum(book.progress[ids], 1.0),
+            "fund_drawn": book.fund_drawn[ids],
+            "seeded_by_catalyst": book.seeded[ids],
+            "supporters_found": book.supporters[ids].astype(int),
         }
     )

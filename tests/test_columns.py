@@ -66,14 +66,20 @@ def _kernels():
 def test_every_module_with_kernels_is_listed_for_the_cache_digest():
     """A kernel module missing from KERNEL_MODULES would not invalidate the cache when it
     changes, and kernels calling into it would run stale code."""
-    using = {path.stem for path in SIMULATION.glob("*.py")
-             if "@kernel" in path.read_text(encoding="utf-8")}
+    using = {
+        path.stem
+        for path in SIMULATION.glob("*.py")
+        if "@kernel" in path.read_text(encoding="utf-8")
+    }
     assert using == set(KERNEL_MODULES)
 
 
 def test_kernels_take_named_bundles_not_long_lists_of_arrays():
     found = dict(_kernels())
     assert len(found) > 20
-    long = {name: len(inspect.signature(f).parameters) for name, f in found.items()
-            if len(inspect.signature(f).parameters) > 10}
+    long = {
+        name: len(inspect.signature(f).parameters)
+        for name, f in found.items()
+        if len(inspect.signature(f).parameters) > 10
+    }
     assert not long, long

@@ -1,0 +1,44 @@
+"""The warm-up: years before week 0 that no output counts, the same in every regime."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.config import WEEKS_PER_YEAR, apply_overrides
+from simulation.model import NeighbourhoodModel
+from simulation.run import run
+from tests.conftest import small_config, small_programme
+
+
+def test_week_zero_follows_the_warm_up_and_outputs_start_there():
+    config = small_config({"warmup_years": 1, "years": 1})
+    model = NeighbourhoodModel(config, rng=3)
+    assert model.week == 0 and model.steps == 0
+    assert model.cooperations.count > 0  # the neighbourhood was busy before week 0
+    assert model.cooperations.totals.sum() == 0  # ... but nothing is counted yet
+    result = run(config, seed=3)
+    assert result.timeseries["week"].iloc[0] == 1
+    assert result.timeseries["week"].iloc[-1] == WEEKS_PER_YEAR
+    assert (result.cooperations["idea_week"] >= 0).all()
+    assert result.summary["started"] == int(
+        result.cooperations["start_week"].between(0, WEEKS_PER_YEAR).sum()
+    )
+
+
+def test_warm_up_is_the_same_neighbourhood_in_both_regimes():
+    """Meetings, catalyst and programme start at week 0: before it, two regimes with the same
+    actors and seed run the same random numbers (common random numbers)."""
+    warm = {"warmup_years": 2}
+    first = NeighbourhoodModel(apply_overrides(small_config(), warm), rng=9)
+    second = NeighbourhoodModel(apply_overrides(small_programme(), warm), rng=9)
+    a, b = first.observed_from, second.observed_from
+    assert a.size == b.size and a.active == b.active
+    assert np.array_equal(a.present, b.present) and np.array_equal(a.joined, b.joined)
+    assert second.programme.qm >= a.size  # the QM office opened after the warm-up
+
+
+def test_ties_made_in_the_warm_up_count_as_existing_before_the_structures():
+    config = small_config({"warmup_years": 1, "years": 0.5})
+    result = run(config, seed=2)
+    first = result.network.iloc[0]
+    assert first["week"] == 0 and first["ties_from_start"] == first["ties"]
