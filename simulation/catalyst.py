@@ -166,7 +166,8 @@ class Catalyst:
         if not len(contacts):
             return
         free = contacts[
-            (s.load[contacts] < s.capacity[contacts])
+            s.engaged[contacts]
+            & (s.load[contacts] < s.capacity[contacts])
             & (s.stock[contacts, TIME] >= m.config.cooperation.min_spare_hours)
         ]
         if not len(free) or not self._spend():
@@ -198,6 +199,8 @@ class Catalyst:
             [int(contacts[m.rng.integers(len(contacts))])] if len(contacts) else []
         )
         m.ties.meet(np.full(len(partners), newcomer), np.array(partners), gain=0.0, t=m.week)
+        if not s.engaged[newcomer]:
+            m.engagement.engage(newcomer)
         s.inspire(newcomer, m.config.cooperation.inspiration_gain)
         s.mark_active(newcomer, m.week)
         self.actions["newcomers"] += 1
@@ -250,6 +253,7 @@ class Catalyst:
         known = contacts[m.ties.informed[slots]]
         outside = (known[:, None] != book.group(k)).all(axis=1)  # not already a member
         known = known[outside & (s.load[known] < s.capacity[known]) & s.active[known]]
+        known = known[s.engaged[known]]
         if not len(known) or not self._spend():
             return
         need = book.need[k] > 0

@@ -95,7 +95,9 @@ class Section(BaseModel):
 class ResourceIncome(Section):
     """Weekly replenishment of one sector's four resources (M1)."""
 
-    time: float = Field(ge=0, le=80, description="hours a week")
+    time: float = Field(
+        ge=0, le=80, description="hours a week (residents: on top of their volunteer hours)"
+    )
     money: float = Field(ge=0, le=10_000, description="euros a week")
     material: float = Field(ge=0, le=1_000, description="units a week")
     rooms: float = Field(ge=0, le=200, description="room-hours a week")
@@ -106,7 +108,8 @@ class ResourceIncome(Section):
 
 def _default_income() -> dict[str, ResourceIncome]:
     return {
-        "residents": ResourceIncome(time=3.0, money=5.0, material=0.5, rooms=0.0),
+        # residents' time: their volunteer hours (actors.volunteer_hours), nothing more
+        "residents": ResourceIncome(time=0.0, money=5.0, material=0.5, rooms=0.0),
         "civil_society": ResourceIncome(time=6.0, money=40.0, material=3.0, rooms=6.0),
         "public": ResourceIncome(time=4.0, money=60.0, material=3.0, rooms=8.0),
         "housing": ResourceIncome(time=3.0, money=120.0, material=4.0, rooms=6.0),
@@ -116,21 +119,57 @@ def _default_income() -> dict[str, ResourceIncome]:
 
 
 class SectorTraits(Section):
-    """Engagement and capacity of one sector's actors (M1, M4)."""
+    """Engagement and capacity of one sector's actors (M1, M4).
 
-    engagement: Probability = Field(description="propensity to take up ideas and join")
+    `engaged_share` is who takes part in neighbourhood work at all (an actor who is not engaged
+    has no time for it, has no project ideas and is not recruited); `engagement` is how readily
+    an engaged actor takes up ideas and joins. Residents: 39.7 % of people aged 14 and over
+    were engaged in Germany in 2019, fewer in disadvantaged areas (Freiwilligensurvey 2019,
+    Simonson et al. 2021) — the default 0.3 is a starting value for calibration; organisations
+    of the local network take part by definition (1.0).
+    """
+
+    engagement: Probability = Field(
+        description="propensity of an engaged actor to take up ideas and join"
+    )
     capacity: int = Field(ge=0, le=10, description="concurrent cooperations at most")
+    engaged_share: Probability = Field(default=1.0, description="share of actors who are engaged")
 
 
 def _default_traits() -> dict[str, SectorTraits]:
     return {
-        "residents": SectorTraits(engagement=0.3, capacity=2),
+        "residents": SectorTraits(engagement=0.5, capacity=2, engaged_share=0.3),
         "civil_society": SectorTraits(engagement=0.6, capacity=4),
         "public": SectorTraits(engagement=0.4, capacity=3),
         "housing": SectorTraits(engagement=0.35, capacity=3),
         "business": SectorTraits(engagement=0.25, capacity=2),
         "qm": SectorTraits(engagement=0.9, capacity=5),
     }
+
+
+class HoursClass(Section):
+    """A class of weekly volunteer hours and the share of engaged people in it."""
+
+    share: Probability
+    low: float = Field(ge=0, le=80, description="hours a week, lower end")
+    high: float = Field(ge=0, le=80, description="hours a week, upper end")
+
+    @model_validator(mode="after")
+    def _order(self) -> HoursClass:
+        if self.high < self.low:
+            raise ValueError("high must not be below low")
+        return self
+
+
+def _fws_hours() -> list[HoursClass]:
+    """Freiwilligensurvey 2019 (Simonson et al. 2021, ch. 6): of engaged people, 60.0 % give up
+    to 2 hours a week, 22.9 % 3–5 hours, 17.1 % 6 hours or more (the upper end, 10, is
+    assumed)."""
+    return [
+        HoursClass(share=0.600, low=0.5, high=2.0),
+        HoursClass(share=0.229, low=3.0, high=5.0),
+        HoursClass(share=0.171, low=6.0, high=10.0),
+    ]
 
 
 class ActorSpec(Section):
@@ -183,6 +222,17 @@ class ActorsConfig(Section):
     )
     initiative_engagement: Probability = Field(
         default=0.8, description="engagement of the initiative's members"
+    )
+    volunteer_hours: list[HoursClass] = Field(
+        default_factory=_fws_hours,
+        min_length=1,
+        max_length=20,
+        description="weekly hours of engaged residents (the initiative's members: from 3 h)",
+    )
+    engagement_ends_per_year: Probability = Field(
+        default=0.15,
+        description="chance a year that an engaged resident stops; as many start again, so "
+        "the engaged share stays where it is without the catalyst",
     )
     roster: list[ActorSpec] | None = Field(
         default=None, description="real actors from an actor map; replaces `counts`"
@@ -460,12 +510,61 @@ class ProgrammeConfig(Section):
         return self.start_year + self.funding_years
 
 
-class TurnoverConfig(Section):
-    """Actors leave and arrive (M10)."""
+class SectorTurnover(Section):
+    """How one sector's actors come and go (M10)."""
 
-    leave_rate_per_year: Probability = 0.05
-    arrival_rate_per_year: float = Field(default=0.05, ge=0, le=1, description="of start size")
+    leave_rate_per_year: Probability = Field(description="chance a year to leave")
+    arrival_rate_per_year: float = Field(
+        ge=0, le=1, description="newcomers a year, as a share of the sector's starting actors"
+    )
+    drops_out_when_idle: bool = Field(
+        default=False, description="leaves after max_inactive_weeks without any activity"
+    )
+    staff_change_per_year: Probability = Field(
+        default=0.0, description="an organisation's contact person changes"
+    )
+
+
+def _default_sector_turnover() -> dict[str, SectorTurnover]:
+    return {
+        "residents": SectorTurnover(
+            leave_rate_per_year=0.08, arrival_rate_per_year=0.08, drops_out_when_idle=True
+        ),
+        "civil_society": SectorTurnover(
+            leave_rate_per_year=0.02, arrival_rate_per_year=0.02, staff_change_per_year=0.15
+        ),
+        "public": SectorTurnover(
+            leave_rate_per_year=0.0, arrival_rate_per_year=0.0, staff_change_per_year=0.1
+        ),
+        "housing": SectorTurnover(
+            leave_rate_per_year=0.0, arrival_rate_per_year=0.0, staff_change_per_year=0.1
+        ),
+        "business": SectorTurnover(
+            leave_rate_per_year=0.05, arrival_rate_per_year=0.05, staff_change_per_year=0.1
+        ),
+        "qm": SectorTurnover(
+            leave_rate_per_year=0.0, arrival_rate_per_year=0.0, staff_change_per_year=0.15
+        ),
+    }
+
+
+class TurnoverConfig(Section):
+    """Actors leave and arrive; organisations stay but their contact persons change (M10)."""
+
+    sectors: dict[str, SectorTurnover] = Field(default_factory=_default_sector_turnover)
     max_inactive_weeks: int = Field(default=104, ge=4, le=10_000)
+    ties_kept_on_staff_change: Probability = Field(
+        default=0.5,
+        description="share of an organisation's ties that outlast a change of contact person",
+    )
+
+    @field_validator("sectors")
+    @classmethod
+    def _sector_keys(cls, value: dict) -> dict:
+        return {canonical_sector(key): item for key, item in value.items()}
+
+    def of(self, sector: str) -> SectorTurnover:
+        return self.sectors.get(sector) or _default_sector_turnover()[sector]
 
 
 class DisruptionConfig(Section):

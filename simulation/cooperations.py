@@ -393,12 +393,14 @@ class CooperationBook:
         )
 
     def leave(self, actor: int) -> None:
-        """`actor` left the neighbourhood: it drops out of every open cooperation."""
+        """`actor` drops out of every open cooperation (it left the neighbourhood or stopped
+        taking part)."""
         if self.model.state.load[actor] == 0:  # in none
             return
         open_ = np.array([*self.forming, *self.running], dtype=np.int64)
         for k in open_[(self.roster[open_] == actor).any(axis=1)].tolist():
             self._drop(k, actor)
+            self.model.state.load[actor] -= 1
             if self.state[k] == RUNNING:
                 if self.coordinator[k] == actor:
                     self.coordinator[k] = -1

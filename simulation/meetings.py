@@ -94,9 +94,8 @@ class MeetingStructure:
             closeness[contacts] = m.ties.strength(
                 m.ties.slots_of(np.full(len(contacts), host), contacts), m.week
             )
-        invited = (
-            s.active[:n] & self.invited_sectors[s.sector[:n]] & (s.stock[:n, TIME] >= spec.hours)
-        )
+        invited = s.active[:n] & s.engaged[:n] & self.invited_sectors[s.sector[:n]]
+        invited &= s.stock[:n, TIME] >= spec.hours
         chance = spec.attendance * (0.5 + s.engagement[:n]) * (0.5 + closeness)
         comes = invited & (m.rng.random(n) < chance)
         comes[host] = s.stock[host, TIME] >= spec.hours

@@ -22,6 +22,7 @@ from simulation.catalyst import Catalyst
 from simulation.config import MONTH_STEPS, TIME, WEEKS_PER_YEAR, ScenarioConfig
 from simulation.cooperations import CooperationBook
 from simulation.disruption import Disruption
+from simulation.engagement import Engagement
 from simulation.meetings import MeetingStructure
 from simulation.metrics import broker_betweenness, network_metrics, tie_graph
 from simulation.population import QM, SECTOR_CODE, Population
@@ -65,6 +66,7 @@ class NeighbourhoodModel(Model):
 
         neighbourhood.build(self)
         self.turnover = Turnover(self)
+        self.engagement = Engagement(self)
         self.cooperations = CooperationBook(self)
         self.meetings = [MeetingStructure(self, spec) for spec in config.meetings]
         self.catalyst = Catalyst(self)
@@ -118,22 +120,29 @@ class NeighbourhoodModel(Model):
         return self._actors[index]
 
     def add_actor(self, sector: str, name: str, income: tuple | None = None) -> int:
-        """Create an actor with sector defaults (or given weekly income); returns its index."""
+        """Create an actor with its sector's traits and income (or the weekly income given,
+        e.g. by an actor map: engaged if it has time); returns its index."""
         config = self.config
-        weekly, cap = neighbourhood.income_and_cap(config, sector, income)
         traits = config.actors.traits_of(sector)
         interests = neighbourhood.random_interests(
             self.rng, config.actors.topics, config.actors.interests_per_actor
         )
+        if income is None:
+            engaged = bool(self.rng.random() < traits.engaged_share)
+            income = neighbourhood.sector_income(config, self.rng, sector, engaged)
+        else:
+            engaged = income[TIME] > 0
+        weekly, cap = neighbourhood.income_and_cap(config, income)
         i = self.state.add(
-            SECTOR_CODE[sector],
-            weekly,
-            cap,
-            traits.engagement,
-            traits.capacity,
-            interests,
             name,
+            SECTOR_CODE[sector],
             self.week,
+            income=weekly,
+            cap=cap,
+            engaged=engaged,
+            engagement=traits.engagement,
+            capacity=traits.capacity,
+            interests=interests,
         )
         self.ties.add_actors(1)
         self._actors.append(Actor(self, i, name))
@@ -202,6 +211,7 @@ class NeighbourhoodModel(Model):
         self.cooperations.work()
         self.catalyst.act()
         self.turnover.week()
+        self.engagement.week()
 
     def replenish(self) -> None:
         """Stocks refill by weekly income, minus the time kept ties cost, up to the cap (M1)."""
@@ -211,9 +221,8 @@ class NeighbourhoodModel(Model):
         """Engaged actors with spare time and capacity get project ideas (M4)."""
         s, c = self.state, self.config.cooperation
         n = s.size
-        able = (
-            s.active[:n] & (s.load[:n] < s.capacity[:n]) & (s.stock[:n, TIME] >= c.min_spare_hours)
-        )
+        able = s.active[:n] & s.engaged[:n] & (s.load[:n] < s.capacity[:n])
+        able &= s.stock[:n, TIME] >= c.min_spare_hours
         chance = c.idea_rate * s.engagement[:n] * (1.0 + s.inspiration[:n])
         initiators = np.flatnonzero(able & (self.rng.random(n) < chance))
         if len(initiators):  # each proposes (`Actor.propose_cooperation`), in one batch

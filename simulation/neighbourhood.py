@@ -14,12 +14,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.config import ROOMS, SECTORS, ScenarioConfig
+from simulation.config import ROOMS, SECTORS, TIME, HoursClass, ScenarioConfig
 from simulation.population import CIVIL_SOCIETY, RESIDENTS
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
 
+VOLUNTEERS = ("residents",)
+"""Sectors whose actors give volunteer time (drawn per person) rather than paid hours."""
+REGULAR_HOURS = 3.0
+"""The initiative's members are regular volunteers: their hours are drawn from 3 h a week up."""
 INITIATIVE_TIE_FACTOR = 1.5
 """The initiative's members know each other better than the typical first acquaintance:
 their mean tie is this many times `ties.initial_strength` (at most 1)."""
@@ -60,16 +64,44 @@ def planned_sectors(config: ScenarioConfig) -> list[tuple[str, str, dict | None]
     return planned
 
 
-def income_and_cap(
+def sector_income(
     config: ScenarioConfig,
+    rng: np.random.Generator,
     sector: str,
-    income: tuple[float, float, float, float] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Weekly income (scaled by the resource level) and stock cap of one actor."""
-    base = np.array(income if income is not None else config.resources.income_of(sector).as_tuple())
-    weekly = base * config.resources.level
-    weeks = np.full(4, config.resources.stock_weeks)
-    weeks[0] = config.resources.time_stock_weeks
+    engaged: bool,
+    at_least: float = 0.0,
+) -> np.ndarray:
+    """An actor's weekly income of the four resources before the resource level: its sector's;
+    residents' time is their volunteer hours (drawn, `volunteer_hours`), on top of the
+    sector's time income; an actor who is not engaged has no time for neighbourhood work."""
+    income = np.array(config.resources.income_of(sector).as_tuple())
+    if sector in VOLUNTEERS and engaged:
+        income[TIME] += volunteer_hours(rng, config.actors.volunteer_hours, at_least)
+    if not engaged:
+        income[TIME] = 0.0
+    return income
+
+
+def volunteer_hours(
+    rng: np.random.Generator, classes: list[HoursClass], at_least: float = 0.0
+) -> float:
+    """Weekly hours of an engaged person: a class by its share (among the classes reaching
+    `at_least`), then uniform within the class."""
+    usable = [c for c in classes if c.high >= at_least] or classes[-1:]
+    shares = np.array([c.share for c in usable])
+    u = rng.random(2)
+    pick = usable[
+        min(int(np.searchsorted(np.cumsum(shares / shares.sum()), u[0], "right")), len(usable) - 1)
+    ]
+    low = max(pick.low, min(at_least, pick.high))
+    return float(low + u[1] * (pick.high - low))
+
+
+def income_and_cap(config: ScenarioConfig, income: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weekly income scaled by the resource level, and the stock cap of one actor."""
+    weekly = np.asarray(income, dtype=float) * config.resources.level
+    weeks = np.full(len(weekly), config.resources.stock_weeks)
+    weeks[TIME] = config.resources.time_stock_weeks
     return weekly, weekly * weeks
 
 
@@ -101,6 +133,11 @@ def form_initiative(model: NeighbourhoodModel) -> None:
     state.initiative[members] = True
     engaged = max(config.actors.initiative_engagement, 0.0)
     state.engagement[members] = np.maximum(state.engagement[members], engaged)
+    if config.actors.roster is None:  # an actor map gives its members' hours itself
+        for i in members.tolist():
+            income = sector_income(config, rng, "residents", True, at_least=REGULAR_HOURS)
+            weekly, _ = income_and_cap(config, income)
+            state.set_engaged(i, True, weekly[TIME], config.resources.time_stock_weeks)
     i, j = np.triu_indices(len(members), 1)
     mean = min(1.0, config.ties.initial_strength * INITIATIVE_TIE_FACTOR)
     strengths = initial_strengths(rng, mean, len(i))

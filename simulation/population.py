@@ -26,6 +26,7 @@ class ActorArrays(NamedTuple):
 
     sector: np.ndarray = column(np.int8)  # code of `SECTORS`
     active: np.ndarray = column(np.bool_)  # still in the neighbourhood
+    engaged: np.ndarray = column(np.bool_)  # takes part in neighbourhood work at all
     engagement: np.ndarray = column(np.float64)  # propensity to take up ideas and join
     capacity: np.ndarray = column(np.int16)  # concurrent cooperations allowed
     load: np.ndarray = column(np.int16)  # concurrent cooperations held
@@ -52,19 +53,22 @@ class Population(Table[ActorArrays]):
 
     def add(
         self,
+        name: str,
         sector: int,
+        week: float,
+        *,
         income: np.ndarray,
         cap: np.ndarray,
+        engaged: bool,
         engagement: float,
         capacity: int,
         interests: np.ndarray,
-        name: str,
-        week: float,
     ) -> int:
         """Append one actor with two weeks of income in stock (capped); returns its index."""
         i = self.reserve(1)
         d = self.data
-        d.sector[i], d.active[i], d.engagement[i] = sector, True, engagement
+        d.sector[i], d.active[i] = sector, True
+        d.engaged[i], d.engagement[i] = engaged, engagement
         d.capacity[i], d.load[i] = capacity, 0
         d.income[i], d.cap[i], d.stock[i] = income, cap, np.minimum(cap, income * 2)
         d.interests[i] = interests
@@ -96,8 +100,20 @@ class Population(Table[ActorArrays]):
     def set_income(self, actor: int, income: np.ndarray) -> None:
         self.data.income[actor] = income
 
+    def set_engaged(self, actor: int, engaged: bool, hours: float, stock_weeks: float) -> None:
+        """`actor` starts or stops taking part, with `hours` a week for it (stock up to
+        `stock_weeks` of them)."""
+        d = self.data
+        d.engaged[actor] = engaged
+        d.income[actor, TIME] = hours
+        d.cap[actor, TIME] = hours * stock_weeks
+        d.stock[actor, TIME] = min(d.stock[actor, TIME], d.cap[actor, TIME])
+
     def leave(self, actor: int) -> None:
         self.data.active[actor] = False
+
+    def sector_name(self, actor: int) -> str:
+        return SECTORS[self.data.sector[actor]]
 
     def active_ids(self) -> np.ndarray:
         return np.flatnonzero(self.view("active"))

@@ -122,7 +122,8 @@ def candidates(book, actors, adj, ids, min_spare):
             links_x = count[x]
             count[x] = 0
             free = actors.load[x] < actors.capacity[x]
-            if actors.active[x] and free and actors.stock[x, TIME] >= min_spare:
+            able = actors.active[x] and actors.engaged[x] and free
+            if able and actors.stock[x, TIME] >= min_spare:
                 owner[kept], actor[kept], links[kept] = pos, x, links_x
                 kept += 1
         n = kept

@@ -1,10 +1,20 @@
-"""Turnover: actors leave and newcomers arrive (M10).
+"""Turnover: actors leave and arrive; organisations stay, their contact persons change (M10).
 
-Weekly, each active actor (not the catalyst or the QM office) leaves with the weekly
-probability of `turnover.leave_rate_per_year`; newcomers arrive as
-Poisson(`arrival_rate_per_year` × starting actors / 52) a week, in the starting sector mix
-(without QM), with no ties. Monthly, actors without a cooperation and inactive for more than
-`turnover.max_inactive_weeks` drop out (Team Assembly's max-downtime).
+Per sector (`turnover.sectors.<sector>`): each week an active actor leaves with the weekly
+chance of `leave_rate_per_year`; newcomers arrive as Poisson(`arrival_rate_per_year` × the
+sector's starting actors / 52) a week, with no ties. Residents (and residents' groups) may
+also drop out: with `drops_out_when_idle`, an actor in no cooperation and without any activity
+for more than `turnover.max_inactive_weeks` leaves (checked monthly; Team Assembly's
+max-downtime). Organisations — schools, housing companies, associations — do not vanish for
+being inactive: what changes is their contact person. With the weekly chance of
+`staff_change_per_year` an organisation's contact person changes: each of its ties outlasts
+the change with chance `turnover.ties_kept_on_staff_change` (the rest were the former
+person's own), and whether the organisation takes part is drawn again (`engaged_share`).
+
+The catalyst holder neither leaves nor changes its contact person by turnover while it holds
+the role, in every regime alike: its leaving is the catalyst's own event (`catalyst.mode =
+"leaves"`). No source gives these rates for neighbourhood actors: they are parameters for
+calibration.
 """
 
 from __future__ import annotations
@@ -14,54 +24,70 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.config import SECTORS, WEEKS_PER_YEAR
-from simulation.population import QM, RESIDENTS
+from simulation.engagement import weekly_chance
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
 
 
 class Turnover:
-    """Leavers and newcomers; built after the starting actors, whose mix newcomers follow."""
+    """Leavers, newcomers, idle drop-outs and staff changes; built after the starting actors,
+    whose numbers per sector set the arrival rates."""
 
     def __init__(self, model: NeighbourhoodModel) -> None:
         self.model = model
-        self.config = model.config.turnover
-        self.start_size = model.state.size
-        self._leave_weekly = 1 - (1 - self.config.leave_rate_per_year) ** (1 / WEEKS_PER_YEAR)
-        self._arrival_cumulative = np.cumsum(arrival_mix(model.state.view("sector")))
-
-    def _protected(self) -> tuple[int, int]:
-        m = self.model
-        return m.catalyst.holder, m.programme.qm
+        self.config = c = model.config.turnover
+        rules = [c.of(sector) for sector in SECTORS]
+        starting = np.bincount(model.state.view("sector"), minlength=len(SECTORS))
+        self.start_size = int(starting.sum())
+        self._leave = np.array([weekly_chance(r.leave_rate_per_year) for r in rules])
+        self._change = np.array([weekly_chance(r.staff_change_per_year) for r in rules])
+        self._idle_out = np.array([r.drops_out_when_idle for r in rules])
+        self._arrivals = np.array([r.arrival_rate_per_year for r in rules]) * starting
+        self._arrivals /= WEEKS_PER_YEAR
+        self.staff_changes = 0
 
     def week(self) -> None:
-        """Some actors leave, newcomers arrive."""
+        """Some actors leave, contact persons change, newcomers arrive."""
         m = self.model
-        n = m.state.size
-        leaving = m.state.view("active") & (m.rng.random(n) < self._leave_weekly)
-        protected = self._protected()
+        s = m.state
+        sector = s.view("sector")
+        u = m.rng.random(s.size)
+        leaving = s.view("active") & (u < self._leave[sector])
+        changing = s.view("active") & ~leaving & (u > 1 - self._change[sector])
         for i in np.flatnonzero(leaving).tolist():
-            if i not in protected:
+            if not m.catalyst.holds(i):
                 m.actor(i).leave()
-        rate = self.config.arrival_rate_per_year * self.start_size / WEEKS_PER_YEAR
-        for _ in range(m.rng.poisson(rate)):
-            sector = np.searchsorted(self._arrival_cumulative, m.rng.random(), side="right")
-            sector = min(int(sector), len(SECTORS) - 1)
-            m.add_actor(SECTORS[sector], f"newcomer_{m.state.size + 1}")
+        for i in np.flatnonzero(changing).tolist():
+            if not m.catalyst.holds(i):
+                self.change_staff(i)
+        for code in np.flatnonzero(self._arrivals > 0).tolist():
+            for _ in range(m.rng.poisson(self._arrivals[code])):
+                m.add_actor(SECTORS[code], f"newcomer_{s.size + 1}")
+
+    def change_staff(self, actor: int) -> None:
+        """A new contact person: some ties go, engagement is drawn again."""
+        m = self.model
+        ties = m.ties
+        slots = ties.nslot[actor, : ties.degree[actor]].copy()
+        lost = slots[m.rng.random(len(slots)) >= self.config.ties_kept_on_staff_change]
+        ties.remove(lost)
+        share = m.config.actors.traits_of(m.state.sector_name(actor)).engaged_share
+        engaged = bool(m.rng.random() < share)
+        if engaged != bool(m.state.engaged[actor]):
+            if engaged:
+                m.engagement.engage(actor)
+            else:
+                m.engagement.disengage(actor)
+        self.staff_changes += 1
 
     def drop_idle(self) -> None:
-        """Monthly: actors in no cooperation and inactive too long drop out."""
+        """Monthly: actors of sectors that drop out, in no cooperation and inactive too long,
+        leave."""
         m, s = self.model, self.model.state
-        idle = s.view("active") & (m.week - s.view("last_active") > self.config.max_inactive_weeks)
+        idle = s.view("active") & self._idle_out[s.view("sector")]
+        idle &= m.week - s.view("last_active") > self.config.max_inactive_weeks
         idle &= s.view("load") == 0
-        protected = self._protected()
         for i in np.flatnonzero(idle).tolist():
-            if i not in protected:
+            if not m.catalyst.holds(i):
                 m.actor(i).leave()
-
-
-def arrival_mix(sector: np.ndarray) -> np.ndarray:
-    """Sector shares of newcomers: those of `sector` (the starting actors), without QM."""
-    counts = np.bincount(sector, minlength=len(SECTORS)).astype(float)
-    counts[QM] = 0
-    return counts / counts.sum() if counts.sum() else np.eye(len(SECTORS))[RESIDENTS]

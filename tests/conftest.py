@@ -4,9 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.config import MeetingFormat, ScenarioConfig, apply_overrides
+from simulation.config import SECTORS, MeetingFormat, ScenarioConfig, apply_overrides
 
 SMALL_COUNTS = {"residents": 12, "civil_society": 6, "public": 4, "housing": 2, "business": 4}
+
+
+def turnover_everywhere(
+    leave: float, arrive: float, staff: float = 0.0, idle: bool = False
+) -> dict:
+    """Overrides giving every sector the same turnover rates."""
+    rule = {
+        "leave_rate_per_year": leave,
+        "arrival_rate_per_year": arrive,
+        "staff_change_per_year": staff,
+        "drops_out_when_idle": idle,
+    }
+    return {"turnover.sectors": {sector: dict(rule) for sector in SECTORS}}
+
+
+STATIC = turnover_everywhere(0.0, 0.0) | {"actors.engagement_ends_per_year": 0.0}
+"""Nobody leaves, arrives, changes or stops taking part: for tests of other mechanisms."""
 
 
 def small_config(overrides: dict | None = None, **sections) -> ScenarioConfig:

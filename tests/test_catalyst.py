@@ -4,7 +4,7 @@ import numpy as np
 
 from simulation.model import NeighbourhoodModel
 from simulation.run import run
-from tests.conftest import small_config
+from tests.conftest import STATIC, small_config
 
 
 def _cross_sector_ties(model: NeighbourhoodModel) -> int:
@@ -24,8 +24,7 @@ def _introductions_only(mode: str) -> NeighbourhoodModel:
             "catalyst.hours": 20,
             "cooperation.idea_rate": 0.0,
             "meetings": [],
-            "turnover.leave_rate_per_year": 0.0,
-            "turnover.arrival_rate_per_year": 0.0,
+            **STATIC,
         }
     )
     return NeighbourhoodModel(config, rng=21)
@@ -82,7 +81,7 @@ def test_start_phase_catalyst_stops_but_stays_in_the_neighbourhood():
         {
             "catalyst.mode": "start_phase",
             "catalyst.start_phase_years": 0.5,
-            "turnover.leave_rate_per_year": 0.0,
+            **STATIC,
         }
     )  # nobody leaves by chance
     model = NeighbourhoodModel(config, rng=2)

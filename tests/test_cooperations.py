@@ -8,7 +8,7 @@ from simulation.cooperations import COMPLETED, FAILED, FORMING, RUNNING
 from simulation.model import NeighbourhoodModel
 from simulation.recruiting import Candidates, ask
 from simulation.run import run
-from tests.conftest import small_config
+from tests.conftest import STATIC, small_config, turnover_everywhere
 
 PROJECTS_ONLY = {"cooperation.type_weights": {"intensive_formal": 1.0}}
 
@@ -124,7 +124,7 @@ def test_newcomer_share_agrees_with_the_cooperation_table():
 
 
 def test_actors_involved_are_the_members_of_open_cooperations():
-    model = NeighbourhoodModel(small_config({"turnover.leave_rate_per_year": 0.5}), rng=6)
+    model = NeighbourhoodModel(small_config(turnover_everywhere(0.5, 0.0)), rng=6)
     book = model.cooperations
     for _ in range(52):
         model.step()
@@ -255,7 +255,7 @@ def test_joint_work_finds_member_ties_again_when_their_cached_slot_was_reused():
 
 
 def test_ideas_take_a_topic_of_their_initiator_and_stay_in_their_type_ranges():
-    model = NeighbourhoodModel(small_config({"cooperation.idea_rate": 0.05}), rng=8)
+    model = NeighbourhoodModel(small_config({"cooperation.idea_rate": 0.05, **STATIC}), rng=8)
     for _ in range(52):
         model.step()
     book, state = model.cooperations, model.state

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from simulation.run import run
-from tests.conftest import small_config
+from tests.conftest import small_config, turnover_everywhere
 
 ALL_ZERO = {s: 0 for s in ("residents", "civil_society", "public", "housing", "business")}
 
@@ -21,7 +21,7 @@ EXTREMES = {
     "ideas every week": {"cooperation.idea_rate": 1.0},
     "no decay": {"ties.decay_per_month": 0.0},
     "fast decay": {"ties.decay_per_month": 0.99},
-    "heavy turnover": {"turnover.leave_rate_per_year": 1.0, "turnover.arrival_rate_per_year": 1.0},
+    "heavy turnover": turnover_everywhere(1.0, 1.0, staff=1.0, idle=True),
     "independent catalyst, no initiative": {
         "catalyst.holder": "independent",
         "actors.initiative_size": 0,

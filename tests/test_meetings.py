@@ -4,7 +4,7 @@ import numpy as np
 
 from simulation.config import MeetingFormat
 from simulation.model import NeighbourhoodModel
-from tests.conftest import small_config
+from tests.conftest import STATIC, small_config
 
 
 def _no_ties_world(**meeting):
@@ -24,8 +24,7 @@ def _no_ties_world(**meeting):
             "actors.initiative_size": 1,
             "catalyst.mode": "absent",
             "cooperation.idea_rate": 0.0,
-            "turnover.leave_rate_per_year": 0.0,
-            "turnover.arrival_rate_per_year": 0.0,
+            **STATIC,
         }
     )
     return NeighbourhoodModel(config.model_copy(update={"meetings": [spec]}), rng=5)

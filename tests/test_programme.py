@@ -3,7 +3,7 @@
 import pytest
 
 from simulation.model import NeighbourhoodModel
-from tests.conftest import small_programme
+from tests.conftest import STATIC, small_programme
 
 
 def _run_weeks(model, weeks):
@@ -53,7 +53,7 @@ def test_anchor_place_keeps_the_forum_going_after_the_end():
             {
                 "years": 4,
                 "programme.verstetigung.anchor_place": True,
-                "turnover.leave_rate_per_year": 0.0,
+                **STATIC,
             }
         ),
         rng=1,

@@ -14,7 +14,9 @@ def _no_time(extra=None):
         s: {"time": 0.0, "money": 50.0, "material": 2.0, "rooms": 2.0}
         for s in ("residents", "civil_society", "public", "housing", "business", "qm")
     }
-    return small_config({"resources.income": income, "years": 3, **(extra or {})})
+    no_volunteering = [{"share": 1.0, "low": 0.0, "high": 0.0}]
+    overrides = {"resources.income": income, "actors.volunteer_hours": no_volunteering}
+    return small_config({**overrides, "years": 3, **(extra or {})})
 
 
 def test_with_zero_time_no_cooperation_completes():

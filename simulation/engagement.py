@@ -1,0 +1,75 @@
+"""Who is engaged: residents start and stop taking part in neighbourhood work (M1).
+
+Engagement is a share of people, not a multiplier: of the residents, `engaged_share` take part
+(drawn at the start), each with weekly volunteer hours drawn from the Freiwilligensurvey 2019
+distribution (`actors.volunteer_hours`); the others have no time for neighbourhood work, no
+project ideas, and are not asked to join. Each year an engaged resident stops with chance
+`actors.engagement_ends_per_year` (dropping out of its open cooperations) and a resident who is
+not engaged starts with the chance that keeps the engaged share where it is
+(``start = ends × share / (1 − share)``): without anyone drawing people in, the share stays
+put; the catalyst's "bringing new actors in" can raise it (`engage`). The catalyst holder does
+not stop while it holds the role. No source gives the yearly rate at which volunteers stop:
+it is a parameter for calibration.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.config import TIME, WEEKS_PER_YEAR
+from simulation.neighbourhood import income_and_cap, sector_income
+from simulation.population import RESIDENTS
+
+if TYPE_CHECKING:
+    from simulation.model import NeighbourhoodModel
+
+
+def weekly_chance(per_year: float) -> float:
+    """The weekly chance that gives `per_year` over a year."""
+    return 1 - (1 - per_year) ** (1 / WEEKS_PER_YEAR)
+
+
+class Engagement:
+    """Residents' engagement over time; `started` and `ended` count the changes."""
+
+    def __init__(self, model: NeighbourhoodModel) -> None:
+        self.model = model
+        actors = model.config.actors
+        share = actors.traits_of("residents").engaged_share
+        ends = actors.engagement_ends_per_year
+        starts = min(ends * share / (1 - share), 1.0) if share < 1 else 0.0
+        self._end, self._start = weekly_chance(ends), weekly_chance(starts)
+        self.started = 0
+        self.ended = 0
+
+    def week(self) -> None:
+        """Some engaged residents stop, some others start."""
+        m = self.model
+        s = m.state
+        u = m.rng.random(s.size)
+        residents = (s.view("sector") == RESIDENTS) & s.view("active")
+        engaged = s.view("engaged")
+        ending = residents & engaged & (u < self._end)
+        starting = residents & ~engaged & (u < self._start)
+        for i in np.flatnonzero(ending).tolist():
+            if not m.catalyst.holds(i):
+                self.disengage(i)
+        for i in np.flatnonzero(starting).tolist():
+            self.engage(i)
+
+    def engage(self, actor: int) -> None:
+        """`actor` starts taking part, with volunteer hours drawn for it."""
+        m = self.model
+        income = sector_income(m.config, m.rng, m.state.sector_name(actor), engaged=True)
+        weekly, _ = income_and_cap(m.config, income)
+        m.state.set_engaged(actor, True, weekly[TIME], m.config.resources.time_stock_weeks)
+        self.started += 1
+
+    def disengage(self, actor: int) -> None:
+        """`actor` stops: no more time for neighbourhood work, out of its open cooperations."""
+        m = self.model
+        m.state.set_engaged(actor, False, 0.0, m.config.resources.time_stock_weeks)
+        m.cooperations.leave(actor)
+        self.ended += 1

@@ -1,0 +1,102 @@
+"""Who is engaged, with how many hours; organisations stay, their contact persons change."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from simulation.config import TIME, apply_overrides
+from simulation.model import NeighbourhoodModel
+from simulation.population import RESIDENTS
+from tests.conftest import STATIC, small_config, turnover_everywhere
+
+MANY = {
+    "actors.counts": {"residents": 2000, "civil_society": 10},
+    "actors.initiative_size": 0,
+    "meetings": [],
+    "catalyst.mode": "absent",
+    "ties.initial_within_degree": 0.0,
+    "ties.initial_cross_degree": 0.0,
+}
+
+
+def _residents(model: NeighbourhoodModel) -> np.ndarray:
+    s = model.state
+    return np.flatnonzero((s.view("sector") == RESIDENTS) & s.view("active"))
+
+
+def test_a_share_of_residents_is_engaged_with_survey_hours():
+    config = small_config(MANY | {"actors.traits.residents.engaged_share": 0.3})
+    model = NeighbourhoodModel(config, rng=1)
+    residents = _residents(model)
+    engaged = model.state.engaged[residents]
+    low, high = stats.binom.interval(0.999, len(residents), 0.3)
+    assert low <= engaged.sum() <= high
+    hours = model.state.income[residents[engaged], TIME]
+    assert (model.state.income[residents[~engaged], TIME] == 0).all()
+    classes = [(hours <= 2).mean(), ((hours >= 3) & (hours <= 5)).mean(), (hours >= 6).mean()]
+    assert classes == pytest.approx([0.600, 0.229, 0.171], abs=0.06)  # FWS 2019
+
+
+def test_who_is_not_engaged_has_no_ideas_and_joins_nothing():
+    config = small_config(
+        STATIC | {"actors.traits.residents.engaged_share": 0.5, "cooperation.idea_rate": 0.3}
+    )
+    model = NeighbourhoodModel(config, rng=2)
+    outsiders = set(np.flatnonzero(~model.state.view("engaged")).tolist())
+    assert outsiders
+    for _ in range(26):
+        model.step()
+    book = model.cooperations
+    members = {int(i) for k in range(book.count) for i in book.members[k]}
+    assert not members & outsiders
+
+
+def test_the_engaged_share_stays_put_without_anyone_drawing_people_in():
+    config = small_config(
+        MANY
+        | turnover_everywhere(0.0, 0.0)
+        | {"actors.traits.residents.engaged_share": 0.3, "actors.engagement_ends_per_year": 0.5}
+    )
+    model = NeighbourhoodModel(config, rng=3)
+    shares = []
+    for _ in range(4 * 52):
+        model.step()
+        shares.append(model.state.engaged[_residents(model)].mean())
+    assert model.engagement.started > 300 and model.engagement.ended > 300
+    assert np.mean(shares[52:]) == pytest.approx(0.3, abs=0.03)
+
+
+def test_organisations_stay_when_idle_residents_drop_out():
+    config = small_config(
+        {
+            "meetings": [],
+            "catalyst.mode": "absent",
+            "cooperation.idea_rate": 0.0,
+            "years": 4,
+            "turnover.max_inactive_weeks": 52,
+        }
+        | turnover_everywhere(0.0, 0.0, idle=False)
+    )
+    config = apply_overrides(config, {"turnover.sectors.residents.drops_out_when_idle": True})
+    model = NeighbourhoodModel(config, rng=4)
+    for _ in range(3 * 52):
+        model.step()
+    s = model.state
+    organisations = s.view("sector") != RESIDENTS
+    assert s.view("active")[organisations].all()
+    assert not s.view("active")[~organisations].any()  # nobody did anything for 3 years
+
+
+def test_a_new_contact_person_keeps_about_the_set_share_of_ties():
+    config = small_config(STATIC | {"turnover.ties_kept_on_staff_change": 0.25})
+    model = NeighbourhoodModel(config, rng=5)
+    organisation = int(np.flatnonzero(model.state.view("sector") != RESIDENTS)[0])
+    others = np.flatnonzero(np.arange(model.state.size) != organisation)
+    model.ties.meet(np.full(len(others), organisation), others, gain=0.3, t=model.week)
+    before = int(model.ties.degree[organisation])
+    model.turnover.change_staff(organisation)
+    kept = int(model.ties.degree[organisation])
+    low, high = stats.binom.interval(0.999, before, 0.25)
+    assert low <= kept <= high and model.turnover.staff_changes == 1
