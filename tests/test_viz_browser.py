@@ -119,6 +119,7 @@ def watch(page, port: int) -> None:
     request is open before it looks."""
     origins = (f"http://127.0.0.1:{port}/", f"ws://127.0.0.1:{port}/")
     page.requests, page.open_requests, page.statuses, page.problems = [], set(), {}, []
+    page.checked = 0  # problems already reported by assert_clean
 
     def requested(request) -> None:
         page.requests.append(request.url)
@@ -165,10 +166,12 @@ def settle(page, quiet_ms: int = SETTLE_QUIET_MS, timeout_ms: int = SETTLE_TIMEO
 
 
 def assert_clean(page, when: str) -> None:
-    """No console error, failed request, status >= 400 or outside request so far."""
+    """No console error, failed request, status >= 400 or outside request since the last
+    check (a failed check reports its problems once, not again at the end of the test)."""
     settle(page)
-    if page.problems:
-        pytest.fail(f"{when}:\n" + "\n".join(page.problems), pytrace=False)
+    new, page.checked = page.problems[page.checked :], len(page.problems)
+    if new:
+        pytest.fail(f"{when}:\n" + "\n".join(new), pytrace=False)
 
 
 def figures(page) -> list[str]:
