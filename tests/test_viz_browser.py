@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
 ]
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_TIMEOUT_MS = 60_000
+SETTLE_QUIET_MS = 1_000  # long enough for a loaded script to start the next request
+SETTLE_POLL_MS = 100
+SETTLE_TIMEOUT_MS = 30_000
 
 
 def chromium() -> Path:
@@ -92,18 +95,83 @@ def viz_browser(app):
 
 @pytest.fixture
 def page(viz_browser, app):
-    """A fresh page on the app with its requests, console messages and page errors recorded."""
+    """A fresh page on the app, watched (see `watch`) and checked after load and at the end."""
     context = viz_browser.new_context(viewport={"width": 1600, "height": 1100})
     page = context.new_page()
-    page.requests, page.problems = [], []
-    page.on("request", lambda r: page.requests.append(r.url))
-    page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
-    page.on("pageerror", lambda e: page.problems.append(str(e)))
-    page.goto(app["url"])
-    page.get_by_role("button", name="Step").wait_for(timeout=LOAD_TIMEOUT_MS)
-    page.locator(".quartier-numbers").wait_for(timeout=LOAD_TIMEOUT_MS)
-    yield page
-    context.close()
+    watch(page, app["port"])
+    try:
+        page.goto(app["url"])
+        page.get_by_role("button", name="Step").wait_for(timeout=LOAD_TIMEOUT_MS)
+        page.locator(".quartier-numbers").wait_for(timeout=LOAD_TIMEOUT_MS)
+        assert_clean(page, "after load")
+        yield page
+        assert_clean(page, "at the end of the test")
+    finally:
+        context.close()
+
+
+def watch(page, port: int) -> None:
+    """Record every request the page makes, those still open, and every problem: a console
+    error, an uncaught page error, a request that failed, a response with status >= 400, or a
+    request to anything but the app's own server. A missing file is asked for late (after a
+    3 MB script has loaded, say) and its 404 can come seconds later (the server first tries
+    its stand-in CDN), long after the page looks ready; so `assert_clean` waits until no
+    request is open before it looks."""
+    origins = (f"http://127.0.0.1:{port}/", f"ws://127.0.0.1:{port}/")
+    page.requests, page.open_requests, page.statuses, page.problems = [], set(), {}, []
+    page.checked = 0  # problems already reported by assert_clean
+
+    def requested(request) -> None:
+        page.requests.append(request.url)
+        page.open_requests.add(request)
+        if not request.url.startswith((*origins, f"blob:{origins[0]}", "data:")):
+            page.problems.append(f"request leaving 127.0.0.1: {request.url}")
+
+    def finished(request) -> None:
+        page.open_requests.discard(request)
+
+    def failed(request) -> None:
+        page.open_requests.discard(request)
+        page.problems.append(f"request failed ({request.failure}): {request.url}")
+
+    def answered(response) -> None:
+        page.statuses.setdefault(response.url, []).append(response.status)
+        if response.status >= 400:
+            page.problems.append(f"HTTP {response.status}: {response.url}")
+
+    def console(message) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "")
+            page.problems.append(f"console error: {message.text} ({where})")
+
+    page.on("request", requested)
+    page.on("requestfinished", finished)
+    page.on("requestfailed", failed)
+    page.on("response", answered)
+    page.on("console", console)
+    page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
+
+
+def settle(page, quiet_ms: int = SETTLE_QUIET_MS, timeout_ms: int = SETTLE_TIMEOUT_MS) -> None:
+    """Wait until no request is open and none has started for `quiet_ms`."""
+    waited, quiet, seen = 0, 0, len(page.requests)
+    while quiet < quiet_ms:
+        if waited >= timeout_ms:
+            still_open = sorted(r.url for r in page.open_requests)
+            pytest.fail(f"requests still open after {timeout_ms} ms: {still_open}")
+        page.wait_for_timeout(SETTLE_POLL_MS)  # lets Playwright deliver the page's events
+        waited += SETTLE_POLL_MS
+        busy = page.open_requests or len(page.requests) != seen
+        quiet, seen = (0 if busy else quiet + SETTLE_POLL_MS), len(page.requests)
+
+
+def assert_clean(page, when: str) -> None:
+    """No console error, failed request, status >= 400 or outside request since the last
+    check (a failed check reports its problems once, not again at the end of the test)."""
+    settle(page)
+    new, page.checked = page.problems[page.checked :], len(page.problems)
+    if new:
+        pytest.fail(f"{when}:\n" + "\n".join(new), pytrace=False)
 
 
 def figures(page) -> list[str]:
@@ -129,6 +197,17 @@ def click_step(page, expected_week: int) -> None:
         ".some((td, i, all) => td.innerText === 'week' && all[i + 1].innerText === String(w))",
         arg=expected_week,
     )
+    assert_clean(page, f"after Step to week {expected_week}")
+
+
+def click_reset(page, shown: str) -> None:
+    """Reset, wait until the numbers view shows `shown`, then check the page."""
+    page.get_by_role("button", name="Reset").click()
+    page.wait_for_function(
+        "s => (document.querySelector('.quartier-numbers')?.innerText || '').includes(s)",
+        arg=shown,
+    )
+    assert_clean(page, "after Reset")
 
 
 def reference(weeks: int, seed: int = 1, **controls) -> dict:
@@ -166,8 +245,8 @@ def test_page_loads_offline_and_draws(page, app):
         for url in page.requests
         if not url.startswith((origin, f"ws://127.0.0.1:{app['port']}/", f"blob:{origin}", "data:"))
     ]
-    assert not outside, f"requests leaving 127.0.0.1: {outside}"
-    assert not page.problems, f"console errors: {page.problems}"
+    assert page.requests and not outside, f"requests leaving 127.0.0.1: {outside}"
+    assert_clean(page, "after drawing")
 
 
 def test_step_advances_and_redraws(page):
@@ -179,7 +258,7 @@ def test_step_advances_and_redraws(page):
     after = figures(page)
     assert step_time(page) == 1.0
     assert after[0] != before[0] and after[1] != before[1]
-    assert not page.problems
+    assert_clean(page, "after redrawing")
 
 
 def test_numbers_match_the_model_after_playing(page):
@@ -199,7 +278,7 @@ def test_numbers_match_the_model_after_playing(page):
     expected = reference(week)
     for name in ("running", "completed", "failed", "abandoned", "forming", "meetings held"):
         assert shown[name] == str(int(expected[name.replace(" ", "_")])), name
-    assert not page.problems
+    assert_clean(page, "after playing")
 
 
 def test_typed_seed_and_control_then_reset_rebuild_the_model(page):
@@ -211,10 +290,7 @@ def test_typed_seed_and_control_then_reset_rebuild_the_model(page):
     page.get_by_role("option", name="programme_funded").click()
     page.get_by_label("Catalyst", exact=True).click(force=True)
     page.get_by_role("option", name="absent").click()
-    page.get_by_role("button", name="Reset").click()
-    page.wait_for_function(
-        "() => (document.querySelector('.quartier-numbers')?.innerText || '').includes('Seed 7')"
-    )
+    click_reset(page, "Seed 7")
     shown = shown_numbers(page)
     assert shown["week"] == "0" and shown["catalyst"] == "none" and "fund balance" in shown
     for week in (1, 2, 3):
@@ -223,4 +299,17 @@ def test_typed_seed_and_control_then_reset_rebuild_the_model(page):
     shown = shown_numbers(page)
     assert shown["forming"] == str(int(expected["forming"]))
     assert shown["fund balance"] == f"{expected['fund_balance']:,.0f} EUR"
-    assert not page.problems
+    assert_clean(page, "after the steps")
+
+
+def test_every_asset_is_served_through_steps_and_reset(page, app):
+    """Load, Step three times, Reset: every file the page asked for came back below 400."""
+    for week in (1, 2, 3):
+        click_step(page, week)
+    click_reset(page, "week\t0")
+    files = [url for url in page.requests if url.startswith("http")]
+    assert any("/_solara/cdn/" in url for url in files), "no frontend asset was requested"
+    unserved = sorted({url for url in files if not page.statuses.get(url)})
+    failing = sorted({url for url, codes in page.statuses.items() if max(codes) >= 400})
+    assert not unserved, f"requested but never answered: {unserved}"
+    assert not failing, f"answered with status >= 400: {failing}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from argparse import Namespace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +14,14 @@ from quartier.commands.viz import handle, server_command
 from quartier.viz.controls import Controls, build_config, parse_seed, scale_counts
 from quartier.viz.model import VizModel
 from quartier.viz.network import StableLayout, network_data
-from quartier.viz.views import charts_figure, cooperation_rows, network_figure, numbers
+from quartier.viz.offline import SOLARA_PACKAGES, frontend_mismatch
+from quartier.viz.views import (
+    charts_figure,
+    cooperation_rows,
+    html_table,
+    network_figure,
+    numbers,
+)
 from scenarios.errors import InputError
 from simulation import NeighbourhoodModel
 
@@ -131,3 +140,34 @@ def test_viz_rejects_unknown_scenario_and_port():
         handle(Namespace(scenario="no_such_preset", host="127.0.0.1", port=8765))
     with pytest.raises(InputError, match="--port"):
         handle(Namespace(scenario="self_organised", host="127.0.0.1", port=0))
+
+
+def test_tables_escape_text_and_align_columns():
+    table = html_table(["name", "value"], [["a <b> & c", "1"]], right={1})
+    assert "<td>a &lt;b&gt; &amp; c</td>" in table
+    assert '<td style="text-align: right;">1</td>' in table
+    assert table.count("<tr>") == 2
+
+
+def test_solara_packages_are_one_release():
+    """The page's files (solara-assets) were built for the Solara release that asks for them."""
+    assert frontend_mismatch() is None, frontend_mismatch()
+
+
+def test_a_mixed_solara_install_is_named():
+    versions = dict.fromkeys(SOLARA_PACKAGES, "1.64.1") | {"solara-assets": "1.58.2"}
+    message = frontend_mismatch(versions)
+    assert message and "solara 1.64.1" in message and "solara-assets 1.58.2" in message
+
+
+def test_the_page_template_files_are_installed():
+    """Every frontend package (name@version) that Solara's page names lies in the installed
+    assets, which the app serves instead of a CDN."""
+    import solara.server
+    import solara.server.settings
+
+    template = Path(solara.server.__file__).parent / "templates" / "solara.html.j2"
+    named = set(re.findall(r"\{\{cdn\}\}/((?:@[\w.-]+/)?[\w.-]+@[\w.+-]+)/", template.read_text()))
+    assert named, "the page template names no frontend package"
+    assets = solara.server.settings.assets.proxy_cache_dir
+    assert not sorted(name for name in named if not (assets / name).is_dir())

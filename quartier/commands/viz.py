@@ -9,7 +9,7 @@ from pathlib import Path
 
 import scenarios
 from quartier.viz.model import SCENARIO_ENV
-from quartier.viz.offline import OFFLINE_ENV
+from quartier.viz.offline import OFFLINE_ENV, frontend_mismatch
 from scenarios.errors import InputError
 
 LOOPBACK = "127.0.0.1"
@@ -46,6 +46,8 @@ def handle(args: argparse.Namespace) -> int:
             "address can use the app",
             file=sys.stderr,
         )
+    if mismatch := frontend_mismatch():
+        print(f"quartier: warning: {mismatch}", file=sys.stderr)
     print(f"quartier: open http://{args.host}:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
     scenario = args.scenario
     if Path(scenario).exists():

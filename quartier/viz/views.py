@@ -1,10 +1,14 @@
 """The app's views: network, charts, numbers and running cooperations.
 
 Each view is a function of the model that returns a Solara element; SolaraViz redraws them
-after every Step (or every render interval while playing).
+after every Step (or every render interval while playing). The tables are plain HTML, not
+solara.Markdown: Markdown loads KaTeX in the browser, which no Solara package ships, so the
+offline page would ask for files that are not there.
 """
 
 from __future__ import annotations
+
+from html import escape
 
 import solara
 from matplotlib.figure import Figure
@@ -15,6 +19,7 @@ from simulation.run import network_series
 
 MAX_ROWS = 40
 MAX_NAMES = 6
+ROW_KEYS = ("id", "type", "topic", "progress", "members")
 
 
 def network_figure(model) -> Figure:
@@ -120,6 +125,23 @@ def cooperation_rows(model) -> list[dict[str, str]]:
     return rows
 
 
+# Solara's own styles for rendered text (striped, right-aligned table cells).
+TEXT_CLASSES = ["solara-markdown", "rendered_html", "jp-RenderedHTMLCommon"]
+
+
+def html_table(header: list[str], rows: list[list[str]], right: set[int]) -> str:
+    """An HTML table of escaped text; the columns numbered in `right` are right-aligned."""
+
+    def cells(tag: str, values: list[str]) -> str:
+        return "".join(
+            f"<{tag}{' style="text-align: right;"' if i in right else ''}>{escape(v)}</{tag}>"
+            for i, v in enumerate(values)
+        )
+
+    body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
+    return f"<table><thead><tr>{cells('th', header)}</tr></thead><tbody>{body}</tbody></table>"
+
+
 def NetworkView(model):
     solara.FigureMatplotlib(network_figure(model), format="png", dpi=90)
 
@@ -130,11 +152,15 @@ def ChartsView(model):
 
 def NumbersView(model):
     """The counters as a two-column table, plus a note on an unusable seed."""
-    lines = ["| measure | value |", "|---|---:|"]
-    lines += [f"| {k} | {v} |" for k, v in numbers(model).items()]
+    head = (
+        f"<p><strong>Seed {model.seed}</strong>, scenario "
+        f"<code>{escape(model.controls.scenario)}</code></p>"
+    )
+    rows = [[name, value] for name, value in numbers(model).items()]
     with solara.Column(classes=["quartier-numbers"]):
-        solara.Markdown(
-            f"**Seed {model.seed}**, scenario `{model.controls.scenario}`\n\n" + "\n".join(lines)
+        solara.HTML(
+            unsafe_innerHTML=head + html_table(["measure", "value"], rows, right={1}),
+            classes=TEXT_CLASSES,
         )
         if model.seed_note:
             solara.Warning(model.seed_note)
@@ -143,14 +169,11 @@ def NumbersView(model):
 def CooperationsView(model):
     """The running cooperations with type, progress and members."""
     rows = cooperation_rows(model)
-    head = f"**{model.cooperations.n_running} running cooperations**"
+    title = f"<strong>{model.cooperations.n_running} running cooperations</strong>"
     if not rows:
-        solara.Markdown(head + " — none at the moment.")
+        solara.HTML(unsafe_innerHTML=f"<p>{title} — none at the moment.</p>", classes=TEXT_CLASSES)
         return
-    table = ["| # | type | topic | progress | members |", "|---|---|---|---:|---|"]
-    table += [
-        f"| {r['id']} | {r['type']} | {r['topic']} | {r['progress']} | {r['members']} |"
-        for r in rows
-    ]
+    header = ["#", "type", "topic", "progress", "members"]
+    table = html_table(header, [[row[key] for key in ROW_KEYS] for row in rows], right={3})
     with solara.Column(classes=["quartier-cooperations"]):
-        solara.Markdown(head + "\n\n" + "\n".join(table))
+        solara.HTML(unsafe_innerHTML=f"<p>{title}</p>{table}", classes=TEXT_CLASSES)
