@@ -312,6 +312,18 @@ class TiesConfig(Section):
         return self
 
 
+class EverydayConfig(Section):
+    """Everyday contact outside meetings and projects (M2, M3): foci and triadic closure."""
+
+    contacts_per_week: float = Field(
+        default=0.2, ge=0, le=20, description="everyday contacts an actor starts a week"
+    )
+    closure_share: Probability = Field(
+        default=0.5, description="share of them with a friend of a friend (else a shared focus)"
+    )
+    gain: float = Field(default=0.05, ge=0, le=1, description="tie strength one contact adds")
+
+
 class MeetingFormat(Section):
     """A fixed meeting structure: forum, café or round table (M3, M9)."""
 
@@ -527,9 +539,7 @@ class SectorTurnover(Section):
 
 def _default_sector_turnover() -> dict[str, SectorTurnover]:
     return {
-        "residents": SectorTurnover(
-            leave_rate_per_year=0.08, arrival_rate_per_year=0.08, drops_out_when_idle=True
-        ),
+        "residents": SectorTurnover(leave_rate_per_year=0.08, arrival_rate_per_year=0.08),
         "civil_society": SectorTurnover(
             leave_rate_per_year=0.02, arrival_rate_per_year=0.02, staff_change_per_year=0.15
         ),
@@ -603,6 +613,7 @@ class ScenarioConfig(Section):
     actors: ActorsConfig = Field(default_factory=ActorsConfig)
     resources: ResourcesConfig = Field(default_factory=ResourcesConfig)
     ties: TiesConfig = Field(default_factory=TiesConfig)
+    everyday: EverydayConfig = Field(default_factory=EverydayConfig)
     meetings: list[MeetingFormat] = Field(default_factory=list, max_length=50)
     cooperation: CooperationConfig = Field(default_factory=CooperationConfig)
     catalyst: CatalystConfig = Field(default_factory=CatalystConfig)

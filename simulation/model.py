@@ -16,7 +16,7 @@ import numpy as np
 from mesa import DataCollector, Model
 from mesa.time import Schedule
 
-from simulation import neighbourhood, reporters
+from simulation import everyday, neighbourhood, reporters
 from simulation.agents import Actor
 from simulation.catalyst import Catalyst
 from simulation.config import MONTH_STEPS, TIME, WEEKS_PER_YEAR, ScenarioConfig
@@ -206,6 +206,7 @@ class NeighbourhoodModel(Model):
 
     def _weekly_phases(self) -> None:
         self.replenish()
+        everyday.contacts(self)
         self.ideas_arise()
         self.cooperations.recruit()
         self.cooperations.work()

@@ -16,7 +16,7 @@ from simulation.config import (
     ScenarioConfig,
     apply_overrides,
 )
-from simulation.cooperations import ABANDONED, COMPLETED, FAILED, STATES
+from simulation.cooperations import ABANDONED, COMPLETED, FAILED, FORMING, RUNNING, STATES
 from simulation.model import NeighbourhoodModel
 
 
@@ -121,6 +121,7 @@ def summarise(model: NeighbourhoodModel, seed: int) -> dict[str, float | int | s
         "success_rate": float(book.totals[COMPLETED] / ended) if ended else 0.0,
         "newcomer_share": book.newcomer_share(),
         "actors_involved_share": involved_share(model),
+        "actors_involved_last_year": involved_last_year(model),
         "fund_spent": float(model.programme.fund_spent),
         "meetings_held": int(sum(meeting.held for meeting in model.meetings)),
         "catalyst_active_end": bool(model.catalyst.active),
@@ -147,6 +148,19 @@ def involved_share(model: NeighbourhoodModel) -> float:
     joined = state.view("joined").copy()
     joined[: start.size] -= start.joined
     return float((present & (joined > 0)).sum() / present.sum()) if present.any() else 0.0
+
+
+def involved_last_year(model: NeighbourhoodModel) -> float:
+    """Share of the active actors who were members of a cooperation open at some time in the
+    last 52 weeks (comparable with surveys asking about the last twelve months)."""
+    book, state = model.cooperations, model.state
+    n = book.count
+    recent = (book.end_week[:n] >= model.week - WEEKS_PER_YEAR) | np.isin(
+        book.state[:n], (FORMING, RUNNING)
+    )
+    members = {int(i) for k in np.flatnonzero(recent).tolist() for i in book.group(k)}
+    active = state.active_ids()
+    return float(np.isin(active, list(members)).mean()) if len(active) else 0.0
 
 
 def cooperation_table(model: NeighbourhoodModel) -> pd.DataFrame:

@@ -24,6 +24,7 @@ def _introductions_only(mode: str) -> NeighbourhoodModel:
             "catalyst.hours": 20,
             "cooperation.idea_rate": 0.0,
             "meetings": [],
+            "everyday.contacts_per_week": 0.0,
             **STATIC,
         }
     )

@@ -24,6 +24,7 @@ def _no_ties_world(**meeting):
             "actors.initiative_size": 1,
             "catalyst.mode": "absent",
             "cooperation.idea_rate": 0.0,
+            "everyday.contacts_per_week": 0.0,
             **STATIC,
         }
     )
