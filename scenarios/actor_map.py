@@ -3,16 +3,15 @@
 An actor map has one actor per row: ``name, sector, time, money, material, rooms`` and
 optionally ``topics`` (topic numbers separated by ``;``, ``|`` or spaces), ``engagement`` and
 ``role`` (``initiative`` for members of the residents' initiative, ``lead`` for its lead).
-A ties file has ``a, b, strength``. The separator is ``,`` or, as in German spreadsheet
-exports, ``;`` (then a decimal comma is accepted). Blank lines and lines starting with ``#``
-are skipped. Checking values against the configuration's bounds is the loader's job; this
-module only turns text into numbers and says exactly where it could not.
+A ties file has ``a, b, strength``. The separator is ``,``, a tab, or, as in German
+spreadsheet exports, ``;`` (with a tab or ``;``, a decimal comma is accepted). Blank lines and
+lines starting with ``#`` are skipped. Checking values against the configuration's bounds is
+the loader's job; this module only turns text into numbers and says exactly where it could not.
 """
 
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import math
 import re
@@ -20,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scenarios.errors import InputError
-from scenarios.files import read_user_text
+from scenarios.files import read_user_text, suggest
 
 ACTOR_COLUMNS = ("name", "sector", "time", "money", "material", "rooms")
 ACTOR_OPTIONAL = ("topics", "engagement", "role")
@@ -76,8 +75,10 @@ def _text(path: Path) -> str:
 
 
 def _delimiter(lines: list[str]) -> str:
-    """`;` when the header line has semicolons and no commas, else `,`."""
+    """A tab when the header line has one; `;` when it has semicolons and no commas; else `,`."""
     first = next((line for line in lines if line.strip() and not line.startswith("#")), "")
+    if "\t" in first:
+        return "\t"
     return ";" if ";" in first and "," not in first else ","
 
 
@@ -88,11 +89,9 @@ def _header(
     allowed = (*required, *optional)
     for name in names:
         if name not in allowed:
-            hint = difflib.get_close_matches(name, allowed, n=1)
-            guess = f"did you mean {hint[0]!r}? " if hint else ""
             raise InputError(
                 str(path),
-                f"line {line}: unknown column {name!r}; {guess}allowed: {', '.join(allowed)}",
+                f"line {line}: unknown column {name!r}; " + suggest(name, list(allowed), "allowed"),
             )
     duplicated = sorted({name for name in names if names.count(name) > 1})
     if duplicated:
@@ -129,7 +128,7 @@ def _row(path: Path, line: int, header: list[str], cells: list[str], delimiter: 
 
 
 def _number(path: Path, line: int, column: str, cell: str, delimiter: str) -> float:
-    text = cell.replace(",", ".") if delimiter == ";" else cell
+    text = cell.replace(",", ".") if delimiter in ";\t" else cell
     try:
         value = float(text)
     except ValueError:

@@ -8,6 +8,7 @@ is one week (`WEEKS_PER_YEAR` steps a year).
 
 from __future__ import annotations
 
+import difflib
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -74,8 +75,11 @@ def canonical_sector(name: str) -> str:
     """
     key = name.strip().lower().replace(" ", "_").replace("-", "_")
     if key not in SECTOR_ALIASES:
+        close = difflib.get_close_matches(key, SECTORS, n=1, cutoff=0.75)
+        close = close or difflib.get_close_matches(key, list(SECTOR_ALIASES), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
         allowed = ", ".join(SECTORS)
-        raise ValueError(f"unknown sector {name!r}; allowed: {allowed} (or a German name)")
+        raise ValueError(f"unknown sector {name!r}; {hint}allowed: {allowed} (or a German name)")
     return SECTOR_ALIASES[key]
 
 
@@ -509,39 +513,3 @@ class ScenarioConfig(Section):
     @property
     def weeks(self) -> int:
         return max(1, round(self.years * WEEKS_PER_YEAR))
-
-
-def apply_overrides(config: ScenarioConfig, overrides: dict[str, object]) -> ScenarioConfig:
-    """Return a new, validated config with dotted keys replaced.
-
-    Keys walk sections, mappings and list positions: ``"ties.decay_per_month"``,
-    ``"actors.counts.residents"``, ``"meetings.0.interval_weeks"``.
-
-    >>> apply_overrides(ScenarioConfig(), {"ties.decay_per_month": 0.1}).ties.decay_per_month
-    0.1
-    """
-    data = config.model_dump()
-    for dotted, value in overrides.items():
-        node: object = data
-        parts = dotted.split(".")
-        for depth, part in enumerate(parts):
-            last = depth == len(parts) - 1
-            if isinstance(node, list):
-                if not part.isdigit() or int(part) >= len(node):
-                    raise KeyError(f"{dotted}: no list position {part!r}")
-                if last:
-                    node[int(part)] = value
-                else:
-                    node = node[int(part)]
-            elif isinstance(node, dict):
-                if part not in node and not (last or isinstance(node.get(part), dict)):
-                    raise KeyError(f"{dotted}: unknown key {part!r}")
-                if last:
-                    node[part] = value
-                else:
-                    if node.get(part) is None:
-                        raise KeyError(f"{dotted}: unknown key {part!r}")
-                    node = node[part]
-            else:
-                raise KeyError(f"{dotted}: {part!r} is not inside a section")
-    return ScenarioConfig.model_validate(data)

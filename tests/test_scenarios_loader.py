@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from quartier.cli import main
-from quartier.commands.scenarios import flatten, resolved_toml
+from quartier.commands.scenarios import resolved_toml
+from scenarios.dotted import flatten
 from scenarios.errors import InputError
 from scenarios.loader import PRESET_DIR, load, merge, presets
 
