@@ -1,12 +1,13 @@
 """Read actor maps and ties files (CSV) into plain rows, with a line number each.
 
 An actor map has one actor per row: ``name, sector, time, money, material, rooms`` and
-optionally ``topics`` (topic numbers separated by ``;``, ``|`` or spaces), ``engagement`` and
-``role`` (``initiative`` for members of the residents' initiative, ``lead`` for its lead).
-A ties file has ``a, b, strength``. The separator is ``,``, a tab, or, as in German
-spreadsheet exports, ``;`` (with a tab or ``;``, a decimal comma is accepted). Blank lines and
-lines starting with ``#`` are skipped. Checking values against the configuration's bounds is
-the loader's job; this module only turns text into numbers and says exactly where it could not.
+optionally ``topics``, ``engagement`` and ``role`` (``initiative`` for members of the
+residents' initiative, ``lead`` for its lead). Topics are numbers or words, separated by
+``;``, ``|`` or ``,`` (numbers also by spaces): ``0;3``, ``Jugend; Sport``. A ties file has
+``a, b, strength``. The separator is ``,``, a tab, or, as in German spreadsheet exports, ``;``
+(with a tab or ``;``, a decimal comma is accepted). Blank lines and lines starting with ``#``
+are skipped. Checking values is the loader's job; this module only turns text into numbers
+and words and says exactly where it could not.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ ACTOR_COLUMNS = ("name", "sector", "time", "money", "material", "rooms")
 ACTOR_OPTIONAL = ("topics", "engagement", "role")
 TIE_COLUMNS = ("a", "b", "strength")
 NUMBER_COLUMNS = frozenset({"time", "money", "material", "rooms", "engagement", "strength"})
-_TOPIC_SPLIT = re.compile(r"[;|\s]+")
+_TOPIC_SPLIT = re.compile(r"[;|,]")
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def _row(path: Path, line: int, header: list[str], cells: list[str], delimiter: 
             if cell or column != "engagement":
                 values[column] = _number(path, line, column, cell, delimiter)
         elif column == "topics":
-            values[column] = _topics(path, line, cell)
+            values[column] = topic_items(cell)
         elif column == "role":
             if cell:
                 values[column] = cell.lower()
@@ -141,11 +142,17 @@ def _number(path: Path, line: int, column: str, cell: str, delimiter: str) -> fl
     return value
 
 
-def _topics(path: Path, line: int, cell: str) -> list[int]:
-    parts = [part for part in _TOPIC_SPLIT.split(cell) if part]
-    if not all(part.isascii() and part.isdigit() for part in parts):
-        raise InputError(
-            str(path),
-            f"line {line}, column topics: {cell!r} is not a list of topic numbers (e.g. 0;3)",
-        )
-    return [int(part) for part in parts]
+def topic_items(cell: str) -> list[int | str]:
+    """A topics cell as numbers and words (whitespace inside a word is kept, once).
+
+    >>> topic_items("0;3"), topic_items("1 3"), topic_items("Kinder und Jugend | Sport")
+    ([0, 3], [1, 3], ['Kinder und Jugend', 'Sport'])
+    """
+    items: list[int | str] = []
+    for part in _TOPIC_SPLIT.split(cell):
+        words = part.split()
+        if words and all(word.isascii() and word.isdigit() for word in words):
+            items += [int(word) for word in words]
+        elif words:
+            items.append(" ".join(words))
+    return items

@@ -49,6 +49,7 @@ def read_scenario(path: Path) -> tuple[dict[str, Any], Origins]:
     """The merged, not yet validated data of a scenario file, and who wrote each value."""
     data, origins = read_chain(path)
     roster.read_maps(data, origins)
+    roster.resolve_topics(data, origins)
     return data, origins
 
 

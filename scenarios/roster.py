@@ -2,8 +2,9 @@
 
 ``[actors] map = "FILE.csv"`` and ``[ties] map = "FILE.csv"`` fill ``actors.roster`` and
 ``ties.initial`` (each row keeps its line for error messages); the model itself never reads
-files. After validation, `check` does the checks that span rows — unique names, topics in
-range, ties between known actors — for rosters and ties from files and written inline alike.
+files. Topic words become topic numbers (`resolve_topics`). After validation, `check` does
+the checks that span rows — unique names, topics in range, ties between known actors — for
+rosters and ties from files and written inline alike.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from scenarios.actor_map import Row, read_actors, read_ties
 from scenarios.chain import MapRef, Origins
 from scenarios.errors import InputError
 from scenarios.explain import Loc, Locator
-from scenarios.files import is_file, suggest
-from simulation.config import ScenarioConfig
+from scenarios.files import close_match, is_file, suggest
+from simulation.config import TOPICS_MAX, ActorsConfig, ScenarioConfig, name_keys
 from simulation.population import planned_sectors
 
 ROSTER: Loc = ("actors", "roster")
@@ -71,6 +72,107 @@ def _place(rows: list[Row], ref: MapRef, at: Loc, origins: Origins) -> list[dict
     for k, row in enumerate(rows):
         origins.table[(*at, k)] = target.at_line(row.line)
     return [dict(row.values) for row in rows]
+
+
+# -- topic words -----------------------------------------------------------------------------
+
+
+class Vocabulary:
+    """Topic names and their numbers: declared in actors.topic_names, or collected from the
+    roster's words in order of first appearance."""
+
+    def __init__(self, declared: list[str] | None) -> None:
+        self.declared = declared is not None
+        self.names: list[str] = list(declared or [])
+        self.first_at: list[Loc] = []
+        self.numbers: dict[str, int] = {
+            key: number for number, name in enumerate(self.names) for key in name_keys(name)
+        }
+        self.kind_at: dict[str, Loc] = {}
+
+    def number(self, item: object, loc: Loc, where: Locator) -> object:
+        """The topic number of one item of a topics list (anything else is left to validation)."""
+        if isinstance(item, str) and item.strip().isdigit():
+            item = int(item)
+        if isinstance(item, bool) or not isinstance(item, int | str):
+            return item
+        self._one_kind("number" if isinstance(item, int) else "word", loc, item, where)
+        if isinstance(item, int):
+            return item
+        found = next((self.numbers[key] for key in name_keys(item) if key in self.numbers), None)
+        if found is not None:
+            return found
+        if self.declared:
+            hint = close_match(item, self.names)
+            raise where.error(
+                loc,
+                f"{item!r} is not one of actors.topic_names; "
+                + (f"did you mean {hint!r}? " if hint else "")
+                + f"topic names: {', '.join(self.names)}",
+            )
+        number = len(self.names)
+        self.names.append(item.strip())
+        self.first_at.append(loc)
+        self.numbers.update(dict.fromkeys(name_keys(item), number))
+        return number
+
+    def _one_kind(self, kind: str, loc: Loc, item: object, where: Locator) -> None:
+        """Without declared names, a map writes topics as numbers or as words, not both."""
+        self.kind_at.setdefault(kind, loc)
+        other = "word" if kind == "number" else "number"
+        if not self.declared and other in self.kind_at:
+            there = where.place(self.kind_at[other])
+            mixed = "among topic" if there == where.place(loc) else f"but {there} has topic"
+            raise where.error(
+                loc,
+                f"{item!r} is a topic {kind} {mixed} {other}s; write all topics as words or "
+                "all as numbers, or name the numbers in [actors] topic_names",
+            )
+
+
+def resolve_topics(data: dict[str, Any], where: Locator) -> None:
+    """Replace topic words in actors.roster by topic numbers; fill actors.topic_names and,
+    when the scenario does not set actors.topics, raise it to cover the names."""
+    actors = data.get("actors")
+    if not isinstance(actors, dict):
+        return
+    declared = actors.get("topic_names")
+    if declared is not None and not (
+        isinstance(declared, list) and all(isinstance(name, str) for name in declared)
+    ):
+        return  # validation reports it
+    vocabulary = Vocabulary(declared)
+    roster = actors.get("roster")
+    for k, actor in enumerate(roster if isinstance(roster, list) else []):
+        if isinstance(actor, dict) and isinstance(actor.get("topics"), list):
+            loc = (*ROSTER, k, "topics")
+            actor["topics"] = [vocabulary.number(item, loc, where) for item in actor["topics"]]
+    if not vocabulary.names:
+        return
+    if not vocabulary.declared:
+        _check_count(vocabulary, actors, where)
+        actors["topic_names"] = vocabulary.names
+    if "topics" not in actors:
+        default = ActorsConfig.model_fields["topics"].default
+        actors["topics"] = max(default, min(len(vocabulary.names), TOPICS_MAX))
+
+
+def _check_count(vocabulary: Vocabulary, actors: dict[str, Any], where: Locator) -> None:
+    """More distinct topic words than the model (or the scenario's actors.topics) allows."""
+    given = actors.get("topics")
+    limit = given if isinstance(given, int) and "topics" in actors else TOPICS_MAX
+    if len(vocabulary.names) <= limit:
+        return
+    word, loc = vocabulary.names[limit], vocabulary.first_at[limit]
+    if limit == TOPICS_MAX:
+        raise where.error(
+            loc, f"{word!r} is topic {limit + 1}; the model has at most {TOPICS_MAX} topics"
+        )
+    raise where.error(
+        loc,
+        f"{word!r} is topic {limit + 1}, but actors.topics = {limit}; raise actors.topics "
+        f"(at most {TOPICS_MAX}) or leave it out to fit the map",
+    )
 
 
 # -- checks across rows ----------------------------------------------------------------------

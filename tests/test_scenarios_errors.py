@@ -94,8 +94,8 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     ),
     (
         "unknown_sector_toml",
-        {"s.toml": BASE + "[actors]\ncounts = {polizei = 3}\n"},
-        ["actors.counts", "unknown sector 'polizei'", "residents, civil_society"],
+        {"s.toml": BASE + "[actors]\ncounts = {sonstige = 3}\n"},
+        ["actors.counts", "unknown sector 'sonstige'", "residents, civil_society"],
     ),
     (
         "unknown_sector_invited",
@@ -153,9 +153,9 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         "csv_unknown_sector",
         {
             "s.toml": WITH_MAP,
-            "actors.csv": ACTORS_HEADER + "# c\nA,Kita,1,1,1,1\nB,Polizei,1,1,1,1\n",
+            "actors.csv": ACTORS_HEADER + "# c\nA,Kita,1,1,1,1\nB,Sonstige,1,1,1,1\n",
         },
-        ["actors.csv", "line 4, column sector", "unknown sector 'Polizei'"],
+        ["actors.csv", "line 4, column sector", "unknown sector 'Sonstige'", "sector_names"],
     ),
     (
         "csv_duplicate_name",
@@ -170,7 +170,7 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     (
         "csv_bad_topics",
         {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER.strip() + ",topics\nA,Kita,1,1,1,1,1;x\n"},
-        ["line 2, column topics", "topic numbers"],
+        ["line 2, column topics: 'x' is a topic word among topic numbers", "topic_names"],
     ),
     (
         "csv_topic_out_of_range",
@@ -290,6 +290,56 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
             + "[[actors.roster]]\nname='A'\nsector='Kita'\ntime=1\nmoney=1\nmaterial=1\nrooms=1\n"
         },
         ["actors.roster.1: duplicate actor name 'A' (first at actors.roster.0)"],
+    ),
+    # -- topic words and sector labels
+    (
+        "topic_word_not_declared",
+        {
+            "s.toml": WITH_MAP + 'topic_names = ["Jugend", "Spielplatz"]\n',
+            "actors.csv": ACTORS_HEADER.strip() + ",topics\nA,Kita,1,1,1,1,Jugend;Spielplats\n",
+        },
+        [
+            "actors.csv: line 2, column topics: 'Spielplats' is not one of actors.topic_names",
+            "did you mean 'Spielplatz'",
+        ],
+    ),
+    (
+        "too_many_topic_words",
+        {
+            "s.toml": WITH_MAP,
+            "actors.csv": ACTORS_HEADER.strip()
+            + ",topics\nA,Kita,1,1,1,1,"
+            + ";".join(f"Thema {k}" for k in range(10))
+            + "\nB,Kita,1,1,1,1,Thema 0;Sport;Kultur;Feste\n",
+        },
+        ["actors.csv: line 3, column topics: 'Feste' is topic 13", "at most 12 topics"],
+    ),
+    (
+        "topic_words_beyond_actors_topics",
+        {
+            "s.toml": WITH_MAP + "topics = 2\ninterests_per_actor = 1\n",
+            "actors.csv": ACTORS_HEADER.strip() + ",topics\nA,Kita,1,1,1,1,a;b\nB,Kita,1,1,1,1,c\n",
+        },
+        ["line 3, column topics: 'c' is topic 3, but actors.topics = 2", "raise actors.topics"],
+    ),
+    (
+        "topic_words_and_numbers",
+        {
+            "s.toml": WITH_MAP,
+            "actors.csv": ACTORS_HEADER.strip()
+            + ",topics\nA,Kita,1,1,1,1,0;3\nB,Kita,1,1,1,1,Sport\n",
+        },
+        ["line 3, column topics: 'Sport' is a topic word", "but line 2, column topics has topic"],
+    ),
+    (
+        "topic_names_twice",
+        {"s.toml": BASE + '[actors]\ntopic_names = ["Jugend", "jugend"]\n'},
+        ["actors.topic_names: 'jugend' and 'Jugend' are the same name"],
+    ),
+    (
+        "own_sector_label_unknown_sector",
+        {"s.toml": BASE + '[actors]\nsector_names = { "Stadtteilladen" = "laden" }\n'},
+        ["actors.sector_names.Stadtteilladen: unknown sector 'laden'"],
     ),
 ]
 
