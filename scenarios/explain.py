@@ -97,12 +97,6 @@ def first_problem(
     return loc, text + more
 
 
-def explain(error: Any, root: type[BaseModel], extra_keys: ExtraKeys | None = None) -> str:
-    """'key: what is wrong; what is allowed' for one pydantic error dict."""
-    loc = tuple(error["loc"])
-    return f"{key_of(loc) or '(top level)'}: {describe(error, root, extra_keys)}"
-
-
 def describe(error: Any, root: type[BaseModel], extra_keys: ExtraKeys | None = None) -> str:
     """What is wrong with the value and what is allowed, without the key."""
     loc = tuple(error["loc"])
