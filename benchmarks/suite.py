@@ -17,7 +17,8 @@ from pathlib import Path
 
 import scenarios
 from quartier.viz.controls import scale_counts
-from simulation import NeighbourhoodModel, ScenarioConfig, apply_overrides, run
+from scenarios.dotted import apply_overrides
+from simulation import NeighbourhoodModel, ScenarioConfig, run
 from simulation.config import WEEKS_PER_YEAR
 
 REFERENCE = Path(__file__).with_name("reference_summary.json")

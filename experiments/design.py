@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from SALib.sample import latin, morris, sobol
 
-from experiments.spec import Scalar, Spec, lookup
+from experiments.spec import Scalar, Spec
+from scenarios import dotted
 from simulation.config import ScenarioConfig
 
 DESIGN_STREAM = 0xD351
@@ -86,7 +87,7 @@ def sample(spec: Spec, problem: dict) -> np.ndarray:
 
 
 def _is_int_setting(config: ScenarioConfig, key: str) -> bool:
-    value = lookup(config.model_dump(), key)
+    value = dotted.get(config.model_dump(), key)
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -23,8 +23,9 @@ from experiments.results import MAIN_OUTPUTS, SweepResults, load
 from experiments.spec import Spec, read_spec_data, resolve_path, spec_from_dict
 from experiments.stats import Estimate, t_interval
 from experiments.sweep import run_sweep
+from scenarios.dotted import apply_overrides
 from scenarios.errors import InputError
-from simulation import ScenarioConfig, apply_overrides
+from simulation import ScenarioConfig
 from simulation.config import WEEKS_PER_YEAR
 from simulation.run import simulate_keeping_graphs
 

@@ -23,18 +23,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 import scenarios
+from scenarios import dotted
 from scenarios.errors import InputError
-from scenarios.files import read_user_text
-from simulation.config import ScenarioConfig, apply_overrides
+from scenarios.explain import At, input_error
+from scenarios.files import FileKind, find, read_toml
+from simulation.config import ScenarioConfig
 
 SPEC_DIR = Path(__file__).resolve().parent / "specs"
+EXPERIMENT = FileKind(
+    noun="experiment",
+    shipped=SPEC_DIR,
+    shipped_label="shipped",
+    name_hint="a shipped experiment's name",
+    empty_hint="an experiment file needs an [experiment] table",
+)
 
 Scalar = bool | int | float | str
 
@@ -129,16 +137,7 @@ def _check_bounds(key: str, values: list[Scalar]) -> None:
 
 def resolve_path(name_or_path: str | Path) -> Path:
     """A shipped spec name (experiments/specs/NAME.toml) or a path to a spec file."""
-    path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise InputError(str(path), "no such experiment file")
-        return path
-    shipped = SPEC_DIR / f"{name_or_path}.toml"
-    if not shipped.is_file():
-        names = ", ".join(sorted(p.stem for p in SPEC_DIR.glob("*.toml")))
-        raise InputError(str(name_or_path), f"unknown experiment; shipped: {names}")
-    return shipped
+    return find(name_or_path, EXPERIMENT)
 
 
 def load_spec(name_or_path: str | Path) -> Spec:
@@ -150,16 +149,7 @@ def load_spec(name_or_path: str | Path) -> Spec:
 def read_spec_data(path: Path) -> dict:
     """An experiment file's TOML as plain data; unreadable, empty or malformed files are
     InputErrors."""
-    text = read_user_text(
-        path,
-        "a TOML experiment file",
-        "an experiment file is TOML",
-        "an experiment file needs an [experiment] table",
-    )
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(str(path), f"not a valid TOML file ({error})") from None
+    return read_toml(path, EXPERIMENT)
 
 
 def spec_from_dict(data: dict, source: str = "<spec>", base: Path | None = None) -> Spec:
@@ -167,42 +157,32 @@ def spec_from_dict(data: dict, source: str = "<spec>", base: Path | None = None)
     try:
         spec = Spec.model_validate(data)
     except ValidationError as error:
-        raise InputError(source, _first_error(error)) from None
+        raise input_error(error, Spec, At(source)) from None
     spec._base, spec._source = base, source
     return spec
-
-
-def _first_error(error: ValidationError) -> str:
-    first = error.errors()[0]
-    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    message = first["msg"].removeprefix("Value error, ")
-    return message if message.startswith("factors.") else f"{key}: {message}"
-
-
-def _scenario_source(name: str, base: Path | None) -> str:
-    """A scenario path in a spec file is relative to the file, like scenario files' own."""
-    path = Path(name)
-    relative = base is not None and path.suffix == ".toml" and not path.is_absolute()
-    return str(base / path) if relative and (base / path).is_file() else name
 
 
 def scenario_configs(spec: Spec) -> list[ScenarioConfig]:
     """Each scenario with the spec's fixed overrides applied, factor keys checked.
 
-    Fixed overrides are validated in full here. Factor keys are checked against the first
-    scenario (an unknown key is an input error before any run starts); factor *values* are
-    validated per run, so a value the config rejects fails that run only.
+    A scenario path is relative to the spec file, a bare name is a preset. Fixed overrides
+    are validated in full here. Factor keys are checked against the first scenario (an
+    unknown key is an input error before any run starts); factor *values* are validated per
+    run, so a value the config rejects fails that run only.
     """
     source = spec._source
     configs = []
-    for name in spec.experiment.scenarios:
-        config = scenarios.load(_scenario_source(name, spec._base))
+    for k, name in enumerate(spec.experiment.scenarios):
+        key = f"experiment.scenarios.{k}"
+        path = scenarios.resolve(name, beside=spec._base, where=(source, key))
         try:
-            config = apply_overrides(config, dict(spec.fixed))
-        except KeyError as error:
-            raise InputError(source, f"fixed: unknown config key {error.args[0]}") from None
-        except ValidationError as error:
-            raise InputError(source, f"fixed: {_config_error(error)} (scenario {name})") from None
+            config = scenarios.load(path)
+        except InputError as error:
+            raise error.via(source, key) from None
+        try:
+            config = scenarios.override(config, dict(spec.fixed), At(source, "fixed."))
+        except InputError as error:
+            raise InputError(error.source, f"{error.message} (scenario {name})") from None
         configs.append(config)
     for key, values in spec.factors.items():
         check_factor_key(configs[0], key, values[0], source)
@@ -211,31 +191,6 @@ def scenario_configs(spec: Spec) -> list[ScenarioConfig]:
 
 def check_factor_key(config: ScenarioConfig, key: str, example: Scalar, source: str) -> None:
     """Raise InputError when `key` names no setting of `config`."""
-    current = lookup(config.model_dump(), key)
-    try:
-        apply_overrides(config, {key: example if current is None else current})
-    except KeyError as error:
-        raise InputError(source, f"factors: unknown config key {error.args[0]}") from None
-    except ValidationError as error:
-        raise InputError(source, f"factors: {_config_error(error)}") from None
-
-
-def lookup(data: object, dotted: str) -> object:
-    """The value at a dotted path of nested dicts and lists, or None when absent."""
-    node = data
-    for part in dotted.split("."):
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-    return node
-
-
-def _config_error(error: ValidationError) -> str:
-    first = error.errors()[0]
-    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    if first["type"] == "extra_forbidden":
-        return f"unknown config key {key!r}"
-    return f"{key}: {first['msg']}"
+    current = dotted.get(config.model_dump(), key)
+    value = example if current is None else current
+    scenarios.override(config, {key: value}, At(source, "factors."))

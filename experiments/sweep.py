@@ -35,8 +35,9 @@ from experiments import manifest as provenance
 from experiments.design import Design, build_design, run_seed
 from experiments.spec import Spec, load_spec, scenario_configs
 from experiments.store import Store
+from scenarios.dotted import apply_overrides
 from scenarios.errors import InputError
-from simulation import ScenarioConfig, apply_overrides, run
+from simulation import ScenarioConfig, run
 from simulation.run import warm_up
 
 TARGET_TASK_SECONDS = 0.5

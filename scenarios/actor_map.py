@@ -1,18 +1,18 @@
 """Read actor maps and ties files (CSV) into plain rows, with a line number each.
 
 An actor map has one actor per row: ``name, sector, time, money, material, rooms`` and
-optionally ``topics`` (topic numbers separated by ``;``, ``|`` or spaces), ``engagement`` and
-``role`` (``initiative`` for members of the residents' initiative, ``lead`` for its lead).
-A ties file has ``a, b, strength``. The separator is ``,`` or, as in German spreadsheet
-exports, ``;`` (then a decimal comma is accepted). Blank lines and lines starting with ``#``
-are skipped. Checking values against the configuration's bounds is the loader's job; this
-module only turns text into numbers and says exactly where it could not.
+optionally ``topics``, ``engagement`` and ``role`` (``initiative`` for members of the
+residents' initiative, ``lead`` for its lead). Topics are numbers or words, separated by
+``;``, ``|`` or ``,`` (numbers also by spaces): ``0;3``, ``Jugend; Sport``. A ties file has
+``a, b, strength``. The separator is ``,``, a tab, or, as in German spreadsheet exports, ``;``
+(with a tab or ``;``, a decimal comma is accepted). Blank lines and lines starting with ``#``
+are skipped. Checking values is the loader's job; this module only turns text into numbers
+and words and says exactly where it could not.
 """
 
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import math
 import re
@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scenarios.errors import InputError
-from scenarios.files import read_user_text
+from scenarios.files import read_user_text, suggest
 
 ACTOR_COLUMNS = ("name", "sector", "time", "money", "material", "rooms")
 ACTOR_OPTIONAL = ("topics", "engagement", "role")
 TIE_COLUMNS = ("a", "b", "strength")
 NUMBER_COLUMNS = frozenset({"time", "money", "material", "rooms", "engagement", "strength"})
-_TOPIC_SPLIT = re.compile(r"[;|\s]+")
+_TOPIC_SPLIT = re.compile(r"[;|,]")
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,10 @@ def _text(path: Path) -> str:
 
 
 def _delimiter(lines: list[str]) -> str:
-    """`;` when the header line has semicolons and no commas, else `,`."""
+    """A tab when the header line has one; `;` when it has semicolons and no commas; else `,`."""
     first = next((line for line in lines if line.strip() and not line.startswith("#")), "")
+    if "\t" in first:
+        return "\t"
     return ";" if ";" in first and "," not in first else ","
 
 
@@ -88,11 +90,9 @@ def _header(
     allowed = (*required, *optional)
     for name in names:
         if name not in allowed:
-            hint = difflib.get_close_matches(name, allowed, n=1)
-            guess = f"did you mean {hint[0]!r}? " if hint else ""
             raise InputError(
                 str(path),
-                f"line {line}: unknown column {name!r}; {guess}allowed: {', '.join(allowed)}",
+                f"line {line}: unknown column {name!r}; " + suggest(name, list(allowed), "allowed"),
             )
     duplicated = sorted({name for name in names if names.count(name) > 1})
     if duplicated:
@@ -119,7 +119,7 @@ def _row(path: Path, line: int, header: list[str], cells: list[str], delimiter: 
             if cell or column != "engagement":
                 values[column] = _number(path, line, column, cell, delimiter)
         elif column == "topics":
-            values[column] = _topics(path, line, cell)
+            values[column] = topic_items(cell)
         elif column == "role":
             if cell:
                 values[column] = cell.lower()
@@ -129,7 +129,7 @@ def _row(path: Path, line: int, header: list[str], cells: list[str], delimiter: 
 
 
 def _number(path: Path, line: int, column: str, cell: str, delimiter: str) -> float:
-    text = cell.replace(",", ".") if delimiter == ";" else cell
+    text = cell.replace(",", ".") if delimiter in ";\t" else cell
     try:
         value = float(text)
     except ValueError:
@@ -142,11 +142,17 @@ def _number(path: Path, line: int, column: str, cell: str, delimiter: str) -> fl
     return value
 
 
-def _topics(path: Path, line: int, cell: str) -> list[int]:
-    parts = [part for part in _TOPIC_SPLIT.split(cell) if part]
-    if not all(part.isascii() and part.isdigit() for part in parts):
-        raise InputError(
-            str(path),
-            f"line {line}, column topics: {cell!r} is not a list of topic numbers (e.g. 0;3)",
-        )
-    return [int(part) for part in parts]
+def topic_items(cell: str) -> list[int | str]:
+    """A topics cell as numbers and words (whitespace inside a word is kept, once).
+
+    >>> topic_items("0;3"), topic_items("1 3"), topic_items("Kinder und Jugend | Sport")
+    ([0, 3], [1, 3], ['Kinder und Jugend', 'Sport'])
+    """
+    items: list[int | str] = []
+    for part in _TOPIC_SPLIT.split(cell):
+        words = part.split()
+        if words and all(word.isascii() and word.isdigit() for word in words):
+            items += [int(word) for word in words]
+        elif words:
+            items.append(" ".join(words))
+    return items

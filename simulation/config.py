@@ -8,9 +8,18 @@ is one week (`WEEKS_PER_YEAR` steps a year).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import difflib
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 WEEKS_PER_YEAR = 52
 MONTHS_PER_YEAR = 12
@@ -23,46 +32,128 @@ SECTORS: tuple[str, ...] = ("residents", "civil_society", "public", "housing", "
 """Actor sectors (M1). ``qm`` is the programme's neighbourhood management office."""
 
 SECTOR_ALIASES: dict[str, str] = {
+    # residents: people living in the neighbourhood, and their own groups
     "residents": "residents",
     "resident": "residents",
-    "residents_initiative": "residents",
-    "bewohner": "residents",
-    "bewohnerinnen": "residents",
-    "bewohnerschaft": "residents",
-    "bewohnerinitiative": "residents",
-    "civil_society": "civil_society",
+    "residents' initiative": "residents",
+    "tenants": "residents",
+    "Bewohner": "residents",
+    "Bewohnerin": "residents",
+    "Bewohnerinnen": "residents",
+    "Bewohnerschaft": "residents",
+    "Bewohnerinitiative": "residents",
+    "Anwohner": "residents",
+    "Anwohnerinnen": "residents",
+    "Anwohnerschaft": "residents",
+    "Mieter": "residents",
+    "Mieterinnen": "residents",
+    "Mieterinitiative": "residents",
+    "Mieterbeirat": "residents",
+    "Nachbarschaft": "residents",
+    "Nachbarn": "residents",
+    "Hausgemeinschaft": "residents",
+    # civil society: associations, churches, welfare organisations, initiatives
+    "civil society": "civil_society",
     "association": "civil_society",
     "associations": "civil_society",
     "church": "civil_society",
-    "social_agency": "civil_society",
-    "verein": "civil_society",
-    "vereine": "civil_society",
-    "kirche": "civil_society",
-    "träger": "civil_society",
-    "traeger": "civil_society",
-    "zivilgesellschaft": "civil_society",
+    "social agency": "civil_society",
+    "charity": "civil_society",
+    "welfare organisation": "civil_society",
+    "foundation": "civil_society",
+    "NGO": "civil_society",
+    "Verein": "civil_society",
+    "Vereine": "civil_society",
+    "Sportverein": "civil_society",
+    "Kulturverein": "civil_society",
+    "Förderverein": "civil_society",
+    "Initiative": "civil_society",
+    "Bürgerinitiative": "civil_society",
+    "Selbsthilfegruppe": "civil_society",
+    "Migrantenorganisation": "civil_society",
+    "Migrantenselbstorganisation": "civil_society",
+    "Kirche": "civil_society",
+    "Kirchengemeinde": "civil_society",
+    "Moscheegemeinde": "civil_society",
+    "Religionsgemeinschaft": "civil_society",
+    "Träger": "civil_society",
+    "Freier Träger": "civil_society",
+    "Sozialer Träger": "civil_society",
+    "Wohlfahrtsverband": "civil_society",
+    "Wohlfahrtsverbände": "civil_society",
+    "Stiftung": "civil_society",
+    "Zivilgesellschaft": "civil_society",
+    # public: administration, schools, day care, libraries, police
     "public": "public",
+    "public sector": "public",
     "administration": "public",
+    "authority": "public",
+    "municipality": "public",
     "school": "public",
-    "day_care": "public",
-    "verwaltung": "public",
-    "schule": "public",
-    "kita": "public",
+    "day care": "public",
+    "library": "public",
+    "police": "public",
+    "Verwaltung": "public",
+    "Stadtverwaltung": "public",
+    "Kommune": "public",
+    "Behörde": "public",
+    "Amt": "public",
+    "Bezirksamt": "public",
+    "Jugendamt": "public",
+    "Sozialamt": "public",
+    "Stadtplanungsamt": "public",
+    "Schule": "public",
+    "Grundschule": "public",
+    "Kita": "public",
+    "Kindertagesstätte": "public",
+    "Kindergarten": "public",
+    "Bibliothek": "public",
+    "Stadtteilbibliothek": "public",
+    "Volkshochschule": "public",
+    "Polizei": "public",
     "öffentlich": "public",
-    "oeffentlich": "public",
+    "öffentliche Hand": "public",
+    "öffentliche Einrichtung": "public",
+    # housing: landlords and housing companies
     "housing": "housing",
-    "housing_company": "housing",
-    "wohnungsunternehmen": "housing",
-    "wohnungswirtschaft": "housing",
+    "housing company": "housing",
+    "housing association": "housing",
+    "landlord": "housing",
+    "Wohnungsunternehmen": "housing",
+    "Wohnungswirtschaft": "housing",
+    "Wohnungsgesellschaft": "housing",
+    "Wohnungsbaugesellschaft": "housing",
+    "Wohnungsbaugenossenschaft": "housing",
+    "Wohnungsgenossenschaft": "housing",
+    "Vermieter": "housing",
+    "Hausverwaltung": "housing",
+    # business: shops, trades, companies
     "business": "business",
-    "local_business": "business",
-    "gewerbe": "business",
-    "unternehmen": "business",
+    "local business": "business",
+    "company": "business",
+    "shop": "business",
+    "retail": "business",
+    "Gewerbe": "business",
+    "Gewerbetreibende": "business",
+    "Unternehmen": "business",
+    "Firma": "business",
+    "Einzelhandel": "business",
+    "Handel": "business",
+    "Handwerk": "business",
+    "Gastronomie": "business",
+    "lokale Wirtschaft": "business",
+    # qm: the programme's neighbourhood management office
     "qm": "qm",
-    "quartiersmanagement": "qm",
-    "neighbourhood_management": "qm",
+    "Quartiersmanagement": "qm",
+    "Quartiersmanager": "qm",
+    "Quartiersbüro": "qm",
+    "Stadtteilmanagement": "qm",
+    "neighbourhood management": "qm",
+    "neighborhood management": "qm",
 }
-"""Sector names accepted in scenario files and actor maps, German or English, lower case."""
+"""Sector names accepted in scenario files and actor maps, German or English. Case, spaces,
+hyphens, underscores, gender marks (``Bewohner:innen``) and umlauts (``ä`` as ``ae`` or ``a``)
+do not count (`name_keys`); a scenario adds its own labels in ``actors.sector_names``."""
 
 RESOURCES: tuple[str, ...] = ("time", "money", "material", "rooms")
 TIME, MONEY, MATERIAL, ROOMS = range(len(RESOURCES))
@@ -72,18 +163,60 @@ TOPICS_MAX = 12
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
+_SEPARATORS = re.compile(r"[\s_\-./'’*:·]+")
+_AE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+_PLAIN = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
+
+
+def name_keys(name: str) -> tuple[str, ...]:
+    """The keys under which two names are the same: case, spaces, hyphens, underscores,
+    gender marks and umlauts (``ä`` written as ``ae`` or as ``a``) do not count.
+
+    >>> name_keys("Sozialer Träger")
+    ('sozialertraeger', 'sozialertrager')
+    >>> name_keys("Bewohner:innen")
+    ('bewohnerinnen',)
+    """
+    text = _SEPARATORS.sub("", name.casefold())
+    return tuple(dict.fromkeys((text.translate(_AE), text.translate(_PLAIN))))
+
+
+def _sector_table() -> dict[str, tuple[str, str]]:
+    """Every key of every alias -> (sector, the alias as written)."""
+    table: dict[str, tuple[str, str]] = {}
+    for alias, sector in SECTOR_ALIASES.items():
+        for key in name_keys(alias):
+            if table.setdefault(key, (sector, alias))[0] != sector:
+                raise ValueError(f"sector alias {alias!r} is ambiguous")
+    return table
+
+
+_SECTOR_TABLE = _sector_table()
+
 
 def canonical_sector(name: str) -> str:
     """Map a German or English sector name onto one of `SECTORS`.
 
-    >>> canonical_sector("Wohnungsunternehmen")
-    'housing'
+    >>> canonical_sector("Wohnungsunternehmen"), canonical_sector("sozialer traeger")
+    ('housing', 'civil_society')
     """
-    key = name.strip().lower().replace(" ", "_").replace("-", "_")
-    if key not in SECTOR_ALIASES:
-        allowed = ", ".join(SECTORS)
-        raise ValueError(f"unknown sector {name!r}; allowed: {allowed} (or a German name)")
-    return SECTOR_ALIASES[key]
+    for key in name_keys(name):
+        if key in _SECTOR_TABLE:
+            return _SECTOR_TABLE[key][0]
+    key = name_keys(name)[0]
+    close = difflib.get_close_matches(key, SECTORS, n=1, cutoff=0.75) or [
+        _SECTOR_TABLE[found][1]
+        for found in difflib.get_close_matches(key, list(_SECTOR_TABLE), n=1, cutoff=0.75)
+    ]
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise ValueError(
+        f"unknown sector {name!r}; {hint}allowed: {', '.join(SECTORS)}, a German name, "
+        "or a label of your own in actors.sector_names"
+    )
+
+
+SectorName = Annotated[str, AfterValidator(canonical_sector)]
+"""A sector written in any accepted spelling, stored as one of `SECTORS`."""
 
 
 class Section(BaseModel):
@@ -181,7 +314,11 @@ class ActorSpec(Section):
     money: float = Field(ge=0, le=10_000)
     material: float = Field(ge=0, le=1_000)
     rooms: float = Field(ge=0, le=200)
-    topics: list[int] = Field(default_factory=list, max_length=TOPICS_MAX)
+    topics: list[int] = Field(
+        default_factory=list,
+        max_length=TOPICS_MAX,
+        description="topic numbers from 0 (an actor map may name them: actors.topic_names)",
+    )
     engagement: Probability | None = None
     role: Literal["", "initiative", "lead"] = Field(
         default="", description="member ('initiative') or lead ('lead') of the initiative"
@@ -191,6 +328,9 @@ class ActorSpec(Section):
     @classmethod
     def _known_sector(cls, value: str) -> str:
         return canonical_sector(value)
+
+
+TopicName = Annotated[str, Field(min_length=1, max_length=80)]
 
 
 class TieSpec(Section):
@@ -216,6 +356,11 @@ class ActorsConfig(Section):
     )
     traits: dict[str, SectorTraits] = Field(default_factory=_default_traits)
     topics: int = Field(default=6, ge=1, le=TOPICS_MAX, description="topics of neighbourhood work")
+    topic_names: list[TopicName] | None = Field(
+        default=None,
+        max_length=TOPICS_MAX,
+        description="names of the topics by number, e.g. from an actor map's topic words",
+    )
     interests_per_actor: int = Field(default=2, ge=1, le=TOPICS_MAX)
     initiative_size: int = Field(
         default=8, ge=0, le=500, description="residents who form the residents' initiative"
@@ -234,9 +379,48 @@ class ActorsConfig(Section):
         description="chance a year that an engaged resident stops; as many start again, so "
         "the engaged share stays where it is without the catalyst",
     )
+    sector_names: dict[str, SectorName] | None = Field(
+        default=None,
+        description="own sector labels for the roster, e.g. {'Sozialer Träger' = 'civil_society'}",
+    )
     roster: list[ActorSpec] | None = Field(
         default=None, description="real actors from an actor map; replaces `counts`"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _own_sector_labels(cls, data: Any) -> Any:
+        """Replace the roster's sectors named in `sector_names` by the sectors they stand for."""
+        if not isinstance(data, dict):
+            return data
+        labels, roster = data.get("sector_names"), data.get("roster")
+        if not (isinstance(labels, dict) and isinstance(roster, list)):
+            return data
+        own = {
+            key: sector
+            for label, sector in labels.items()
+            if isinstance(label, str)
+            for key in name_keys(label)
+        }
+        actors = []
+        for actor in roster:
+            key = _own_key(actor.get("sector"), own) if isinstance(actor, dict) else None
+            actors.append({**actor, "sector": own[key]} if key else actor)
+        return {**data, "roster": actors}
+
+    @field_validator("topic_names", "sector_names")
+    @classmethod
+    def _distinct_names(cls, value: list[str] | dict[str, str] | None) -> object:
+        seen: dict[str, str] = {}
+        for name in value or ():
+            key = name_keys(name)[0]
+            if key in seen:
+                raise ValueError(
+                    f"{name!r} and {seen[key]!r} are the same name "
+                    "(case, spaces, hyphens and umlauts do not count)"
+                )
+            seen[key] = name
+        return value
 
     @field_validator("counts", "traits")
     @classmethod
@@ -255,10 +439,22 @@ class ActorsConfig(Section):
     def _topics_fit(self) -> ActorsConfig:
         if self.interests_per_actor > self.topics:
             raise ValueError("interests_per_actor must not exceed topics")
+        if self.topic_names is not None and len(self.topic_names) > self.topics:
+            raise ValueError(
+                f"topic_names has {len(self.topic_names)} names but topics = {self.topics}; "
+                "name at most one topic per number"
+            )
         return self
 
     def traits_of(self, sector: str) -> SectorTraits:
         return self.traits.get(sector) or _default_traits()[sector]
+
+
+def _own_key(sector: object, own: dict[str, str]) -> str | None:
+    """The key under which `sector` is one of a scenario's own labels, if it is one."""
+    if not isinstance(sector, str):
+        return None
+    return next((key for key in name_keys(sector) if key in own), None)
 
 
 class ResourcesConfig(Section):
@@ -637,39 +833,3 @@ class ScenarioConfig(Section):
     @property
     def warmup_weeks(self) -> int:
         return round(self.warmup_years * WEEKS_PER_YEAR)
-
-
-def apply_overrides(config: ScenarioConfig, overrides: dict[str, object]) -> ScenarioConfig:
-    """Return a new, validated config with dotted keys replaced.
-
-    Keys walk sections, mappings and list positions: ``"ties.decay_per_month"``,
-    ``"actors.counts.residents"``, ``"meetings.0.interval_weeks"``.
-
-    >>> apply_overrides(ScenarioConfig(), {"ties.decay_per_month": 0.1}).ties.decay_per_month
-    0.1
-    """
-    data = config.model_dump()
-    for dotted, value in overrides.items():
-        node: object = data
-        parts = dotted.split(".")
-        for depth, part in enumerate(parts):
-            last = depth == len(parts) - 1
-            if isinstance(node, list):
-                if not part.isdigit() or int(part) >= len(node):
-                    raise KeyError(f"{dotted}: no list position {part!r}")
-                if last:
-                    node[int(part)] = value
-                else:
-                    node = node[int(part)]
-            elif isinstance(node, dict):
-                if part not in node and not (last or isinstance(node.get(part), dict)):
-                    raise KeyError(f"{dotted}: unknown key {part!r}")
-                if last:
-                    node[part] = value
-                else:
-                    if node.get(part) is None:
-                        raise KeyError(f"{dotted}: unknown key {part!r}")
-                    node = node[part]
-            else:
-                raise KeyError(f"{dotted}: {part!r} is not inside a section")
-    return ScenarioConfig.model_validate(data)

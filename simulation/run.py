@@ -9,13 +9,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from simulation.config import (
-    COOPERATION_TYPES,
-    SECTORS,
-    WEEKS_PER_YEAR,
-    ScenarioConfig,
-    apply_overrides,
-)
+from simulation.config import COOPERATION_TYPES, SECTORS, WEEKS_PER_YEAR, ScenarioConfig
 from simulation.cooperations import ABANDONED, COMPLETED, FAILED, FORMING, RUNNING, STATES
 from simulation.model import NeighbourhoodModel
 
@@ -57,11 +51,13 @@ def warm_up() -> None:
     """Load the compiled kernels into this process (compiling them once per checkout, into
     Numba's on-disk cache) by running a tiny world for a quarter; processes that take runs
     call it before they are timed, so a sweep's runs do not pay for it."""
-    small = {
-        "actors.counts": {"residents": 8, "civil_society": 3, "public": 2, "business": 2},
-        "cooperation.idea_rate": 0.05,
-    }
-    simulate(apply_overrides(ScenarioConfig(), small), seed=0, years=0.25)
+    small = ScenarioConfig.model_validate(
+        {
+            "actors": {"counts": {"residents": 8, "civil_society": 3, "public": 2, "business": 2}},
+            "cooperation": {"idea_rate": 0.05},
+        }
+    )
+    simulate(small, seed=0, years=0.25)
 
 
 def simulate_keeping_graphs(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.config import SECTORS, MeetingFormat, ScenarioConfig, apply_overrides
+from scenarios.dotted import apply_overrides
+from simulation.config import SECTORS, MeetingFormat, ScenarioConfig
 
 SMALL_COUNTS = {"residents": 12, "civil_society": 6, "public": 4, "housing": 2, "business": 4}
 

@@ -3,7 +3,8 @@
 import pytest
 from pydantic import ValidationError
 
-from simulation.config import ScenarioConfig, apply_overrides, canonical_sector
+from scenarios.dotted import apply_overrides
+from simulation.config import ScenarioConfig, canonical_sector
 
 
 def test_unknown_keys_are_errors():

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulation.config import TIME, apply_overrides
+from scenarios.dotted import apply_overrides
+from simulation.config import TIME
 from simulation.model import NeighbourhoodModel
 from simulation.population import RESIDENTS
 from tests.conftest import STATIC, small_config, turnover_everywhere

@@ -94,8 +94,8 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     ),
     (
         "unknown_sector_toml",
-        {"s.toml": BASE + "[actors]\ncounts = {polizei = 3}\n"},
-        ["actors.counts", "unknown sector 'polizei'", "residents, civil_society"],
+        {"s.toml": BASE + "[actors]\ncounts = {sonstige = 3}\n"},
+        ["actors.counts", "unknown sector 'sonstige'", "residents, civil_society"],
     ),
     (
         "unknown_sector_invited",
@@ -153,9 +153,9 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         "csv_unknown_sector",
         {
             "s.toml": WITH_MAP,
-            "actors.csv": ACTORS_HEADER + "# c\nA,Kita,1,1,1,1\nB,Polizei,1,1,1,1\n",
+            "actors.csv": ACTORS_HEADER + "# c\nA,Kita,1,1,1,1\nB,Sonstige,1,1,1,1\n",
         },
-        ["actors.csv", "line 4, column sector", "unknown sector 'Polizei'"],
+        ["actors.csv", "line 4, column sector", "unknown sector 'Sonstige'", "sector_names"],
     ),
     (
         "csv_duplicate_name",
@@ -170,7 +170,7 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
     (
         "csv_bad_topics",
         {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER.strip() + ",topics\nA,Kita,1,1,1,1,1;x\n"},
-        ["line 2, column topics", "topic numbers"],
+        ["line 2, column topics: 'x' is a topic word among topic numbers", "topic_names"],
     ),
     (
         "csv_topic_out_of_range",
@@ -219,12 +219,135 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str]]] = [
         {"s.toml": BASE + "[[ties.initial]]\na='x'\nb='y'\nstrength=0.5\n"},
         ["ties.initial.0.a", "unknown actor 'x'"],
     ),
+    # -- the chain of files that led to a problem is named, from the file the user gave
+    (
+        "extends_outside_the_project",
+        {"s.toml": 'extends = "../../../../../../etc/passwd"\n'},
+        ["s.toml: extends: '../../../../../../etc/passwd' is not a scenario file", "preset name"],
+    ),
+    (
+        "extends_a_csv",
+        {"s.toml": 'extends = "actors.csv"\n', "actors.csv": GOOD_ACTORS},
+        ["s.toml: extends: 'actors.csv' is not a scenario file"],
+    ),
+    (
+        "error_in_a_parents_parent",
+        {
+            "my.toml": 'extends = "sub/mid.toml"\n',
+            "sub/mid.toml": 'extends = "../base.toml"\n',
+            "base.toml": BASE + "[ties]\ndecay_per_mont = 0.1\n",
+        },
+        [
+            "my.toml: extends → ",
+            "sub/mid.toml: extends → ",
+            "base.toml: ties.decay_per_mont: unknown key; did you mean 'decay_per_month'",
+        ],
+    ),
+    (
+        "value_from_a_parent",
+        {"my.toml": 'extends = "base"\n', "base.toml": BASE + "years = 500\n"},
+        ["my.toml: extends → ", "base.toml: years: 500 is out of range; allowed (0, 200]"],
+    ),
+    (
+        "parent_not_toml",
+        {"my.toml": 'extends = "base.toml"\n', "base.toml": "years = \n"},
+        ["my.toml: extends → ", "base.toml: line 1, column", "invalid TOML"],
+    ),
+    (
+        "parent_extends_unknown",
+        {"a.toml": 'extends = "b"\n', "b.toml": 'extends = "programme_fundet"\n'},
+        ["a.toml: extends → ", "b.toml: extends: unknown scenario 'programme_fundet'"],
+    ),
+    (
+        "extends_list_position",
+        {"s.toml": 'extends = ["self_organised", "nope.toml"]\n'},
+        ["s.toml: extends.1: no such file 'nope.toml' (relative to this file)"],
+    ),
+    (
+        "map_not_csv",
+        {"s.toml": BASE + '[actors]\nmap = "actors.xlsx"\n'},
+        ["s.toml: actors.map: 'actors.xlsx' is not a CSV file", ".csv, .tsv or .txt"],
+    ),
+    (
+        "csv_error_names_the_scenario",
+        {"s.toml": WITH_MAP, "actors.csv": ACTORS_HEADER + "A,Kita,viel,1,1,1\n"},
+        ["s.toml: actors.map → ", "actors.csv: line 2, column time: 'viel' is not a number"],
+    ),
+    (
+        "csv_declared_in_a_parent",
+        {
+            "c.toml": 'extends = "p"\n',
+            "p.toml": WITH_MAP,
+            "actors.csv": ACTORS_HEADER + "A,Kita,100,1,1,1\n",
+        },
+        ["c.toml: extends → ", "p.toml: actors.map → ", "actors.csv: line 2, column time"],
+    ),
+    (
+        "inline_duplicate_actor",
+        {
+            "s.toml": BASE
+            + "[[actors.roster]]\nname='A'\nsector='Kita'\ntime=1\nmoney=1\nmaterial=1\nrooms=1\n"
+            + "[[actors.roster]]\nname='A'\nsector='Kita'\ntime=1\nmoney=1\nmaterial=1\nrooms=1\n"
+        },
+        ["actors.roster.1: duplicate actor name 'A' (first at actors.roster.0)"],
+    ),
+    # -- topic words and sector labels
+    (
+        "topic_word_not_declared",
+        {
+            "s.toml": WITH_MAP + 'topic_names = ["Jugend", "Spielplatz"]\n',
+            "actors.csv": ACTORS_HEADER.strip() + ",topics\nA,Kita,1,1,1,1,Jugend;Spielplats\n",
+        },
+        [
+            "actors.csv: line 2, column topics: 'Spielplats' is not one of actors.topic_names",
+            "did you mean 'Spielplatz'",
+        ],
+    ),
+    (
+        "too_many_topic_words",
+        {
+            "s.toml": WITH_MAP,
+            "actors.csv": ACTORS_HEADER.strip()
+            + ",topics\nA,Kita,1,1,1,1,"
+            + ";".join(f"Thema {k}" for k in range(10))
+            + "\nB,Kita,1,1,1,1,Thema 0;Sport;Kultur;Feste\n",
+        },
+        ["actors.csv: line 3, column topics: 'Feste' is topic 13", "at most 12 topics"],
+    ),
+    (
+        "topic_words_beyond_actors_topics",
+        {
+            "s.toml": WITH_MAP + "topics = 2\ninterests_per_actor = 1\n",
+            "actors.csv": ACTORS_HEADER.strip() + ",topics\nA,Kita,1,1,1,1,a;b\nB,Kita,1,1,1,1,c\n",
+        },
+        ["line 3, column topics: 'c' is topic 3, but actors.topics = 2", "raise actors.topics"],
+    ),
+    (
+        "topic_words_and_numbers",
+        {
+            "s.toml": WITH_MAP,
+            "actors.csv": ACTORS_HEADER.strip()
+            + ",topics\nA,Kita,1,1,1,1,0;3\nB,Kita,1,1,1,1,Sport\n",
+        },
+        ["line 3, column topics: 'Sport' is a topic word", "but line 2, column topics has topic"],
+    ),
+    (
+        "topic_names_twice",
+        {"s.toml": BASE + '[actors]\ntopic_names = ["Jugend", "jugend"]\n'},
+        ["actors.topic_names: 'jugend' and 'Jugend' are the same name"],
+    ),
+    (
+        "own_sector_label_unknown_sector",
+        {"s.toml": BASE + '[actors]\nsector_names = { "Stadtteilladen" = "laden" }\n'},
+        ["actors.sector_names.Stadtteilladen: unknown sector 'laden'"],
+    ),
 ]
 
 
 def make_files(folder: Path, files: dict[str, str | bytes]) -> Path:
     for name, content in files.items():
         path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from quartier.cli import main
-from quartier.commands.scenarios import flatten, resolved_toml
+from quartier.commands.scenarios import resolved_toml
+from scenarios.dotted import flatten
 from scenarios.errors import InputError
 from scenarios.loader import PRESET_DIR, load, merge, presets
 
@@ -42,11 +43,25 @@ def test_every_preset_loads_and_round_trips_through_show(name: str, tmp_path: Pa
     assert again == config
 
 
-def test_presets_say_what_they_represent() -> None:
-    for path in PRESET_DIR.glob("*.toml"):
+def test_presets_say_what_they_represent_and_cite_their_sources() -> None:
+    for path in [*PRESET_DIR.glob("*.toml"), *PRESET_DIR.glob("parts/*.toml")]:
         text = path.read_text(encoding="utf-8")
         assert text.startswith("#"), path.name
-        assert "MODEL-BACKGROUND" in text or "examples/" in text, path.name
+        comments = "\n".join(line for line in text.splitlines() if line.lstrip().startswith("#"))
+        assert "docs/ODD.md" in comments or "docs/SCENARIOS.md" in comments, path.name
+        for internal in ("shared/", "MODEL-BACKGROUND", "issue", "§"):
+            assert internal not in text, (path.name, internal)
+
+
+def test_presets_cite_facts_by_number_in_docs_facts() -> None:
+    for name in (
+        "funding_exit_abrupt",
+        "resource_scarce",
+        "no_meetings",
+        "catalyst_loss_programme",
+    ):
+        text = (PRESET_DIR / f"{name}.toml").read_text(encoding="utf-8")
+        assert "docs/FACTS.md (fact" in text, name
 
 
 def test_presets_override_only_what_they_change() -> None:

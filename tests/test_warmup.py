@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.config import WEEKS_PER_YEAR, apply_overrides
+from scenarios.dotted import apply_overrides
+from simulation.config import WEEKS_PER_YEAR
 from simulation.model import NeighbourhoodModel
 from simulation.run import run
 from tests.conftest import small_config, small_programme

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from experiments.research import EXPERIMENTS, Options, run_experiment
 from quartier.commands.sweep import add_engine_arguments, check_engine_arguments
+from scenarios.dotted import parse_assignments
 from scenarios.errors import InputError
 
 
@@ -57,7 +58,7 @@ def handle(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         quiet=args.quiet,
         samples=args.samples,
-        fixed=dict(_override(text) for text in args.overrides),
+        fixed=parse_assignments(args.overrides),
         command=_command(args),
     )
     outcome = run_experiment(args.name, options)
@@ -88,17 +89,3 @@ def _check(args: argparse.Namespace) -> None:
     if args.years is not None and args.years <= 0:
         raise InputError("--years", f"must be positive, got {args.years}")
     check_engine_arguments(args)
-
-
-def _override(text: str) -> tuple[str, object]:
-    """'key=value' with the value read as TOML (number, true/false, string)."""
-    import tomllib
-
-    key, sep, value = text.partition("=")
-    if not sep or not key.strip():
-        raise InputError("--set", f"expected KEY=VALUE, got {text!r}")
-    try:
-        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
-        parsed = value.strip()
-    return key.strip(), parsed

@@ -11,7 +11,9 @@ import networkx as nx
 
 import scenarios
 from experiments.atomic import atomic_write, write_csv, write_json, write_parquet
+from scenarios.dotted import parse_assignments
 from scenarios.errors import InputError
+from scenarios.explain import Flag
 from simulation import RunResult, result_of
 from simulation.config import COOPERATION_TYPES, WEEKS_PER_YEAR
 from simulation.run import simulate_keeping_graphs
@@ -33,6 +35,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     parser.add_argument(
         "--years", type=float, default=None, help="years to simulate (default: the scenario's)"
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config key, e.g. ties.decay_per_month=0.1 (repeatable)",
     )
     parser.add_argument(
         "--out",
@@ -62,6 +72,9 @@ def handle(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise InputError("--seed", f"must be a non-negative integer, got {args.seed}")
     config = scenarios.load(args.scenario)
+    if args.overrides:
+        overrides = parse_assignments(args.overrides)
+        config = scenarios.override(config, overrides, Flag("--set"))
     if args.years is not None:  # checked against the config's own bounds
         config = scenarios.loader.validate({**config.model_dump(), "years": args.years}, "--years")
     export_weeks = export_times(args, config.years)

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from scenarios.dotted import flatten
 from scenarios.errors import InputError
 from scenarios.loader import load, presets
 from scenarios.toml_writer import dumps
@@ -81,24 +82,6 @@ def handle_diff(args: argparse.Namespace) -> int:
     return 0
 
 
-def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    """Dotted keys for every leaf; list positions become numbers.
-
-    >>> flatten({"ties": {"a": 1}, "meetings": [{"name": "x"}]})
-    {'ties.a': 1, 'meetings.0.name': 'x'}
-    """
-    if isinstance(data, dict):
-        items = data.items()
-    elif isinstance(data, list) and data and all(isinstance(v, dict) for v in data):
-        items = ((str(k), v) for k, v in enumerate(data))
-    else:
-        return {prefix: data}
-    flat: dict[str, Any] = {}
-    for key, value in items:
-        flat.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-    return flat
-
-
 def _natural(key: str) -> list[tuple[int, int | str]]:
     return [(0, int(part)) if part.isdigit() else (1, part) for part in key.split(".")]
 
@@ -116,12 +99,15 @@ def schema() -> dict[str, Any]:
     """JSON Schema of a scenario file: the configuration plus the loader's own keys."""
     result = ScenarioConfig.model_json_schema()
     result["title"] = "Quartier scenario"
-    name_or_path = {"type": "string", "description": "a preset name or a relative .toml path"}
+    name_or_path = {
+        "type": "string",
+        "description": "a preset name or a path to a .toml file (relative to this file)",
+    }
     result["properties"]["extends"] = {
         "description": "start from these scenarios; tables merge, other values replace",
         "anyOf": [name_or_path, {"type": "array", "items": name_or_path}],
     }
-    csv_file = "path of a CSV file, relative to this scenario file"
+    csv_file = "path of a .csv, .tsv or .txt file, relative to this scenario file"
     defs = result["$defs"]
     defs["ActorsConfig"]["properties"]["map"] = {
         "type": "string",

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import scenarios
-from simulation import ScenarioConfig, apply_overrides
+from scenarios.dotted import apply_overrides
+from simulation import ScenarioConfig
 
 AS_SCENARIO = "as scenario"
 REGIME_PRESETS = {"programme_funded": "programme", "self_organised": "self_organised"}
