@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from experiments.results import SweepResults
+    from experiments.sweep.results import SweepResults
 
 
 def load(directory: str | Path) -> SweepResults:
     """Runs, time series, network series and manifest of a sweep directory."""
-    from experiments.results import load as load_results
+    from experiments.sweep.results import load as load_results
 
     return load_results(directory)
 

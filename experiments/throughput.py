@@ -19,7 +19,7 @@ from pathlib import Path
 
 from experiments.loopback import loopback_cluster
 from experiments.spec import Spec, spec_from_dict
-from experiments.sweep import SweepStats, run_sweep
+from experiments.sweep.runner import SweepStats, run_sweep
 
 SMALL_WORLD = {
     "actors.counts.residents": 8,

@@ -19,7 +19,7 @@ import pytest
 
 import experiments
 from experiments.loopback import loopback_cluster
-from experiments.sweep import run_sweep
+from experiments.sweep.runner import run_sweep
 
 SMALL = """
 [experiment]
