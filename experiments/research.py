@@ -19,10 +19,10 @@ import pandas as pd
 
 from experiments import figures
 from experiments.report import Report, manifest_excerpt
-from experiments.spec import Spec, read_spec_data, resolve_path, spec_from_dict
 from experiments.stats import Estimate, t_interval
 from experiments.sweep.results import MAIN_OUTPUTS, SweepResults, load
 from experiments.sweep.runner import run_sweep
+from experiments.sweep.spec import Spec, read_spec_data, resolve_path, spec_from_dict
 from scenarios.errors import InputError
 from simulation import ScenarioConfig, apply_overrides
 from simulation.config import WEEKS_PER_YEAR

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from experiments.loopback import loopback_cluster
-from experiments.spec import Spec, spec_from_dict
 from experiments.sweep.runner import SweepStats, run_sweep
+from experiments.sweep.spec import Spec, spec_from_dict
 
 SMALL_WORLD = {
     "actors.counts.residents": 8,

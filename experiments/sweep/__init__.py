@@ -15,10 +15,10 @@ questions (those are in experiments.research).
     results   load a results directory; summaries
 """
 
-from experiments.spec import Spec, load_spec, spec_from_dict
 from experiments.sweep.plan import Plan, plan
 from experiments.sweep.results import SweepResults, load
 from experiments.sweep.runner import SweepStats, run_sweep
+from experiments.sweep.spec import Spec, load_spec, spec_from_dict
 
 __all__ = [
     "Plan",

@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from experiments.spec import config_hash
+from experiments.sweep.spec import config_hash
 from scenarios.errors import InputError
 
 if TYPE_CHECKING:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from experiments.spec import Spec, load_spec, scenario_configs
 from experiments.sweep.design import Design, build_design, run_seed
+from experiments.sweep.spec import Spec, load_spec, scenario_configs
 
 
 @dataclass

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from experiments.spec import Spec
 from experiments.sweep import manifest as provenance
 from experiments.sweep.engines import Engine, idle_engine, make_engine
 from experiments.sweep.plan import Plan, plan
+from experiments.sweep.spec import Spec
 from experiments.sweep.store import Store
 from experiments.sweep.worker import failed, run_batch
 

@@ -34,7 +34,7 @@ from scenarios.errors import InputError
 from scenarios.files import read_user_text
 from simulation.config import ScenarioConfig, apply_overrides
 
-SPEC_DIR = Path(__file__).resolve().parent / "specs"
+SPEC_DIR = Path(__file__).resolve().parents[1] / "specs"
 
 Scalar = bool | int | float | str
 
