@@ -141,8 +141,8 @@ def peak_memory_mb(actors: int, years: float) -> float:
 
 
 def sweep_throughput(settings: Settings) -> dict[str, float]:
-    """The sweep engine's figures from experiments.throughput: 1 vs 2 workers, Dask vs pool."""
-    from experiments.throughput import sweep_figures
+    """The sweep engine's figures from benchmarks.throughput: 1 vs 2 workers, Dask vs pool."""
+    from benchmarks.throughput import sweep_figures
 
     return sweep_figures(settings.sweep_runs, years=5)
 

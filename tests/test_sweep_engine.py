@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import experiments
-from experiments.loopback import loopback_cluster
+from benchmarks.loopback import loopback_cluster
 from experiments.sweep.runner import run_sweep
 
 SMALL = """
