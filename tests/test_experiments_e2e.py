@@ -4,10 +4,18 @@ worker): sweeps stored, report.md and a self-contained report.html with figures 
 from __future__ import annotations
 
 import json
+import tomllib
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+import scenarios
+from experiments.research.compare import COMPARE
+from experiments.research.experiment import Options, build_spec, run
+from experiments.sweep.spec import SPEC_DIR
 from quartier.cli import main
+from scenarios.toml_writer import dumps as toml_text
 
 TINY = [
     "--replications",
@@ -80,3 +88,67 @@ def test_bad_input_is_one_line_and_exit_2(args, tmp_path, capsys):
     code = main(["experiment", "compare", "--out", str(tmp_path / "x"), "--quiet", *args])
     assert code == 2
     assert capsys.readouterr().err.startswith("quartier: error:")
+
+
+SMALL_WORLD = {
+    "actors.counts.residents": 10,
+    "actors.counts.civil_society": 5,
+    "actors.counts.public": 3,
+    "actors.counts.business": 3,
+}
+
+
+def _spec_with(tmp_path, name: str, changes: dict) -> Path:
+    """A copy of a shipped spec with some sections replaced, written to tmp_path."""
+    data = tomllib.loads((SPEC_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+    for section, values in changes.items():
+        data[section] = {**data.get(section, {}), **values}
+    path = tmp_path / f"{name}.toml"
+    path.write_text(toml_text(data), encoding="utf-8")
+    return path
+
+
+def test_the_spec_defines_the_cells_and_their_order(tmp_path):
+    """Other levels and scenarios in compare's spec give other cells, in the spec's order,
+    with no change to the experiment's code."""
+    path = _spec_with(
+        tmp_path,
+        "compare",
+        {
+            "experiment": {"scenarios": ["self_organised", "programme_funded"], "years": 2},
+            "factors": {"catalyst.mode": ["present", "absent"]},
+            "fixed": SMALL_WORLD,
+        },
+    )
+    sweep = replace(COMPARE.sweeps[0], spec=str(path))
+    experiment = replace(COMPARE, sweeps=(sweep,))
+    options = Options(replications=2, out=tmp_path / "out", workers=1, quiet=True)
+    outcome = run(experiment, options)
+
+    expected = [
+        "self-organised / catalyst present",
+        "self-organised / catalyst absent",
+        "programme-funded / catalyst present",
+        "programme-funded / catalyst absent",
+    ]
+    spec = build_spec(str(path), options)
+    configs = [scenarios.load(name) for name in spec.experiment.scenarios]
+    assert sweep.cells.names(spec, configs) == expected
+    assert [line.split("  ")[0] for line in outcome.key_lines[1:5]] == expected
+    assert outcome.key_lines[5].startswith(
+        "Interaction on cooperations completed ('absent − present' self-organised − "
+    )
+    markdown = outcome.markdown.read_text(encoding="utf-8")
+    assert "catalyst leaves" not in markdown and "leaves −" not in markdown
+    assert "| self-organised | absent − present |" in markdown
+    assert "For 'absent − present' a negative value means losing it" in markdown
+
+
+def test_the_shipped_compare_spec_gives_regime_by_catalyst_mode():
+    spec = build_spec("compare", Options())
+    configs = [scenarios.load(name) for name in spec.experiment.scenarios]
+    assert COMPARE.sweeps[0].cells.names(spec, configs) == [
+        f"{regime} / catalyst {mode}"
+        for regime in ("programme-funded", "self-organised")
+        for mode in spec.factors["catalyst.mode"]
+    ]

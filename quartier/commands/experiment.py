@@ -6,7 +6,8 @@ import argparse
 import shlex
 from pathlib import Path
 
-from experiments.research import EXPERIMENTS, Options, run_experiment
+from experiments.research.catalogue import EXPERIMENTS, run_experiment
+from experiments.research.experiment import Options
 from quartier.commands.sweep import add_engine_arguments, check_engine_arguments
 from scenarios.errors import InputError
 
