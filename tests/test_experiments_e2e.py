@@ -152,3 +152,38 @@ def test_the_shipped_compare_spec_gives_regime_by_catalyst_mode():
         for regime in ("programme-funded", "self-organised")
         for mode in spec.factors["catalyst.mode"]
     ]
+
+
+def _documented_example() -> dict:
+    """The first Python block of 'Adding an experiment' in docs/EXPERIMENTS.md, executed."""
+    text = (Path(__file__).parent.parent / "docs" / "EXPERIMENTS.md").read_text(encoding="utf-8")
+    section = text.split("## Adding an experiment", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, "docs/EXPERIMENTS.md", "exec"), namespace)
+    return namespace
+
+
+def test_the_documented_example_experiment_runs(tmp_path):
+    experiment = _documented_example()["TIE_DECAY"]
+    options = Options(
+        replications=2,
+        years=2,
+        out=tmp_path / "tie-decay",
+        workers=1,
+        quiet=True,
+        fixed=SMALL_WORLD,
+    )
+    outcome = run(experiment, options)
+    spec = build_spec("demo", options)
+    expected = [
+        f"{regime} / decay {level}"
+        for regime in ("programme-funded", "self-organised")
+        for level in spec.factors["ties.decay_per_month"]
+    ]
+    assert [line.split("  ")[0] for line in outcome.key_lines[1:]] == expected
+    markdown = outcome.markdown.read_text(encoding="utf-8")
+    for heading in ("Outcomes per cell", "How many replications", "Stylised facts"):
+        assert f"## {heading}" in markdown
+    assert "| 1. Light, informal cooperations" in markdown
+    assert (tmp_path / "tie-decay" / "sweep" / "manifest.json").is_file()
