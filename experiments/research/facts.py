@@ -18,7 +18,8 @@ FACTS = {
     "with newcomers",
     4: "Without forums or a catalyst, the share of cross-sector ties erodes",
     5: "With a catalyst: scattered clusters → hub-and-spoke → several hubs → core–periphery",
-    6: "High repetition / few newcomers give closed clusters; newcomers give one network",
+    6: "More incumbents (p) join separate clusters into one network; repeat collaboration (q) "
+    "keeps links among established partners",
     7: "After funding ends, funding-induced ties decay faster than pre-existing ones",
     8: "Removing the top broker fragments the network far more than removing a random actor",
     9: "The catalyst matters more in self-organised than in programme-funded networks",
