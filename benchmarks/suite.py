@@ -168,7 +168,8 @@ def record_reference() -> None:
 
 
 def measure(settings: Settings) -> dict[str, object]:
-    """Every benchmark; the keys named in issue 7 at the top level."""
+    """Every benchmark; the headline measures (those with a target in TARGETS) at the top
+    level."""
     ours = agent_steps_ours(settings)
     virus = agent_steps_virus(settings)
     per_year = {n: seconds_per_year(n, settings.timing_repeats) for n in settings.scaling_sizes}

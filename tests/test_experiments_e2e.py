@@ -13,6 +13,7 @@ import pytest
 import scenarios
 from experiments.research.compare import COMPARE
 from experiments.research.experiment import Options, build_spec, run
+from experiments.research.facts import ASSUMPTION_CHECKS, FACTS
 from experiments.sweep.spec import SPEC_DIR
 from quartier.cli import main
 from scenarios.toml_writer import dumps as toml_text
@@ -52,6 +53,7 @@ def test_experiment_writes_its_report(name, tmp_path, capsys):
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and 'src="figures' not in page
     assert "Stylised facts this experiment bears on" in markdown
+    assert "verdict rule: docs/FACTS.md" in markdown
     assert f"quartier experiment {name}" in markdown
     figures = {p.name for p in (out / "figures").iterdir()}
     stems = {p.rsplit(".", 1)[0] for p in figures}
@@ -187,3 +189,14 @@ def test_the_documented_example_experiment_runs(tmp_path):
         assert f"## {heading}" in markdown
     assert "| 1. Light, informal cooperations" in markdown
     assert (tmp_path / "tie-decay" / "sweep" / "manifest.json").is_file()
+
+
+def test_docs_facts_defines_every_fact_the_reports_name():
+    """docs/FACTS.md has one section per fact, headed by the name the reports use, with a
+    source, a measure and, for the assumption checks, that word."""
+    text = (Path(__file__).parent.parent / "docs" / "FACTS.md").read_text(encoding="utf-8")
+    sections = text.split("\n## ")[1:]
+    assert [s.splitlines()[0] for s in sections] == [f"{n}. {name}" for n, name in FACTS.items()]
+    for number, section in enumerate(sections, start=1):
+        assert "**Source" in section and "**Measured by**" in section
+        assert ("*Assumption check.*" in section) == (number in ASSUMPTION_CHECKS)

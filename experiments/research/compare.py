@@ -3,7 +3,7 @@
 Per cell the mean and 95 % CI of the key outcomes; the catalyst's effects (each mode against
 the one before it in the spec: difference of means and Hedges' g, bootstrap CIs); the
 interaction — the catalyst's effect when self-organised minus its effect when
-programme-funded — with a bootstrap CI (the seed's conjecture).
+programme-funded — with a bootstrap CI (stylised fact 9, docs/FACTS.md).
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ def _readings(pairs: list[tuple[str, str]]) -> str:
         if sign > 0:
             meaning = "a positive value means the catalyst adds more when self-organised"
             if (new, old) == ("present", "absent"):
-                meaning += " (the seed's conjecture)"
+                meaning += " (stylised fact 9)"
         elif sign < 0:
             meaning = "a negative value means losing it costs more when self-organised"
         else:

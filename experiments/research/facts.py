@@ -1,6 +1,7 @@
 """The stylised facts the experiments bear on: their names, the verdict rule, the table.
 
-The names are kept here and nowhere else in the code.
+docs/FACTS.md defines each fact with its sources, its measures and its verdict rule; the
+names are kept here and nowhere else in the code.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ FACTS = {
     8: "Removing the top broker fragments the network far more than removing a random actor",
     9: "The catalyst matters more in self-organised than in programme-funded networks",
 }
+FACTS_DOC = "docs/FACTS.md"
+ASSUMPTION_CHECKS = {
+    1: "the cooperation types it is given",
+    2: "pooled resources as a minimum for any cooperation",
+}
+"""Facts that follow from the model's own rules: their rows check those assumptions."""
 
 
 def verdict(estimate: Estimate, expected_sign: int) -> str:
@@ -39,8 +46,9 @@ def verdict(estimate: Estimate, expected_sign: int) -> str:
 
 def fact_row(number: int, measured: str, estimate: str, judged: str) -> dict[str, str]:
     """One row of the stylised-facts table."""
+    check = " (assumption check)" if number in ASSUMPTION_CHECKS else ""
     return {
-        "fact": f"{number}. {FACTS[number]}",
+        "fact": f"{number}. {FACTS[number]}{check}",
         "measured": measured,
         "estimate [95 % CI]": estimate,
         "pattern appears?": judged,
@@ -50,10 +58,29 @@ def fact_row(number: int, measured: str, estimate: str, judged: str) -> dict[str
 def facts_table(report: Report, rows: list[dict[str, str]]) -> None:
     """The report's section on the facts: what they are, and the rows ordered by fact."""
     report.heading("Stylised facts this experiment bears on")
-    report.text(
-        "From ../shared/MODEL-BACKGROUND.md §4. 'yes' means the 95 % CI lies on the side the "
-        "fact predicts; nothing in the model is written to make a pattern appear, and a "
-        "pattern that does not appear is reported as such."
-    )
     ordered = sorted(rows, key=lambda row: int(row["fact"].split(".")[0]))
+    numbers = sorted({int(row["fact"].split(".")[0]) for row in rows} & set(ASSUMPTION_CHECKS))
+    report.text(
+        f"Each fact, its sources, how it is measured and the verdict rule: {FACTS_DOC}. 'yes' "
+        "means the 95 % CI lies on the side the fact predicts; nothing in the model is written "
+        "to make a pattern appear, and a pattern that does not appear is reported as such."
+        + _assumption_text(numbers)
+    )
     report.table(pd.DataFrame(ordered), "Stylised facts: measured quantity, CI, verdict")
+
+
+def _assumption_text(numbers: list[int]) -> str:
+    """What the report says of the assumption checks among its facts."""
+    if not numbers:
+        return ""
+    rules = "; ".join(ASSUMPTION_CHECKS[n] for n in numbers)
+    if len(numbers) == 1:
+        return (
+            f" Fact {numbers[0]} follows from the model's own rules ({rules}): its row checks "
+            "that assumption, it does not reproduce a pattern."
+        )
+    named = ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+    return (
+        f" Facts {named} follow from the model's own rules ({rules}): their rows check those "
+        "assumptions, they do not reproduce a pattern."
+    )

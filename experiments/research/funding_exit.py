@@ -71,8 +71,8 @@ def introduce(study: Study) -> None:
         f"{spec.experiment.replications} replications × {study.main.years:g} years per cell, "
         f"{len(study.main.runs)} runs. Values are read at the end of funding and "
         + ", ".join(f"{c - end:g}" for c in read[1:])
-        + " years later. 'ties from programme' were made at programme meetings or in funded "
-        "cooperations; 'ties from start' existed before it (the model's tie origins)."
+        + " years later. 'ties from programme' were made while the programme ran; 'ties from "
+        "start' existed before it (the model's tie origins)."
     )
 
 
