@@ -92,6 +92,22 @@ def test_bad_input_is_one_line_and_exit_2(args, tmp_path, capsys):
     assert capsys.readouterr().err.startswith("quartier: error:")
 
 
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("catalyst-removal", "the actor is removed at year 10, but the runs of"),
+        ("funding-exit", "the programme ends at year 10, but the runs of"),
+    ],
+)
+def test_runs_too_short_for_the_question_are_refused_before_any_run(name, says, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["experiment", name, "--out", str(out), "--years", "3", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("quartier: error: --years: ") and says in err
+    assert len(err.splitlines()) == 1
+    assert not out.exists()
+
+
 SMALL_WORLD = {
     "actors.counts.residents": 10,
     "actors.counts.civil_society": 5,

@@ -15,9 +15,12 @@ from experiments.research.analysis import (
     value_at,
 )
 from experiments.research.cells import REGIME_LABELS, Cells, regime
-from experiments.research.experiment import Experiment, Part, Study, Sweep
+from experiments.research.experiment import Experiment, Part, Study, Sweep, run_years
 from experiments.research.facts import verdict
 from experiments.stats import hedges_g, interaction, mean_difference, t_interval
+from experiments.sweep.spec import Spec
+from scenarios.errors import InputError
+from simulation import ScenarioConfig
 
 TARGET = "disruption.target"
 BASELINE = "random"
@@ -44,6 +47,23 @@ MEASURES = {
 def removal_year(part: Part) -> float:
     """When the actor is removed (the first scenario's, the spec's fixed value applied)."""
     return float(part.configs[0].disruption.remove_at_year)
+
+
+def check_removal(spec: Spec, configs: list[ScenarioConfig]) -> None:
+    """Every scenario removes an actor before its runs end."""
+    for name, config in zip(spec.experiment.scenarios, configs, strict=True):
+        at, years = config.disruption.remove_at_year, run_years(spec, config)
+        if at is None:
+            raise InputError(
+                spec._source, f"scenario {name} removes no actor (disruption.remove_at_year)"
+            )
+        if at >= years:
+            raise InputError(
+                "--years",
+                f"the actor is removed at year {at:g}, but the runs of {name} end at year "
+                f"{years:g}: run longer, or remove earlier with --set "
+                f"disruption.remove_at_year=Y (Y < {years:g})",
+            )
 
 
 def measures(part: Part) -> pd.DataFrame:
@@ -227,6 +247,7 @@ CATALYST_REMOVAL = Experiment(
             "catalyst_removal",
             cells=Cells(scenario={"regime_label": regime}, factors={TARGET: "remove"}),
             measures=measures,
+            check=check_removal,
         ),
     ),
     sections=(

@@ -4,7 +4,7 @@ An experiment is data: the sweeps it runs (each a spec file and how its runs for
 report sections it writes, the stylised facts it measures and the lines it prints. `run`
 walks each the same way:
 
-    start → sweeps (resumable, any engine) → cells → sections → facts → finish
+    start → specs checked → sweeps (resumable, any engine) → cells → sections → facts → finish
 
 Sections and facts are functions of the `Study`, the experiment in progress: its sweeps'
 specs, results and labelled runs, its report, and what earlier sections found. A standard
@@ -27,7 +27,13 @@ from experiments.research.facts import fact_row, facts_table
 from experiments.research.report import Report, manifest_excerpt
 from experiments.sweep.results import SweepResults, load
 from experiments.sweep.runner import run_sweep
-from experiments.sweep.spec import Spec, read_spec_data, resolve_path, spec_from_dict
+from experiments.sweep.spec import (
+    Spec,
+    read_spec_data,
+    resolve_path,
+    scenario_configs,
+    spec_from_dict,
+)
 from simulation import ScenarioConfig
 
 
@@ -61,13 +67,16 @@ class Outcome:
 @dataclass(frozen=True)
 class Sweep:
     """One sweep of an experiment: a spec file (a shipped name in experiments/specs/ or a
-    path), the sub-folder of the output it runs into, how its runs form cells, and per-run
-    measures derived from the stored results (None: the stored outputs only)."""
+    path), the sub-folder of the output it runs into, how its runs form cells, per-run
+    measures derived from the stored results (None: the stored outputs only), and a check
+    that the spec (after the command line's changes) can answer the question: it raises
+    InputError before any run starts."""
 
     spec: str
     folder: str = "sweep"
     cells: Cells | None = None
     measures: Callable[[Part], pd.DataFrame] | None = None
+    check: Callable[[Spec, list[ScenarioConfig]], None] | None = None
 
 
 Section = Callable[["Study"], None]
@@ -140,9 +149,10 @@ class Study:
 
 def run(experiment: Experiment, options: Options) -> Outcome:
     """Run an experiment: its sweeps, cells, sections and facts; write its report."""
+    specs = {sweep.folder: prepare(sweep, options) for sweep in experiment.sweeps}
     study = start(experiment, options)
     for sweep in experiment.sweeps:
-        study.parts[sweep.folder] = run_part(study, sweep)
+        study.parts[sweep.folder] = run_part(study, sweep, specs[sweep.folder])
     for section in experiment.sections:
         section(study)
     for fact in experiment.facts:
@@ -173,9 +183,23 @@ def build_spec(name: str, options: Options) -> Spec:
     return spec_from_dict(data, source=str(path), base=path.parent)
 
 
-def run_part(study: Study, sweep: Sweep) -> Part:
+def prepare(sweep: Sweep, options: Options) -> Spec:
+    """A sweep's spec with the command line's changes, validated against its scenarios and
+    checked by the experiment, before any run of any sweep starts."""
+    spec = build_spec(sweep.spec, options)
+    configs = scenario_configs(spec)
+    if sweep.check is not None:
+        sweep.check(spec, configs)
+    return spec
+
+
+def run_years(spec: Spec, config: ScenarioConfig) -> float:
+    """How long the runs of a scenario last: the spec's years, else the scenario's."""
+    return float(spec.experiment.years if spec.experiment.years is not None else config.years)
+
+
+def run_part(study: Study, sweep: Sweep, spec: Spec) -> Part:
     """Run (or resume) a sweep into OUT/FOLDER, load its results, label its cells."""
-    spec = build_spec(sweep.spec, study.options)
     target = study.out / sweep.folder
     stats = run_sweep(
         spec,

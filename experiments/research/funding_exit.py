@@ -19,9 +19,11 @@ from experiments.research.analysis import (
     with_cells,
 )
 from experiments.research.cells import Cells
-from experiments.research.experiment import Experiment, Study, Sweep
+from experiments.research.experiment import Experiment, Study, Sweep, run_years
 from experiments.research.facts import verdict
 from experiments.stats import mean_difference, t_interval
+from experiments.sweep.spec import Spec
+from scenarios.errors import InputError
 from simulation import ScenarioConfig
 
 WITH, WITHOUT = "with Verstetigung", "without Verstetigung"
@@ -40,6 +42,21 @@ def verstetigung(config: ScenarioConfig) -> str:
     measures = config.programme.verstetigung
     kept = measures.anchor_place or measures.coordination_handover or measures.small_fund_per_year
     return WITH if kept else WITHOUT
+
+
+def check_exit(spec: Spec, configs: list[ScenarioConfig]) -> None:
+    """Every scenario's programme ends before its runs do."""
+    for name, config in zip(spec.experiment.scenarios, configs, strict=True):
+        end, years = config.programme.end_year, run_years(spec, config)
+        if not config.programme.enabled:
+            raise InputError(spec._source, f"scenario {name} has no programme to end")
+        if end >= years:
+            raise InputError(
+                "--years",
+                f"the programme ends at year {end:g}, but the runs of {name} end at year "
+                f"{years:g}: run longer, or end it earlier with --set "
+                f"programme.funding_years=Y (start year + Y < {years:g})",
+            )
 
 
 def exit_year(study: Study) -> float:
@@ -187,7 +204,7 @@ def fact_7(study: Study) -> None:
 FUNDING_EXIT = Experiment(
     name="funding-exit",
     title="Funding exit: what persists after the programme ends",
-    sweeps=(Sweep("funding_exit", cells=Cells(scenario={"exit": verstetigung})),),
+    sweeps=(Sweep("funding_exit", cells=Cells(scenario={"exit": verstetigung}), check=check_exit),),
     sections=(introduce, persistence, figure_section, replications()),
     facts=(fact_7,),
     key_lines=lambda study: text_table(study.found["persistence"]),
