@@ -1,4 +1,9 @@
-"""Experiments: sweep specs, designs, the sweep runner and its results store."""
+"""Experiments, in two layers: the sweep engine (experiments.sweep: experiment files, designs,
+engines, the resumable runner, the results store) and the research questions on top of it
+(experiments.research: each experiment a declared object, one runner, reports and facts).
+
+`experiments.load(DIR)` reads a sweep's results back.
+"""
 
 from __future__ import annotations
 

@@ -6,11 +6,12 @@ walks each the same way:
 
     start → specs checked → sweeps (resumable, any engine) → cells → sections → facts → finish
 
-Sections and facts are functions of the `Study`, the experiment in progress: its sweeps'
-specs, results and labelled runs, its report, and what earlier sections found. A standard
-section measures how many replications are enough (experiments.research.analysis
-.replications); `finish` appends the table of stylised facts and the provenance and writes
-report.md and report.html.
+Every spec is built from the command line, validated and checked by the experiment before
+any sweep starts. Sections and facts are functions of the `Study`, the experiment in
+progress: its sweeps' specs, results and labelled runs, its report, and what earlier sections
+found. A standard section measures how many replications are enough
+(`experiments.research.analysis.replications`); `finish` appends the table of stylised facts
+(docs/FACTS.md) and the provenance and writes report.md and report.html.
 """
 
 from __future__ import annotations
