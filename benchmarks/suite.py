@@ -142,8 +142,8 @@ def peak_memory_mb(actors: int, years: float) -> float:
 
 
 def sweep_throughput(settings: Settings) -> dict[str, float]:
-    """The sweep engine's figures from experiments.throughput: 1 vs 2 workers, Dask vs pool."""
-    from experiments.throughput import sweep_figures
+    """The sweep engine's figures from benchmarks.throughput: 1 vs 2 workers, Dask vs pool."""
+    from benchmarks.throughput import sweep_figures
 
     return sweep_figures(settings.sweep_runs, years=5)
 
@@ -169,7 +169,8 @@ def record_reference() -> None:
 
 
 def measure(settings: Settings) -> dict[str, object]:
-    """Every benchmark; the keys named in issue 7 at the top level."""
+    """Every benchmark; the headline measures (those with a target in TARGETS) at the top
+    level."""
     ours = agent_steps_ours(settings)
     virus = agent_steps_virus(settings)
     per_year = {n: seconds_per_year(n, settings.timing_repeats) for n in settings.scaling_sizes}

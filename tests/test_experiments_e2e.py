@@ -4,10 +4,19 @@ worker): sweeps stored, report.md and a self-contained report.html with figures 
 from __future__ import annotations
 
 import json
+import tomllib
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+import scenarios
+from experiments.research.compare import COMPARE
+from experiments.research.experiment import Options, build_spec, run
+from experiments.research.facts import ASSUMPTION_CHECKS, FACTS
+from experiments.sweep.spec import SPEC_DIR
 from quartier.cli import main
+from scenarios.toml_writer import dumps as toml_text
 
 TINY = [
     "--replications",
@@ -44,6 +53,7 @@ def test_experiment_writes_its_report(name, tmp_path, capsys):
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and 'src="figures' not in page
     assert "Stylised facts this experiment bears on" in markdown
+    assert "verdict rule: docs/FACTS.md" in markdown
     assert f"quartier experiment {name}" in markdown
     figures = {p.name for p in (out / "figures").iterdir()}
     stems = {p.rsplit(".", 1)[0] for p in figures}
@@ -80,3 +90,129 @@ def test_bad_input_is_one_line_and_exit_2(args, tmp_path, capsys):
     code = main(["experiment", "compare", "--out", str(tmp_path / "x"), "--quiet", *args])
     assert code == 2
     assert capsys.readouterr().err.startswith("quartier: error:")
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("catalyst-removal", "the actor is removed at year 10, but the runs of"),
+        ("funding-exit", "the programme ends at year 10, but the runs of"),
+    ],
+)
+def test_runs_too_short_for_the_question_are_refused_before_any_run(name, says, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["experiment", name, "--out", str(out), "--years", "3", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("quartier: error: --years: ") and says in err
+    assert len(err.splitlines()) == 1
+    assert not out.exists()
+
+
+SMALL_WORLD = {
+    "actors.counts.residents": 10,
+    "actors.counts.civil_society": 5,
+    "actors.counts.public": 3,
+    "actors.counts.business": 3,
+}
+
+
+def _spec_with(tmp_path, name: str, changes: dict) -> Path:
+    """A copy of a shipped spec with some sections replaced, written to tmp_path."""
+    data = tomllib.loads((SPEC_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+    for section, values in changes.items():
+        data[section] = {**data.get(section, {}), **values}
+    path = tmp_path / f"{name}.toml"
+    path.write_text(toml_text(data), encoding="utf-8")
+    return path
+
+
+def test_the_spec_defines_the_cells_and_their_order(tmp_path):
+    """Other levels and scenarios in compare's spec give other cells, in the spec's order,
+    with no change to the experiment's code."""
+    path = _spec_with(
+        tmp_path,
+        "compare",
+        {
+            "experiment": {"scenarios": ["self_organised", "programme_funded"], "years": 2},
+            "factors": {"catalyst.mode": ["present", "absent"]},
+            "fixed": SMALL_WORLD,
+        },
+    )
+    sweep = replace(COMPARE.sweeps[0], spec=str(path))
+    experiment = replace(COMPARE, sweeps=(sweep,))
+    options = Options(replications=2, out=tmp_path / "out", workers=1, quiet=True)
+    outcome = run(experiment, options)
+
+    expected = [
+        "self-organised / catalyst present",
+        "self-organised / catalyst absent",
+        "programme-funded / catalyst present",
+        "programme-funded / catalyst absent",
+    ]
+    spec = build_spec(str(path), options)
+    configs = [scenarios.load(name) for name in spec.experiment.scenarios]
+    assert sweep.cells.names(spec, configs) == expected
+    assert [line.split("  ")[0] for line in outcome.key_lines[1:5]] == expected
+    assert outcome.key_lines[5].startswith(
+        "Interaction on cooperations completed ('absent − present' self-organised − "
+    )
+    markdown = outcome.markdown.read_text(encoding="utf-8")
+    assert "catalyst leaves" not in markdown and "leaves −" not in markdown
+    assert "| self-organised | absent − present |" in markdown
+    assert "For 'absent − present' a negative value means losing it" in markdown
+
+
+def test_the_shipped_compare_spec_gives_regime_by_catalyst_mode():
+    spec = build_spec("compare", Options())
+    configs = [scenarios.load(name) for name in spec.experiment.scenarios]
+    assert COMPARE.sweeps[0].cells.names(spec, configs) == [
+        f"{regime} / catalyst {mode}"
+        for regime in ("programme-funded", "self-organised")
+        for mode in spec.factors["catalyst.mode"]
+    ]
+
+
+def _documented_example() -> dict:
+    """The first Python block of 'Adding an experiment' in docs/EXPERIMENTS.md, executed."""
+    text = (Path(__file__).parent.parent / "docs" / "EXPERIMENTS.md").read_text(encoding="utf-8")
+    section = text.split("## Adding an experiment", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, "docs/EXPERIMENTS.md", "exec"), namespace)
+    return namespace
+
+
+def test_the_documented_example_experiment_runs(tmp_path):
+    experiment = _documented_example()["TIE_DECAY"]
+    options = Options(
+        replications=2,
+        years=2,
+        out=tmp_path / "tie-decay",
+        workers=1,
+        quiet=True,
+        fixed=SMALL_WORLD,
+    )
+    outcome = run(experiment, options)
+    spec = build_spec("demo", options)
+    expected = [
+        f"{regime} / decay {level}"
+        for regime in ("programme-funded", "self-organised")
+        for level in spec.factors["ties.decay_per_month"]
+    ]
+    assert [line.split("  ")[0] for line in outcome.key_lines[1:]] == expected
+    markdown = outcome.markdown.read_text(encoding="utf-8")
+    for heading in ("Outcomes per cell", "How many replications", "Stylised facts"):
+        assert f"## {heading}" in markdown
+    assert "| 1. Light, informal cooperations" in markdown
+    assert (tmp_path / "tie-decay" / "sweep" / "manifest.json").is_file()
+
+
+def test_docs_facts_defines_every_fact_the_reports_name():
+    """docs/FACTS.md has one section per fact, headed by the name the reports use, with a
+    source, a measure and, for the assumption checks, that word."""
+    text = (Path(__file__).parent.parent / "docs" / "FACTS.md").read_text(encoding="utf-8")
+    sections = text.split("\n## ")[1:]
+    assert [s.splitlines()[0] for s in sections] == [f"{n}. {name}" for n, name in FACTS.items()]
+    for number, section in enumerate(sections, start=1):
+        assert "**Source" in section and "**Measured by**" in section
+        assert ("*Assumption check.*" in section) == (number in ASSUMPTION_CHECKS)

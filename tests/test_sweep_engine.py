@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 import experiments
-from experiments.loopback import loopback_cluster
-from experiments.sweep import run_sweep
+from benchmarks.loopback import loopback_cluster
+from experiments.sweep.runner import run_sweep
 
 SMALL = """
 [experiment]

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from SALib.sample import morris, sobol
 
-from experiments.design import build_design, run_seed
-from experiments.spec import load_spec, scenario_configs, spec_from_dict
-from experiments.sweep import BatchSizer, plan
+from experiments.sweep.design import build_design, run_seed
+from experiments.sweep.plan import plan
+from experiments.sweep.runner import BatchSizer
+from experiments.sweep.spec import load_spec, scenario_configs, spec_from_dict
 from quartier.cli import main
 from scenarios.errors import InputError
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from experiments.loopback import free_port, stop
+from benchmarks.loopback import free_port, stop
 from quartier.viz.controls import Controls, build_config
 from simulation import NeighbourhoodModel
 

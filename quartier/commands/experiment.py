@@ -6,7 +6,8 @@ import argparse
 import shlex
 from pathlib import Path
 
-from experiments.research import EXPERIMENTS, Options, run_experiment
+from experiments.research.catalogue import EXPERIMENTS, run_experiment
+from experiments.research.experiment import Options
 from quartier.commands.sweep import add_engine_arguments, check_engine_arguments
 from scenarios.dotted import parse_assignments
 from scenarios.errors import InputError
@@ -16,8 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "experiment",
         help="run a research experiment (sweep, statistics, figures, report)",
-        description="Run an experiment of issue 5 through the sweep engine (resumable) and "
-        "write report.html, report.md and figures into --out.",
+        description="Run a research experiment — its sweeps (resumable, on a process pool or "
+        "a Dask cluster), statistics and figures — and write report.html, report.md and "
+        "figures into --out. docs/EXPERIMENTS.md describes each experiment.",
     )
     parser.add_argument("name", choices=list(EXPERIMENTS), help="which experiment")
     parser.add_argument(

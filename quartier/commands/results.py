@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from experiments.atomic import write_csv
-from experiments.results import format_summary, load
+from experiments.sweep.results import format_summary, load
 
 
 def register(sub: argparse._SubParsersAction) -> None:

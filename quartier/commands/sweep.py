@@ -7,8 +7,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from experiments.spec import load_spec
-from experiments.sweep import SweepStats, run_sweep
+from experiments.sweep.runner import SweepStats, run_sweep
+from experiments.sweep.spec import load_spec
 from scenarios.errors import InputError
 
 

@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-from experiments.figures import SECTOR_COLOURS
+from experiments.palette import SECTOR_COLOURS
 from simulation.config import SECTORS
 
 SECTOR_LABELS = {sector: sector.replace("_", " ") for sector in SECTORS}

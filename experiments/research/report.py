@@ -1,8 +1,8 @@
 """A report as a list of blocks, written as report.md and a self-contained report.html.
 
 Blocks are headings, paragraphs, tables (DataFrames), figures (PNG and SVG files written by
-experiments.figures) and code. The HTML embeds every figure as base64 PNG, so it is one file
-that opens anywhere; the Markdown links the PNG files beside it.
+experiments.research.figures) and code. The HTML embeds every figure as base64 PNG, so it is
+one file that opens anywhere; the Markdown links the PNG files beside it.
 """
 
 from __future__ import annotations

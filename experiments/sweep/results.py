@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.stats import t_interval
-from experiments.store import Store
+from experiments.sweep.store import Store
 from scenarios.errors import InputError
 
 MAIN_OUTPUTS = (
@@ -19,7 +19,7 @@ MAIN_OUTPUTS = (
     "cross_sector_share",
     "giant_component_share",
 )
-"""The outcomes `quartier results` summarises (those the research questions compare)."""
+"""The outcomes `quartier results` summarises per cell."""
 
 
 class SweepResults(NamedTuple):

@@ -12,12 +12,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from experiments.spec import config_hash
+from experiments.sweep.spec import config_hash
 from scenarios.errors import InputError
 
 if TYPE_CHECKING:
-    from experiments.store import Store
-    from experiments.sweep import Plan, SweepStats
+    from experiments.sweep.plan import Plan
+    from experiments.sweep.runner import SweepStats
+    from experiments.sweep.store import Store
 
 FORMAT = 1
 PACKAGES = (
@@ -52,7 +53,7 @@ def versions() -> dict[str, str | None]:
 
 def git_state() -> dict[str, object]:
     """Commit and dirty flag of the repository this package lives in, when there is one."""
-    repo = Path(__file__).resolve().parent.parent
+    repo = Path(__file__).resolve().parents[2]
     try:
         commit = _git(repo, "rev-parse", "HEAD")
         dirty = bool(_git(repo, "status", "--porcelain", "--untracked-files=no"))

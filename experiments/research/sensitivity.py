@@ -1,5 +1,6 @@
-"""Experiment 3, sensitivity: Morris screening and Sobol' indices (SALib) for chosen parameters
-of the self-organised scenario; bar plots; sample counts and a convergence check.
+"""sensitivity: Morris screening and Sobol' indices (SALib) for the parameters, bounds and
+scenario of sensitivity_morris.toml and sensitivity.toml; bar plots; sample counts and a
+convergence check.
 
 Convergence of the Sobol' indices: they are recomputed from the first half of the base samples
 (a valid Saltelli design of N/2) and compared with those from all N, and the CI widths are
@@ -15,41 +16,29 @@ import pandas as pd
 from SALib.analyze import morris as morris_analysis
 from SALib.analyze import sobol as sobol_analysis
 
-from experiments import figures
-from experiments.research import (
-    MAIN,
-    Context,
-    Options,
-    Outcome,
-    finish,
-    ok_runs,
-    start,
-    sweep,
-    t_interval,
-    text_table,
-    verdict,
-)
-from experiments.stats import BOOT_SEED, spearman
+from experiments.research import figures
+from experiments.research.analysis import MAIN, text_table
+from experiments.research.experiment import Experiment, Part, Study, Sweep
+from experiments.research.facts import verdict
+from experiments.stats import BOOT_SEED, spearman, t_interval
 
 OUTPUTS = [MAIN, "giant_component_share", "cross_sector_share"]
 TOLERANCE = 0.1
 """Sobol' indices count as converged when N/2 and N differ by less than this (absolute)."""
 
 
-def run(options: Options) -> Outcome:
-    """Run the Morris and Sobol' sweeps and write the report."""
-    ctx = start("sensitivity", "Sensitivity: Morris screening and Sobol' indices", options)
-    morris_spec, morris_results = sweep(ctx, "sensitivity_morris", "morris")
-    sobol_spec, sobol_results = sweep(ctx, "sensitivity", "sobol")
-    ctx.report.text(
-        f"Scenario self_organised, {sobol_spec.experiment.years:g} years. Morris: "
-        f"N = {morris_spec.design.samples} trajectories, {len(morris_results.runs)} runs; "
-        f"Sobol' (Saltelli): N = {sobol_spec.design.samples} base samples, "
-        f"{len(sobol_results.runs)} runs; {sobol_spec.experiment.replications} replication(s) "
+def introduce(study: Study) -> None:
+    morris, sobol = study.parts["morris"], study.parts["sobol"]
+    study.report.text(
+        f"Scenario {', '.join(sobol.spec.experiment.scenarios)}, "
+        f"{sobol.spec.experiment.years:g} years. Morris: N = {morris.spec.design.samples} "
+        f"trajectories, {len(morris.results.runs)} runs; "
+        f"Sobol' (Saltelli): N = {sobol.spec.design.samples} base samples, "
+        f"{len(sobol.results.runs)} runs; {sobol.spec.experiment.replications} replication(s) "
         "per design point (averaged). Parameters and bounds:"
     )
-    problem = sobol_results.manifest["design"]["problem"]
-    ctx.report.table(
+    problem = sobol.results.manifest["design"]["problem"]
+    study.report.table(
         pd.DataFrame(
             {
                 "parameter": problem["names"],
@@ -59,30 +48,25 @@ def run(options: Options) -> Outcome:
         ),
         "Parameters varied (uniform between the bounds)",
     )
-    morris_table = morris_section(ctx, morris_results)
-    sobol_table = sobol_section(ctx, sobol_spec, sobol_results)
-    runs = ok_runs(sobol_results)
-    _fact2(ctx, runs)
-    _fact6(ctx, runs)
-    key = text_table(sobol_table.merge(morris_table, on="parameter"))
-    return finish(ctx, key)
 
 
-def point_means(results, output: str) -> np.ndarray:
+def point_means(part: Part, output: str) -> np.ndarray:
     """The output per design point (replicates averaged), in point order; NaN if missing."""
-    runs = ok_runs(results)
-    total = results.manifest["design"]["points"]
+    runs = part.runs
+    total = part.results.manifest["design"]["points"]
     means = runs.groupby("point")[output].mean()
     return means.reindex(range(total)).to_numpy(dtype=float)
 
 
-def morris_section(ctx: Context, results) -> pd.DataFrame:
+def morris_section(study: Study) -> None:
+    part = study.parts["morris"]
+    results = part.results
     design = results.manifest["design"]
     problem, matrix = design["problem"], np.asarray(design["matrix"])
     levels = results.manifest["spec"]["design"]["num_levels"]
     rows = []
     for output in OUTPUTS:
-        y = point_means(results, output)
+        y = point_means(part, output)
         if np.isnan(y).any():
             continue
         found = _quietly(
@@ -99,19 +83,19 @@ def morris_section(ctx: Context, results) -> pd.DataFrame:
                 }
             )
     table = pd.DataFrame(rows)
-    ctx.report.heading("Morris screening")
-    ctx.report.text(
+    study.report.heading("Morris screening")
+    study.report.text(
         "mu* = mean absolute elementary effect (importance), sigma = their standard deviation "
         "(non-linearity or interactions); mu* CI is SALib's bootstrap 95 % half-width."
     )
-    ctx.report.table(table, "Morris indices")
+    study.report.table(table, "Morris indices")
     main = table[table["output"] == MAIN].reset_index(drop=True)
     if not main.empty:
         stem = figures.indices(
-            main, [("mu*", "mu* CI"), ("sigma", "")], ctx.out, "morris", f"Morris: {MAIN}"
+            main, [("mu*", "mu* CI"), ("sigma", "")], study.out, "morris", f"Morris: {MAIN}"
         )
-        ctx.report.figure(stem, f"Morris mu* (with CI) and sigma for {MAIN}")
-    return (
+        study.report.figure(stem, f"Morris mu* (with CI) and sigma for {MAIN}")
+    study.found["morris"] = (
         main[["parameter", "mu*", "sigma"]]
         if not main.empty
         else pd.DataFrame(columns=["parameter", "mu*", "sigma"])
@@ -129,12 +113,14 @@ def _sobol(problem: dict, y: np.ndarray) -> dict:
     return _quietly(sobol_analysis.analyze, problem, y, calc_second_order=False, seed=BOOT_SEED)
 
 
-def sobol_section(ctx: Context, spec, results) -> pd.DataFrame:
+def sobol_section(study: Study) -> None:
+    part = study.parts["sobol"]
+    spec, results = part.spec, part.results
     problem = results.manifest["design"]["problem"]
     n, d = spec.design.samples, problem["num_vars"]
     rows, checks = [], []
     for output in OUTPUTS:
-        y = point_means(results, output)
+        y = point_means(part, output)
         if np.isnan(y).any() or np.allclose(y, y[0]):
             continue
         full = _sobol(problem, y)
@@ -152,22 +138,23 @@ def sobol_section(ctx: Context, spec, results) -> pd.DataFrame:
             )
         checks.append(_convergence(output, full, half))
     table = pd.DataFrame(rows)
-    ctx.report.heading("Sobol' indices")
-    ctx.report.text(
+    study.report.heading("Sobol' indices")
+    study.report.text(
         "S1 = first-order index (share of the output variance due to the parameter alone), "
         "ST = total index (with all its interactions); CI = SALib's bootstrap 95 % "
         "half-width. Runs are stochastic: replicate noise counts as unexplained variance."
     )
-    ctx.report.table(table, "Sobol' indices")
-    _convergence_text(ctx, n, checks)
+    study.report.table(table, "Sobol' indices")
+    _convergence_text(study, n, checks)
     main = table[table["output"] == MAIN].reset_index(drop=True)
     if not main.empty:
         stem = figures.indices(
-            main, [("S1", "S1 CI"), ("ST", "ST CI")], ctx.out, "sobol", f"Sobol': {MAIN}"
+            main, [("S1", "S1 CI"), ("ST", "ST CI")], study.out, "sobol", f"Sobol': {MAIN}"
         )
-        ctx.report.figure(stem, f"Sobol' S1 and ST with 95 % CIs for {MAIN}")
-        return main[["parameter", "S1", "ST"]]
-    return pd.DataFrame(columns=["parameter", "S1", "ST"])
+        study.report.figure(stem, f"Sobol' S1 and ST with 95 % CIs for {MAIN}")
+        study.found["sobol"] = main[["parameter", "S1", "ST"]]
+    else:
+        study.found["sobol"] = pd.DataFrame(columns=["parameter", "S1", "ST"])
 
 
 def _convergence(output: str, full: dict, half: dict | None) -> dict:
@@ -181,9 +168,9 @@ def _convergence(output: str, full: dict, half: dict | None) -> dict:
     }
 
 
-def _convergence_text(ctx: Context, n: int, checks: list[dict]) -> None:
+def _convergence_text(study: Study, n: int, checks: list[dict]) -> None:
     table = pd.DataFrame(checks)
-    ctx.report.text(
+    study.report.text(
         f"Convergence: the indices from all N = {n} base samples are compared with those "
         f"from the first N/2 = {n // 2}; they count as converged when the largest change of "
         f"ST and the largest ST CI half-width are both below {TOLERANCE}. "
@@ -196,17 +183,18 @@ def _convergence_text(ctx: Context, n: int, checks: list[dict]) -> None:
         )
     )
     if not table.empty:
-        ctx.report.table(table, "Convergence of the Sobol' indices")
+        study.report.table(table, "Convergence of the Sobol' indices")
 
 
-def _fact2(ctx: Context, runs: pd.DataFrame) -> None:
+def fact_2(study: Study) -> None:
+    runs = study.parts["sobol"].runs
     scarce = runs[runs["resources.level"] < 0.1][MAIN]
     ample = runs[runs["resources.level"] >= 0.75][MAIN]
     estimate = t_interval(scarce)
     if scarce.empty:
-        ctx.fact(2, "completed at resources.level < 0.1", "—", "not measured (no such point)")
+        study.fact(2, "completed at resources.level < 0.1", "—", "not measured (no such point)")
         return
-    ctx.fact(
+    study.fact(
         2,
         f"completed cooperations at resources.level < 0.1 ({len(scarce)} points; "
         f"at ≥ 0.75: {t_interval(ample).text()})",
@@ -219,16 +207,40 @@ def _fact2(ctx: Context, runs: pd.DataFrame) -> None:
     )
 
 
-def _fact6(ctx: Context, runs: pd.DataFrame) -> None:
-    for key, meaning in (
-        ("cooperation.repeat_bias", "q (repetition)"),
-        ("cooperation.incumbent_share", "p (incumbents; 1 − p newcomers)"),
-    ):
+TEAM_ASSEMBLY = (
+    ("cooperation.repeat_bias", "q (repetition)", -1),
+    ("cooperation.incumbent_share", "p (incumbents; 1 − p newcomers)", 1),
+)
+"""Fact 6 (Guimerà et al. 2005): the giant component grows with the incumbent share p, and
+shrinks with repeat collaboration q: (setting, its name, the predicted sign of ρ)."""
+
+
+def fact_6(study: Study) -> None:
+    runs = study.parts["sobol"].runs
+    for key, meaning, sign in TEAM_ASSEMBLY:
+        if key not in runs:
+            study.fact(6, f"giant-component share and {meaning}", "—", "not measured")
+            continue
         estimate = spearman(runs[key], runs["giant_component_share"])
-        ctx.fact(
+        study.fact(
             6,
             f"Spearman ρ of giant-component share with {meaning} over the Sobol' "
-            "points (the fact predicts ρ < 0 for both)",
+            f"points (the fact predicts ρ {'>' if sign > 0 else '<'} 0)",
             estimate.text(),
-            verdict(estimate, -1),
+            verdict(estimate, sign),
         )
+
+
+def key_lines(study: Study) -> list[str]:
+    """The Sobol' and Morris indices of the main outcome, for the terminal."""
+    return text_table(study.found["sobol"].merge(study.found["morris"], on="parameter"))
+
+
+SENSITIVITY = Experiment(
+    name="sensitivity",
+    title="Sensitivity: Morris screening and Sobol' indices",
+    sweeps=(Sweep("sensitivity_morris", "morris"), Sweep("sensitivity", "sobol")),
+    sections=(introduce, morris_section, sobol_section),
+    facts=(fact_2, fact_6),
+    key_lines=key_lines,
+)

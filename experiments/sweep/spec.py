@@ -35,7 +35,7 @@ from scenarios.explain import At, input_error
 from scenarios.files import FileKind, find, read_toml
 from simulation.config import ScenarioConfig
 
-SPEC_DIR = Path(__file__).resolve().parent / "specs"
+SPEC_DIR = Path(__file__).resolve().parents[1] / "specs"
 EXPERIMENT = FileKind(
     noun="experiment",
     shipped=SPEC_DIR,

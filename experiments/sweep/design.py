@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from SALib.sample import latin, morris, sobol
 
-from experiments.spec import Scalar, Spec
+from experiments.sweep.spec import Scalar, Spec
 from scenarios import dotted
 from simulation.config import ScenarioConfig
 

@@ -14,17 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from experiments.palette import SECTOR_COLOURS
 from simulation.config import COOPERATION_TYPES, WEEKS_PER_YEAR
 
-SECTOR_COLOURS = {
-    "residents": "#4e79a7",
-    "civil_society": "#59a14f",
-    "public": "#f28e2b",
-    "housing": "#b07aa1",
-    "business": "#e15759",
-    "qm": "#76b7b2",
-}
-"""One colour per sector, in the reports' figures and in the browser app alike."""
 CELL_COLOURS = plt.get_cmap("tab10").colors
 
 

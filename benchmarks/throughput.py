@@ -1,6 +1,6 @@
 """Measure the sweep engine: speed-up of 2 workers over 1, Dask over the local pool, memory.
 
-    python -m experiments.throughput [--runs 40] [--years 2] [--memory-runs 1000]
+    python -m benchmarks.throughput [--runs 40] [--years 2] [--memory-runs 1000]
 
 prints one JSON object. The benchmark suite calls `speedup_2_workers()` and
 `dask_overhead_ratio()` directly; each builds its spec in code and sweeps into a temporary
@@ -17,9 +17,9 @@ import threading
 import time
 from pathlib import Path
 
-from experiments.loopback import loopback_cluster
-from experiments.spec import Spec, spec_from_dict
-from experiments.sweep import SweepStats, run_sweep
+from benchmarks.loopback import loopback_cluster
+from experiments.sweep.runner import SweepStats, run_sweep
+from experiments.sweep.spec import Spec, spec_from_dict
 
 SMALL_WORLD = {
     "actors.counts.residents": 8,

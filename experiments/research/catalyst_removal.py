@@ -1,0 +1,262 @@
+"""catalyst-removal: one actor is removed during the run — each removal target of
+catalyst_removal.toml, in each of its scenarios; fragmentation and lost cooperation.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from experiments.research import figures
+from experiments.research.analysis import (
+    cell_means_table,
+    replications,
+    series_figure,
+    text_table,
+    value_at,
+)
+from experiments.research.cells import REGIME_LABELS, Cells, regime
+from experiments.research.experiment import Experiment, Part, Study, Sweep, run_years
+from experiments.research.facts import verdict
+from experiments.stats import hedges_g, interaction, mean_difference, t_interval
+from experiments.sweep.spec import Spec
+from scenarios.errors import InputError
+from simulation import ScenarioConfig
+
+TARGET = "disruption.target"
+BASELINE = "random"
+"""The removal every other target is compared with: a random actor."""
+SELF_ORGANISED, PROGRAMME = REGIME_LABELS["self_organised"], REGIME_LABELS["programme"]
+REMOVED = {
+    "catalyst": "the catalyst",
+    "qm": "the QM office",
+    "top_broker": "the top broker (highest betweenness)",
+    "random": "a random actor",
+    "random_same_degree": "a random actor with the catalyst's degree",
+}
+"""The model's removal targets, as the report describes them."""
+WINDOW = 3.0
+"""Years before and after the removal over which completions are counted."""
+MEASURES = {
+    "fragmentation": "giant-component share lost (before − after)",
+    "components_added": "components added (after − before)",
+    "resilient_lost": "resilient ties lost (before − after)",
+    "completions_change": "completions a year, after − before the removal",
+}
+
+
+def removal_year(part: Part) -> float:
+    """When the actor is removed (the first scenario's, the spec's fixed value applied)."""
+    return float(part.configs[0].disruption.remove_at_year)
+
+
+def check_removal(spec: Spec, configs: list[ScenarioConfig]) -> None:
+    """Every scenario removes an actor before its runs end."""
+    for name, config in zip(spec.experiment.scenarios, configs, strict=True):
+        at, years = config.disruption.remove_at_year, run_years(spec, config)
+        if at is None:
+            raise InputError(
+                spec._source, f"scenario {name} removes no actor (disruption.remove_at_year)"
+            )
+        if at >= years:
+            raise InputError(
+                "--years",
+                f"the actor is removed at year {at:g}, but the runs of {name} end at year "
+                f"{years:g}: run longer, or remove earlier with --set "
+                f"disruption.remove_at_year=Y (Y < {years:g})",
+            )
+
+
+def measures(part: Part) -> pd.DataFrame:
+    """Per run: fragmentation, components and resilient ties lost, completion-rate change."""
+    runs, series = part.runs, part.results.timeseries
+    at, years = removal_year(part), part.years
+    runs = runs.assign(
+        fragmentation=runs["removed_giant_component_share_before"]
+        - runs["removed_giant_component_share_after"],
+        components_added=runs["removed_components_after"] - runs["removed_components_before"],
+        resilient_lost=runs["removed_resilient_ties_before"] - runs["removed_resilient_ties_after"],
+    )
+    span = min(WINDOW, at, years - at)
+    if span > 0 and not series.empty:
+        done = lambda y: value_at(series, "completed", y)  # noqa: E731
+        change = ((done(at + span) - done(at)) - (done(at) - done(at - span))) / span
+        runs["completions_change"] = runs["run_id"].map(change)
+    else:
+        runs["completions_change"] = float("nan")
+    return runs
+
+
+def targets(study: Study) -> list[str]:
+    """The removal targets of the spec other than the baseline, in its order."""
+    return [str(t) for t in study.main.spec.factors[TARGET] if t != BASELINE]
+
+
+def regimes(study: Study) -> list[str]:
+    return list(dict.fromkeys(regime(config) for config in study.main.configs))
+
+
+def _either(items: list[str]) -> str:
+    """'a', 'a or b', 'a, b, or c'."""
+    if len(items) <= 2:
+        return " or ".join(items)
+    return ", ".join(items[:-1]) + ", or " + items[-1]
+
+
+def introduce(study: Study) -> None:
+    part = study.main
+    removed = _either([REMOVED.get(str(t), str(t)) for t in part.spec.factors[TARGET]])
+    where = "both regimes" if len(regimes(study)) == 2 else ", ".join(regimes(study))
+    study.report.text(
+        f"At year {removal_year(part):g} one actor is removed: {removed}; {where}; "
+        f"{part.spec.experiment.replications} replications × {part.years:g} "
+        f"years, {len(part.runs)} runs. Fragmentation is measured just before and just after "
+        f"the removal; cooperation as completions a year in the {WINDOW:g} years after minus "
+        f"the {WINDOW:g} before."
+    )
+
+
+def cell_section(study: Study) -> None:
+    table = cell_means_table(
+        study.main.runs,
+        "cell",
+        ["removed_degree", *MEASURES],
+        {"removed_degree": "removed degree", **MEASURES},
+    )
+    study.report.heading("Fragmentation and loss of cooperation")
+    study.report.table(table, "mean ± 95 % CI half-width per cell")
+    study.found["cells"] = table
+
+
+def _part(runs: pd.DataFrame, label: str, target: str, measure: str) -> pd.Series:
+    return runs[(runs["regime_label"] == label) & (runs[TARGET] == target)][measure].dropna()
+
+
+def contrast_section(study: Study) -> None:
+    """Each target vs a random actor, per regime; and the regime interaction."""
+    runs, rows = study.main.runs, []
+    for label in regimes(study):
+        base = runs[(runs["regime_label"] == label) & (runs[TARGET] == BASELINE)]
+        for target in targets(study):
+            part = runs[(runs["regime_label"] == label) & (runs[TARGET] == target)]
+            if part.empty or base.empty:
+                continue
+            for measure in ("fragmentation", "completions_change"):
+                rows.append(
+                    {
+                        "regime": label,
+                        "contrast": f"{target} − {BASELINE}",
+                        "measure": MEASURES[measure],
+                        "difference": mean_difference(part[measure], base[measure]).text(),
+                        "Hedges' g": hedges_g(part[measure], base[measure]).text(),
+                    }
+                )
+    study.report.heading("Targeted vs random removal")
+    study.report.table(pd.DataFrame(rows), "difference of means and Hedges' g, bootstrap 95 % CI")
+    groups = [
+        _part(runs, label, target, "completions_change")
+        for label in (SELF_ORGANISED, PROGRAMME)
+        for target in ("catalyst", BASELINE)
+    ]
+    study.found["interaction"] = None
+    if all(len(g) for g in groups):
+        estimate = interaction(*groups)
+        study.report.text(
+            "Does losing the catalyst cost more cooperation when self-organised? Interaction "
+            "= (catalyst − random) when self-organised − (catalyst − random) when "
+            f"programme-funded, on completions a year after − before: **{estimate.text()}**."
+        )
+        study.found["interaction"] = estimate
+
+
+def figure_section(study: Study) -> None:
+    part, runs = study.main, study.main.runs
+    study.report.heading("Figures")
+    rows = []
+    for cell, group in runs.groupby("cell", sort=False):
+        estimate = t_interval(group["fragmentation"])
+        rows.append(
+            {
+                "label": cell,
+                "value": estimate.value,
+                "low": estimate.low,
+                "high": estimate.high,
+                "group": group["regime_label"].iloc[0],
+            }
+        )
+    stem = figures.effects(
+        pd.DataFrame(rows),
+        study.out,
+        "fragmentation",
+        "giant-component share lost at removal (mean, 95 % CI)",
+        "group",
+    )
+    study.report.figure(stem, "Fragmentation by removal target and regime")
+    series_figure(
+        study,
+        part.results.network,
+        runs,
+        ["giant_component_share", "components", "resilient_ties"],
+        "network_series",
+        f"Network around the removal at year {removal_year(part):g}: mean ± CI",
+    )
+    series_figure(
+        study,
+        part.results.timeseries,
+        runs,
+        ["running", "completed"],
+        "timeseries",
+        "Running and completed cooperations: mean ± CI",
+    )
+
+
+def fact_8(study: Study) -> None:
+    runs = study.main.runs
+    for label in regimes(study):
+        base = _part(runs, label, BASELINE, "fragmentation")
+        for target in ("top_broker", "catalyst"):
+            part = _part(runs, label, target, "fragmentation")
+            if part.empty or base.empty:
+                continue
+            estimate = mean_difference(part, base)
+            study.fact(
+                8,
+                f"{label}: giant-component share lost, {target} − {BASELINE}",
+                estimate.text(),
+                verdict(estimate, 1),
+            )
+
+
+def fact_9(study: Study) -> None:
+    estimate = study.found["interaction"]
+    if estimate is None:
+        return
+    study.fact(
+        9,
+        "removal: (catalyst − random) completions change, self-organised − "
+        "programme-funded (negative = losing it costs more when self-organised)",
+        estimate.text(),
+        verdict(estimate, -1),
+    )
+
+
+CATALYST_REMOVAL = Experiment(
+    name="catalyst-removal",
+    title="Catalyst removal: targeted vs random",
+    sweeps=(
+        Sweep(
+            "catalyst_removal",
+            cells=Cells(scenario={"regime_label": regime}, factors={TARGET: "remove"}),
+            measures=measures,
+            check=check_removal,
+        ),
+    ),
+    sections=(
+        introduce,
+        cell_section,
+        contrast_section,
+        figure_section,
+        replications(outcome="fragmentation"),
+    ),
+    facts=(fact_8, fact_9),
+    key_lines=lambda study: text_table(study.found["cells"]),
+)

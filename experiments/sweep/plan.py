@@ -1,0 +1,48 @@
+"""The plan of a sweep: every run (scenario × design point × replicate) with its seed,
+resolved before any run starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from experiments.sweep.design import Design, build_design, run_seed
+from experiments.sweep.spec import Spec, load_spec, scenario_configs
+
+
+@dataclass
+class Plan:
+    """Everything a sweep runs, resolved before any run starts."""
+
+    spec: Spec
+    source: str
+    configs: list[dict]
+    design: Design
+    tasks: list[dict]
+
+    @property
+    def total(self) -> int:
+        return len(self.tasks)
+
+
+def plan(spec: Spec | str | Path) -> Plan:
+    """Validate the spec against the scenarios, build the design, list every run."""
+    if not isinstance(spec, Spec):
+        spec = load_spec(spec)
+    configs = scenario_configs(spec)
+    design = build_design(spec, configs[0])
+    tasks = [
+        {
+            "run_id": f"s{s}-p{p}-r{r}",
+            "scenario": label,
+            "scenario_index": s,
+            "point": p,
+            "replicate": r,
+            "seed": run_seed(spec.experiment.seed, p, r),
+            "overrides": point,
+        }
+        for s, label in enumerate(spec.experiment.scenarios)
+        for p, point in enumerate(design.points)
+        for r in range(spec.experiment.replications)
+    ]
+    return Plan(spec, spec._source, [c.model_dump(mode="json") for c in configs], design, tasks)

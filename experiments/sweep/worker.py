@@ -1,0 +1,69 @@
+"""The worker side of a sweep: run a batch of runs given as plain data, return plain data.
+
+`run_batch` is a module-level function, so a process pool and a Dask cluster can both call
+it; it needs nothing from the parent but its argument.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+
+from scenarios.dotted import apply_overrides
+from simulation import ScenarioConfig, run
+
+ID_KEYS = ("run_id", "scenario", "scenario_index", "point", "replicate")
+"""What identifies a run in every stored table."""
+
+
+def run_batch(batch: dict) -> list[dict]:
+    """Run a batch of runs of one scenario; each outcome is a row, series and a traceback.
+
+    `batch` is plain data: {"config": resolved scenario config as a dict, "years": float or
+    None, "timeseries_every": int, "runs": [{"run_id", "scenario", "scenario_index", "point",
+    "replicate", "seed", "overrides"}, ...]}. A run that raises is returned as failed.
+    """
+    base = ScenarioConfig.model_validate(batch["config"])
+    return [
+        run_one(base, task, batch["years"], batch["timeseries_every"]) for task in batch["runs"]
+    ]
+
+
+def run_one(base: ScenarioConfig, task: dict, years: float | None, every: int) -> dict:
+    """One run: its row (summary outputs, status, duration) and its stored series."""
+    started = time.perf_counter()
+    try:
+        config = apply_overrides(base, task["overrides"])
+        result = run(config, seed=task["seed"], years=years)
+    except Exception as error:
+        return failed(task, error, traceback.format_exc(), time.perf_counter() - started)
+    ids = {k: task[k] for k in ID_KEYS}
+    row = _row(task)
+    summary = dict(result.summary)
+    summary["scenario_name"] = summary.pop("scenario")
+    summary.pop("seed", None)
+    row.update(summary, status="ok", error=None, duration=time.perf_counter() - started)
+    return {"row": row, "traceback": None, **_series(result, ids, every)}
+
+
+def _row(task: dict) -> dict:
+    """A run's row before it ran: its ids, seed and the design point's values."""
+    return {**{k: task[k] for k in ID_KEYS}, "seed": task["seed"], **task["overrides"]}
+
+
+def failed(task: dict, error: BaseException, text: str, duration: float) -> dict:
+    """The outcome of a run that raised: its row marked failed, the traceback, no series."""
+    message = f"{type(error).__name__}: {error}".splitlines()[0]
+    row = _row(task) | {"status": "failed", "error": message, "duration": duration}
+    return {"row": row, "traceback": text, "timeseries": None, "network": None}
+
+
+def _series(result, ids: dict, every: int) -> dict:
+    if every <= 0:
+        return {"timeseries": None, "network": None}
+    weekly = result.timeseries
+    weekly = weekly[weekly["week"] % every == 0]
+    return {
+        "timeseries": weekly.assign(**ids)[[*ids, *weekly.columns]],
+        "network": result.network.assign(**ids)[[*ids, *result.network.columns]],
+    }
