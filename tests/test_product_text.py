@@ -6,29 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 CODE = ("simulation", "scenarios", "experiments", "quartier", "benchmarks")
 TEXT = {".py", ".toml", ".md", ".json", ".csv", ".txt", ".html", ".css", ".js"}
 FORBIDDEN = re.compile(r"\bissue\s+#?\d+|\(issue|\.\./shared|MODEL-BACKGROUND", re.IGNORECASE)
-
-KNOWN = {
-    # Fixed in parallel by the people who own these files; drop each entry (and then this
-    # list) once the merged tree no longer needs it: the xfail below reports them as XPASS.
-    "docs/ODD.md",
-    "docs/SCENARIOS.md",
-    "simulation/metrics.py",
-    "scenarios/catalyst_loss_programme.toml",
-    "scenarios/catalyst_loss_self_organised.toml",
-    "scenarios/funding_exit_abrupt.toml",
-    "scenarios/funding_exit_verstetigung.toml",
-    "scenarios/no_meetings.toml",
-    "scenarios/parts/catalyst_leaves.toml",
-    "scenarios/programme_funded.toml",
-    "scenarios/resource_scarce.toml",
-    "scenarios/self_organised.toml",
-}
 
 
 def product_files() -> list[str]:
@@ -72,11 +53,5 @@ def test_the_scan_covers_code_presets_specs_and_docs():
 
 
 def test_product_text_names_no_issue_and_no_outside_path():
-    found = [line for f in product_files() if f not in KNOWN for line in offences(f)]
+    found = [line for f in product_files() for line in offences(f)]
     assert not found, "product text that speaks of our process:\n" + "\n".join(found)
-
-
-@pytest.mark.parametrize("relative", sorted(KNOWN))
-@pytest.mark.xfail(reason="being fixed by the file's owner in parallel", strict=False)
-def test_known_offenders_are_fixed(relative):
-    assert not offences(relative)
