@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import scenarios
-from quartier.viz.controls import scale_counts
 from scenarios.dotted import apply_overrides
+from scenarios.scaling import scale_counts
 from simulation import NeighbourhoodModel, ScenarioConfig, run
 from simulation.config import WEEKS_PER_YEAR
 

@@ -60,6 +60,9 @@ class Table[Bundle: NamedTuple]:
     def __init__(self, layout: type[Bundle], rows: int = 16, **widths: int) -> None:
         self.layout = layout
         self.widths = dict(widths)
+        self._row_field = next(
+            k for k, name in enumerate(layout._fields) if self._spec(name).length is None
+        )
         self.size = 0
         self.data: Bundle = layout(*(self._make(name, max(rows, 1)) for name in layout._fields))
 
@@ -80,12 +83,6 @@ class Table[Bundle: NamedTuple]:
     def rows(self) -> int:
         """Rows allocated (in use or not)."""
         return len(self.data[self._row_field])
-
-    @property
-    def _row_field(self) -> int:
-        return next(
-            k for k, name in enumerate(self.layout._fields) if self._spec(name).length is None
-        )
 
     def reserve(self, extra: int) -> int:
         """Room for `extra` more rows; they are counted in `size`. Returns the first new row."""

@@ -14,6 +14,7 @@ MODULES = (
     "scenarios.errors",
     "scenarios.explain",
     "scenarios.files",
+    "scenarios.scaling",
     "scenarios.toml_writer",
     "simulation.config",
 )

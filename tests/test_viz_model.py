@@ -11,7 +11,7 @@ import pytest
 
 import scenarios
 from quartier.commands.viz import handle, server_command
-from quartier.viz.controls import Controls, build_config, parse_seed, scale_counts
+from quartier.viz.controls import Controls, build_config, parse_seed
 from quartier.viz.model import VizModel
 from quartier.viz.network import StableLayout, network_data
 from quartier.viz.offline import SOLARA_PACKAGES, frontend_mismatch
@@ -23,6 +23,7 @@ from quartier.viz.views import (
     numbers,
 )
 from scenarios.errors import InputError
+from scenarios.scaling import scale_counts
 from simulation import NeighbourhoodModel
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import scenarios
 from scenarios.dotted import apply_overrides
+from scenarios.scaling import scale_counts
 from simulation import ScenarioConfig
 
 AS_SCENARIO = "as scenario"
@@ -69,23 +70,6 @@ def control_overrides(config: ScenarioConfig, controls: Controls) -> dict[str, o
     if controls.actors > 0 and config.actors.roster is None:
         overrides["actors.counts"] = scale_counts(config.actors.counts, controls.actors)
     return overrides
-
-
-def scale_counts(counts: dict[str, int], total: int) -> dict[str, int]:
-    """Counts scaled to `total`, keeping the sector shares (largest remainder).
-
-    >>> scale_counts({"residents": 40, "public": 10}, 100)
-    {'residents': 80, 'public': 20}
-    """
-    current = sum(counts.values())
-    if current == 0:
-        return dict(counts)
-    exact = {sector: count * total / current for sector, count in counts.items()}
-    scaled = {sector: int(value) for sector, value in exact.items()}
-    by_remainder = sorted(exact, key=lambda sector: scaled[sector] - exact[sector])
-    for sector in by_remainder[: total - sum(scaled.values())]:
-        scaled[sector] += 1
-    return scaled
 
 
 def parse_seed(value: object) -> int | None:
