@@ -103,6 +103,7 @@ class Catalyst:
         m, holder = self.model, self.holder
         if holder < 0:
             return
+        m.note("catalyst_leaves", holder)
         successor = -1
         if self.config.successor:
             successor = m.ties.strongest_contact(holder, m.week, m.state.sector != QM)
@@ -115,13 +116,18 @@ class Catalyst:
 
     def stop(self) -> None:
         """The role ends: the catalyst no longer acts."""
+        if self.active:
+            self.model.note("catalyst_ends", self.holder)
         self.active = False
         self.holder = -1
 
     def hand_to(self, actor: int) -> None:
         """`actor` takes the role over (-1: nobody)."""
+        changed = actor != self.holder or not self.active
         self.holder = actor
         self.active = actor >= 0
+        if self.active and changed:
+            self.model.note("catalyst", actor)
 
     def holds(self, actor: int) -> bool:
         return self.active and actor == self.holder

@@ -48,6 +48,7 @@ class Disruption:
             "degree": degree.get(chosen, 0) if chosen >= 0 else 0,
             "role": m.role_of(chosen) if chosen >= 0 else "",
         }
+        m.note("disruption", chosen, self.config.target)
         if chosen >= 0:
             m.remove_actor(chosen)
         after = network_metrics(m.ties, m.state, m.week, threshold)

@@ -76,6 +76,7 @@ class MeetingStructure:
         if len(attendees) < 2:
             return
         self.held += 1
+        m.note("meeting", host, self.spec.name)
         self.attendance_total += len(attendees)
         m.state.spend_time(attendees, self.spec.hours)
         m.state.mark_active(attendees, m.week)

@@ -11,6 +11,7 @@ its events; the model is the hub that knows them all.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from mesa import DataCollector, Model
@@ -29,6 +30,16 @@ from simulation.population import QM, SECTOR_CODE, Population
 from simulation.programme import Programme
 from simulation.ties import TieStore
 from simulation.turnover import Turnover
+
+
+class Happening(NamedTuple):
+    """Something that happened to the neighbourhood's structures, for timelines and charts."""
+
+    week: int
+    kind: str  # programme_start, programme_end, catalyst, catalyst_ends, catalyst_leaves,
+    # meeting, disruption
+    actor: int  # the actor concerned, or -1
+    detail: str  # e.g. the meeting's name
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,7 @@ class NeighbourhoodModel(Model):
         self.coordinator_actor = -1
         self._upkeep = np.zeros(0)
         self._warm = -config.warmup_weeks  # weeks of warm-up still to run (see `week`)
+        self.happenings: list[Happening] = []
         self._inspiration_decay = 0.5 ** (1 / config.cooperation.inspiration_half_life_weeks)
 
         neighbourhood.build(self)
@@ -115,6 +127,10 @@ class NeighbourhoodModel(Model):
         """Active actors at week 0, before the structures began (the QM office and an
         independent catalyst not counted)."""
         return self.observed_from.active
+
+    def note(self, kind: str, actor: int = -1, detail: str = "") -> None:
+        """Record a happening (see `Happening`) in this week."""
+        self.happenings.append(Happening(self.week, kind, actor, detail))
 
     def actor(self, index: int) -> Actor:
         return self._actors[index]

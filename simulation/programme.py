@@ -64,6 +64,7 @@ class Programme:
             return
         self.funded = True
         self.qm = self._open_office(self.config.qm_staff)
+        self.model.note("programme_start", self.qm)
         self._qm_income = self.model.state.income[self.qm].copy()
         self.model.catalyst.office_opened(self.qm)
 
@@ -111,6 +112,7 @@ class Programme:
             return
         m, v = self.model, self.config.verstetigung
         self.funded, self.ended = False, True
+        m.note("programme_end", self.qm)
         self.fund_balance = v.small_fund_per_year  # 0 without a small fund
         for meeting in m.meetings:
             if meeting.spec.programme or meeting.host_role == "qm":

@@ -43,3 +43,21 @@ def test_ties_made_in_the_warm_up_count_as_existing_before_the_structures():
     result = run(config, seed=2)
     first = result.network.iloc[0]
     assert first["week"] == 0 and first["ties_from_start"] == first["ties"]
+
+
+def test_structural_happenings_are_recorded_with_their_week():
+    from tests.conftest import small_programme as programme
+
+    config = apply_overrides(programme(), {"catalyst.mode": "leaves", "catalyst.leave_year": 1})
+    model = NeighbourhoodModel(config, rng=4)
+    for _ in range(2 * WEEKS_PER_YEAR + 1):
+        model.step()
+    kinds = [(h.week, h.kind) for h in model.happenings if h.kind != "meeting"]
+    assert kinds[:2] == [(0, "programme_start"), (0, "catalyst")]
+    assert (WEEKS_PER_YEAR, "catalyst_leaves") in kinds
+    assert (2 * WEEKS_PER_YEAR, "programme_end") in kinds
+    for meeting in model.meetings:
+        held = [
+            h for h in model.happenings if h.kind == "meeting" and h.detail == meeting.spec.name
+        ]
+        assert len(held) == meeting.held > 0
