@@ -5,8 +5,8 @@ Engagement is a share of people, not a multiplier: of the residents, `engaged_sh
 distribution (`actors.volunteer_hours`); the others have no time for neighbourhood work, no
 project ideas, and are not asked to join. Each year an engaged resident stops with chance
 `actors.engagement_ends_per_year` (dropping out of its open cooperations) and a resident who is
-not engaged starts with the chance that keeps the engaged share where it is
-(``start = ends × share / (1 − share)``): without anyone drawing people in, the share stays
+not engaged starts with the chance that keeps the engaged share where it is (weekly
+``start = end × share / (1 − share)``): without anyone drawing people in, the share stays
 put; the catalyst's "bringing new actors in" can raise it (`engage`). The catalyst holder does
 not stop while it holds the role. No source gives the yearly rate at which volunteers stop:
 it is a parameter for calibration.
@@ -38,9 +38,8 @@ class Engagement:
         self.model = model
         actors = model.config.actors
         share = actors.traits_of("residents").engaged_share
-        ends = actors.engagement_ends_per_year
-        starts = min(ends * share / (1 - share), 1.0) if share < 1 else 0.0
-        self._end, self._start = weekly_chance(ends), weekly_chance(starts)
+        self._end = weekly_chance(actors.engagement_ends_per_year)
+        self._start = min(self._end * share / (1 - share), 1.0) if share < 1 else 0.0
         self.started = 0
         self.ended = 0
 
