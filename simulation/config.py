@@ -492,7 +492,15 @@ class TiesConfig(Section):
     decay_per_month: float = Field(
         default=0.05, ge=0, lt=1, description="share lost per month without contact, same sector"
     )
-    cross_sector_decay_multiplier: float = Field(default=2.0, ge=1, le=20)
+    cross_sector_decay_multiplier: float = Field(
+        default=1.5, ge=1, le=20, description="ties across sectors decay this much faster"
+    )
+    bridge_decay_multiplier: float = Field(
+        default=3.0,
+        ge=1,
+        le=20,
+        description="ties without a common third party (bridges) decay this much faster",
+    )
     resilient_threshold: float = Field(default=0.5, gt=0, le=1)
     prune_below: float = Field(default=0.05, ge=0, lt=1)
     max_ties: int = Field(default=40, ge=1, le=1000, description="active ties an actor can keep")

@@ -3,9 +3,13 @@
 The whole rule in one place:
 
 - **Decay rate.** A tie loses `ties.decay_per_month` of its strength per month without contact:
-  weekly rate ``λ = −ln(1 − decay_per_month) / WEEKS_PER_MONTH``, times
-  `ties.cross_sector_decay_multiplier` for a tie across sectors (bridges decay faster: Burt
-  2002). The rate is fixed when the tie is made (`decay_rates`).
+  weekly rate ``λ = −ln(1 − decay_per_month) / WEEKS_PER_MONTH``; times
+  `ties.bridge_decay_multiplier` for a bridge — a tie whose two ends have no common third
+  party (Burt 2002: bridges decay far faster than ties embedded in shared contacts) — and times
+  `ties.cross_sector_decay_multiplier` for a tie across sectors (McPherson et al. 2001: ties
+  between dissimilar people dissolve sooner). A new tie gets its rate when it is made; every
+  month each live tie's rate is set again from its embeddedness then (`review_rates`), its
+  strength carried over (``w0 ← w``, ``t0 ← t``) so the decay so far is kept.
 - **Strength now.** ``w = w0 · exp(−λ (t − t0))`` with ``w0`` the strength at the last contact
   in week ``t0`` — evaluated lazily (`strength`), nothing is touched for ties without contact.
 - **Reinforcement.** A contact sets ``w0 ← clip(w + gain, 0, 1)`` and ``t0 ← t``
@@ -69,10 +73,19 @@ class Adjacency(NamedTuple):
 
 
 def weekly_decay(config: TiesConfig) -> tuple[float, float]:
-    """Weekly decay rates (same sector, across sectors) from the monthly share lost."""
+    """Weekly decay rates of embedded ties (same sector, across sectors) from the monthly
+    share lost."""
     months_per_week = 1 / WEEKS_PER_MONTH
     lam = -np.log(1.0 - config.decay_per_month) * months_per_week
     return float(lam), float(lam * config.cross_sector_decay_multiplier)
+
+
+class DecayRates(NamedTuple):
+    """Weekly decay rates: embedded ties within and across sectors, and the bridge factor."""
+
+    same: float
+    cross: float
+    bridge: float
 
 
 # -- compiled: finding, strength, reinforcement --------------------------------------------
@@ -109,6 +122,54 @@ def reinforce(ties, s, gain, t):
     """Contact: strength now plus `gain`, clipped to [0, 1]; the decay clock restarts."""
     ties.w0[s] = min(max(strength(ties, s, t) + gain, 0.0), 1.0)
     ties.t0[s] = t
+
+
+@kernel
+def common_neighbours(adj, i, j, mark):
+    """How many actors both `i` and `j` have a tie with (`mark`: scratch, all -1, restored)."""
+    for p in range(adj.degree[i]):
+        mark[adj.nbr[i, p]] = i
+    count = 0
+    for p in range(adj.degree[j]):
+        if mark[adj.nbr[j, p]] == i:
+            count += 1
+    for p in range(adj.degree[i]):
+        mark[adj.nbr[i, p]] = -1
+    return count
+
+
+@kernel
+def pair_rates(adj, sector, pairs_i, pairs_j, rates):
+    """The decay rate a tie between each pair would have now (see the module docstring)."""
+    out = np.empty(len(pairs_i))
+    mark = np.full(len(adj.degree), -1, dtype=np.int64)
+    for x in range(len(pairs_i)):
+        i, j = pairs_i[x], pairs_j[x]
+        out[x] = rates.same if sector[i] == sector[j] else rates.cross
+        if common_neighbours(adj, i, j, mark) == 0:
+            out[x] *= rates.bridge
+    return out
+
+
+@kernel
+def review_rates(ties, adj, sector, t, rates):
+    """Monthly: each live tie's rate is set from its embeddedness now, its strength so far
+    carried over. Returns how many ties are bridges."""
+    mark = np.full(len(adj.degree), -1, dtype=np.int64)
+    bridges = 0
+    for s in range(ties.counters[NEXT]):
+        if not ties.alive[s]:
+            continue
+        a, b = ties.a[s], ties.b[s]
+        lam = rates.same if sector[a] == sector[b] else rates.cross
+        if common_neighbours(adj, a, b, mark) == 0:
+            lam *= rates.bridge
+            bridges += 1
+        if lam != ties.lam[s]:
+            ties.w0[s] = strength(ties, s, t)
+            ties.t0[s] = t
+            ties.lam[s] = lam
+    return bridges
 
 
 @kernel
@@ -276,6 +337,8 @@ class TieStore:
         self.config = config if config is not None else TiesConfig()
         self.population = population
         self.lam_same, self.lam_cross = weekly_decay(self.config)
+        self.rates = DecayRates(self.lam_same, self.lam_cross, self.config.bridge_decay_multiplier)
+        self.bridges = 0  # at the last monthly review
         self.slots: Table[TieSlots] = Table(TieSlots, rows=max(capacity, 2))
         self.adjacency: Table[Adjacency] = Table(Adjacency, rows=0, width=width)
 
@@ -308,10 +371,15 @@ class TieStore:
         return np.flatnonzero(self.alive[: self.slots.data.counters[NEXT]])
 
     def decay_rates(self, pairs_i: np.ndarray, pairs_j: np.ndarray) -> np.ndarray:
-        """Weekly decay rate of each pair's tie: faster across sectors."""
-        sector = self.population.sector
-        same = sector[pairs_i] == sector[pairs_j]
-        return np.where(same, self.lam_same, self.lam_cross)
+        """Weekly decay rate a tie between each pair would have now: faster across sectors
+        and for bridges."""
+        return pair_rates(
+            self.adjacency.data,
+            self.population.sector,
+            np.asarray(pairs_i, dtype=np.int64),
+            np.asarray(pairs_j, dtype=np.int64),
+            self.rates,
+        )
 
     # -- reading -----------------------------------------------------------------------------
     def strength(self, slots: np.ndarray | int, t: float) -> np.ndarray | float:
@@ -429,10 +497,16 @@ class TieStore:
         )
 
     def monthly_upkeep(self, t: float, actors: int) -> np.ndarray:
-        """Prune (see `prune`), then the weekly hours each of the first `actors` actors spends
+        """Prune (see `prune`), set each tie's decay rate from its embeddedness
+        (`review_rates`), and return the weekly hours each of the first `actors` actors spends
         keeping its resilient ties."""
         c = self.config
         live, now = self.prune(t, c.prune_below, c.max_ties)
+        self.bridges = int(
+            review_rates(
+                self.slots.data, self.adjacency.data, self.population.sector, float(t), self.rates
+            )
+        )
         resilient = live[now >= c.resilient_threshold]
         ends = np.concatenate([self.a[resilient], self.b[resilient]])
         return np.bincount(ends, minlength=actors)[:actors] * c.upkeep_hours

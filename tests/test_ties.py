@@ -157,3 +157,50 @@ def test_slot_minus_one_reads_as_no_tie_however_full_the_store_gets():
         assert ties.strength(-1, 5) == 0.0
         assert not ties.informed[-1] and ties.joint[-1] == 0
     assert ties.slots_of(np.array([1]), np.array([2])).tolist() == [-1]
+
+
+def _triangle_world():
+    """Actors 0-1-2 (a triangle) and 3 tied to 0 alone, all in one sector."""
+    from simulation.population import Population
+
+    population = Population(topics=2)
+    for _ in range(4):
+        population.add(
+            "x",
+            0,
+            0.0,
+            income=np.zeros(4),
+            cap=np.zeros(4),
+            engaged=True,
+            engagement=0.5,
+            capacity=2,
+            interests=np.zeros(2, bool),
+        )
+    ties = TieStore(small_config().ties, population)
+    ties.add_actors(4)
+    for i, j in ((0, 1), (1, 2), (0, 2), (0, 3)):
+        ties.meet(np.array([i]), np.array([j]), gain=0.5, t=0)
+    return ties
+
+
+def test_bridges_decay_faster_than_ties_with_a_common_third_party():
+    ties = _triangle_world()
+    ties.monthly_upkeep(0, 4)
+    embedded, bridge = ties.slot(0, 1), ties.slot(0, 3)
+    assert ties.lam[bridge] == pytest.approx(
+        ties.lam[embedded] * ties.config.bridge_decay_multiplier
+    )
+    assert ties.bridges == 1
+    assert ties.strength(bridge, 20) < ties.strength(embedded, 20)
+
+
+def test_a_tie_that_gains_a_common_contact_slows_down_without_a_jump_in_strength():
+    ties = _triangle_world()
+    ties.monthly_upkeep(0, 4)
+    slot = ties.slot(0, 3)
+    before = ties.strength(slot, 10)
+    ties.meet(np.array([3]), np.array([1]), gain=0.5, t=10)  # 1 now knows both 0 and 3
+    ties.monthly_upkeep(10, 4)
+    assert ties.lam[slot] == pytest.approx(ties.lam_same)
+    assert ties.strength(slot, 10) == pytest.approx(before)
+    assert ties.bridges == 0
