@@ -619,6 +619,34 @@ def _default_types() -> dict[str, TypeParameters]:
     }
 
 
+class StructureConfig(Section):
+    """Whether a cooperation has clear goals and a coordinator (seed conditions 5, 6).
+
+    Negotiated when it starts (GeKo: shared goals are negotiated at the start), with chances
+    that grow with the members' experience, a facilitator among them (the catalyst or the QM
+    office, or an initiator fresh from a formal meeting's goal-setting) and formality. The
+    scenario's levers `cooperation.clear_goals` and `cooperation.coordinator_role` add
+    `support` (e.g. guidance and templates). No source gives the sizes: all are parameters for
+    calibration.
+    """
+
+    goals_base: Probability = Field(
+        default=0.2, description="chance of clear goals, before effects"
+    )
+    coordinator_base: Probability = Field(
+        default=0.2, description="chance of a named coordinator, before effects"
+    )
+    experience: float = Field(
+        default=0.3, ge=-1, le=1, description="added at full share of experienced members"
+    )
+    facilitation: float = Field(default=0.3, ge=-1, le=1, description="added with a facilitator")
+    formality: float = Field(default=0.2, ge=-1, le=1, description="added for a formal type")
+    support: float = Field(default=0.2, ge=-1, le=1, description="added by the scenario's lever")
+    facilitation_weeks: int = Field(
+        default=13, ge=0, le=520, description="how long a formal meeting's goal-setting helps"
+    )
+
+
 class CooperationConfig(Section):
     """Ideas, partner choice, pooled production and outcome (M4, M5, M6)."""
 
@@ -648,11 +676,28 @@ class CooperationConfig(Section):
         default=0.3, description="pooled share of need below which nothing advances"
     )
     production_exponent: float = Field(default=2.0, ge=1, le=5, description="accelerating return")
-    patience_weeks: int = Field(default=10, ge=1, le=520, description="shortage weeks, then fail")
+    patience_weeks: int = Field(
+        default=10,
+        ge=1,
+        le=520,
+        description="stalled weeks in a row before re-scoping or giving up",
+    )
+    stall_share: Probability = Field(
+        default=0.5, description="a week is stalled below this share of the nominal progress"
+    )
+    rescope: bool = Field(default=True, description="a stalled cooperation re-scopes once")
+    rescope_keep: Probability = Field(
+        default=0.5, description="share of the remaining work kept when it re-scopes"
+    )
     trust_threshold: Probability = Field(default=0.2, description="mean member tie below: at risk")
     distrust_hazard: Probability = Field(default=0.02, description="weekly failure chance at risk")
-    clear_goals: bool = Field(default=True, description="intensive formal: measurable goals")
-    coordinator_role: bool = Field(default=True, description="intensive formal ones name a lead")
+    clear_goals: bool = Field(
+        default=True, description="goal-setting is supported: raises the chance of clear goals"
+    )
+    coordinator_role: bool = Field(
+        default=True, description="coordination is supported: raises the chance of a coordinator"
+    )
+    structure: StructureConfig = Field(default_factory=StructureConfig)
     unclear_goals_efficiency: Probability = Field(default=0.6)
     coordinator_hours: float = Field(default=2.0, ge=0, le=40)
     uncoordinated_overhead_hours: float = Field(default=1.0, ge=0, le=40)

@@ -19,6 +19,7 @@ from simulation import recruiting, work
 from simulation.columns import Table, column
 from simulation.compiled import kernel
 from simulation.config import COOPERATION_TYPES, RESOURCES, TIME
+from simulation.population import QM
 from simulation.ties import reinforce_group
 
 if TYPE_CHECKING:
@@ -26,7 +27,18 @@ if TYPE_CHECKING:
 
 FORMING, RUNNING, COMPLETED, FAILED, ABANDONED = range(5)
 STATES = ("forming", "running", "completed", "failed", "abandoned")
+ENDINGS = (
+    "",
+    "done",
+    "given up",
+    "too few members",
+    "no coordination",
+    "distrust",
+    "not enough partners",
+)
+"""How a cooperation ended (`ended_by`); set by `work.advance` and on abandoning."""
 INTENSIVE_FORMAL = COOPERATION_TYPES.index("intensive_formal")
+FORMAL = np.array(["formal" in t and "informal" not in t for t in COOPERATION_TYPES])
 
 
 class CooperationArrays(NamedTuple):
@@ -44,7 +56,10 @@ class CooperationArrays(NamedTuple):
     shortage: np.ndarray = column(np.int32)  # consecutive weeks below the start-up threshold
     target: np.ndarray = column(np.int32)  # partners it looks for
     coordinator: np.ndarray = column(np.int64)  # member who coordinates, or -1
-    clear_goals: np.ndarray = column(np.bool_)
+    clear_goals: np.ndarray = column(np.bool_)  # negotiated at the start
+    coordinated: np.ndarray = column(np.bool_)  # has a coordinator role (negotiated at start)
+    rescoped: np.ndarray = column(np.bool_)  # cut down its remaining work once
+    ended_by: np.ndarray = column(np.int8)  # how it ended: see ENDINGS
     fund_drawn: np.ndarray = column(np.float64)  # money from the neighbourhood fund
     seeded: np.ndarray = column(np.bool_)  # the catalyst's content impulse
     supporters: np.ndarray = column(np.int32)  # members the catalyst found
@@ -66,9 +81,6 @@ class TypeRules(NamedTuple):
     weeks: np.ndarray  # (type, min/max)
     partners: np.ndarray  # (type, min/max)
     needs: np.ndarray  # (type, resource): need a week per planned member
-    vague_kind: int  # the type whose goals may be unclear (intensive formal)
-    clear_goals: bool
-    unclear_efficiency: float
     forming_weeks: int
 
 
@@ -106,13 +118,12 @@ def propose(book, actors, first, initiators, topics, seeded, uniform, types, wee
         book.duration[k] = weeks[t, 0] + int(u[2] * (weeks[t, 1] - weeks[t, 0] + 1))
         book.target[k] = partners[t, 0] + int(u[3] * (partners[t, 1] - partners[t, 0] + 1))
         book.need[k] = types.needs[t] * (book.target[k] + 1)
-        vague = t == types.vague_kind and not types.clear_goals
-        book.rate[k] = (types.unclear_efficiency if vague else 1.0) / book.duration[k]
+        book.rate[k] = 1.0 / book.duration[k]  # until goals are negotiated at the start
         book.idea_week[k] = week
         book.forming_left[k] = types.forming_weeks
         book.start_week[k] = book.end_week[k] = -1
         book.coordinator[k] = -1
-        book.seeded[k], book.clear_goals[k] = seeded, types.clear_goals
+        book.seeded[k] = seeded
         book.roster[k, 0] = i
         book.size[k] = 1
         actors.load[i] += 1
@@ -181,9 +192,6 @@ class CooperationBook:
             weeks=np.array([(p.weeks_min, p.weeks_max) for p in params]),
             partners=np.array([(p.partners_min, p.partners_max) for p in params]),
             needs=np.array([p.need.as_tuple() for p in params], dtype=np.float64),
-            vague_kind=INTENSIVE_FORMAL,
-            clear_goals=c.clear_goals,
-            unclear_efficiency=c.unclear_goals_efficiency,
             forming_weeks=c.forming_weeks,
         )
         self.recruiting = recruiting.rules(c)
@@ -292,7 +300,9 @@ class CooperationBook:
         enough = partners >= self.types.partners[self.kind[ids], 0]
         self.start(ids[ready | (expired & enough)])
         if (expired & ~enough).any():
-            self._close(ids[expired & ~enough], ABANDONED)
+            abandoned = ids[expired & ~enough]
+            self.ended_by[abandoned] = work.NOT_STARTED
+            self._close(abandoned, ABANDONED)
 
     def _admit(self, k: int, actor: int) -> None:
         """`actor` becomes a member (its ties to the others are made by the caller)."""
@@ -333,12 +343,44 @@ class CooperationBook:
             del self.forming[k]
         self.state[ids], self.start_week[ids] = RUNNING, m.week
         np.add.at(self.started_by_type, self.kind[ids], 1)
+        self._negotiate_structure(ids)
         count_members(self.data, ids, 0, m.state.joined)
-        if self.config.coordinator_role:
-            for k in ids[self.kind[ids] == INTENSIVE_FORMAL].tolist():
-                self._appoint_coordinator(k)
         self.running.update(dict.fromkeys(ids.tolist()))
         self._running_ids = None
+
+    def _negotiate_structure(self, ids: np.ndarray) -> None:
+        """At the start, each cooperation has clear goals and a coordinator role or not, with
+        chances from who is in it (`cooperation.structure`; seed conditions 5, 6). Unclear
+        goals slow an intensive formal cooperation (`unclear_goals_efficiency`)."""
+        m, c = self.model, self.config
+        s = c.structure
+        goals = s.goals_base + s.support * c.clear_goals
+        coordination = s.coordinator_base + s.support * c.coordinator_role
+        uniform = m.rng.random((len(ids), 2))
+        for x, k in enumerate(ids.tolist()):
+            members = self.group(k)
+            shift = (
+                s.experience * float((m.state.joined[members] > 0).mean())
+                + s.facilitation * self._facilitated(k, members)
+                + s.formality * FORMAL[self.kind[k]]
+            )
+            self.clear_goals[k] = uniform[x, 0] < goals + shift
+            self.coordinated[k] = uniform[x, 1] < coordination + shift
+            if self.coordinated[k]:
+                self._appoint_coordinator(k)
+            vague = self.kind[k] == INTENSIVE_FORMAL and not self.clear_goals[k]
+            self.rate[k] = (c.unclear_goals_efficiency if vague else 1.0) / self.duration[k]
+
+    def _facilitated(self, k: int, members: np.ndarray) -> bool:
+        """The catalyst or the QM office is a member, or the initiator took part in a formal
+        meeting's goal-setting lately."""
+        m = self.model
+        if any(m.catalyst.holds(int(i)) for i in members):
+            return True
+        if (m.state.sector[members] == QM).any():
+            return True
+        recent = m.week - m.config.cooperation.structure.facilitation_weeks
+        return bool(m.state.last_formal[self.initiator[k]] >= recent)
 
     def _appoint_coordinator(self, k: int) -> None:
         members = self.group(k)
@@ -404,9 +446,10 @@ class CooperationBook:
             if self.state[k] == RUNNING:
                 if self.coordinator[k] == actor:
                     self.coordinator[k] = -1
-                    if self.config.coordinator_role:
+                    if self.coordinated[k]:
                         self._appoint_coordinator(k)
             elif self.initiator[k] == actor:
+                self.ended_by[k] = work.TOO_FEW
                 self._close(k, ABANDONED)
 
     # -- reading -----------------------------------------------------------------------------

@@ -36,6 +36,7 @@ class ActorArrays(NamedTuple):
     interests: np.ndarray = column(np.bool_, "topics")  # topics of interest
     inspiration: np.ndarray = column(np.float64)  # from exchange at meetings; decays
     last_active: np.ndarray = column(np.float64)  # week last at a meeting or in a project
+    last_formal: np.ndarray = column(np.float64, fill=-np.inf)  # week of its last formal meeting
     joined: np.ndarray = column(np.int32)  # cooperations taken part in (0: a newcomer)
     initiative: np.ndarray = column(np.bool_)  # member of the residents' initiative
 
@@ -73,6 +74,7 @@ class Population(Table[ActorArrays]):
         d.income[i], d.cap[i], d.stock[i] = income, cap, np.minimum(cap, income * 2)
         d.interests[i] = interests
         d.inspiration[i], d.last_active[i], d.joined[i] = 0.0, week, 0
+        d.last_formal[i] = -np.inf
         d.initiative[i] = False
         self.names.append(name)
         return i

@@ -10,8 +10,17 @@ import numpy as np
 import pandas as pd
 
 from simulation.config import COOPERATION_TYPES, SECTORS, WEEKS_PER_YEAR, ScenarioConfig
-from simulation.cooperations import ABANDONED, COMPLETED, FAILED, FORMING, RUNNING, STATES
+from simulation.cooperations import (
+    ABANDONED,
+    COMPLETED,
+    ENDINGS,
+    FAILED,
+    FORMING,
+    RUNNING,
+    STATES,
+)
 from simulation.model import NeighbourhoodModel
+from simulation.work import GIVEN_UP
 
 
 @dataclass
@@ -125,6 +134,7 @@ def summarise(model: NeighbourhoodModel, seed: int) -> dict[str, float | int | s
     for k, name in enumerate(COOPERATION_TYPES):
         summary[f"started_{name}"] = int(book.started_by_type[k])
         summary[f"completed_{name}"] = int(book.completed_by_type[k])
+    summary.update(structure_and_durations(model))
     for name, count in model.catalyst.actions.items():
         summary[f"catalyst_{name}"] = int(count)
     summary.update({key: float(value) for key, value in model.network.items()})
@@ -144,6 +154,27 @@ def involved_share(model: NeighbourhoodModel) -> float:
     joined = state.view("joined").copy()
     joined[: start.size] -= start.joined
     return float((present & (joined > 0)).sum() / present.sum()) if present.any() else 0.0
+
+
+def structure_and_durations(model: NeighbourhoodModel) -> dict[str, float]:
+    """Of the cooperations started from week 0 on: the shares with clear goals and with a
+    coordinator role, how many re-scoped and gave up, and per type the median weeks from
+    start to completion (0 when none completed)."""
+    book = model.cooperations
+    n = book.count
+    started = (book.start_week[:n] >= 0) & (book.state[:n] != FORMING)
+    out = {
+        "clear_goals_share": float(book.clear_goals[:n][started].mean()) if started.any() else 0.0,
+        "coordinated_share": float(book.coordinated[:n][started].mean()) if started.any() else 0.0,
+        "rescoped": int((book.rescoped[:n] & started).sum()),
+        "given_up": int((book.ended_by[:n][started] == GIVEN_UP).sum()),
+    }
+    done = started & (book.state[:n] == COMPLETED)
+    weeks = book.end_week[:n] - book.start_week[:n]
+    for k, name in enumerate(COOPERATION_TYPES):
+        chosen = done & (book.kind[:n] == k)
+        out[f"weeks_to_complete_{name}"] = float(np.median(weeks[chosen])) if chosen.any() else 0.0
+    return out
 
 
 def involved_last_year(model: NeighbourhoodModel) -> float:
@@ -186,5 +217,9 @@ def cooperation_table(model: NeighbourhoodModel) -> pd.DataFrame:
             "fund_drawn": book.fund_drawn[ids],
             "seeded_by_catalyst": book.seeded[ids],
             "supporters_found": book.supporters[ids].astype(int),
+            "clear_goals": book.clear_goals[ids],
+            "coordinated": book.coordinated[ids],
+            "rescoped": book.rescoped[ids],
+            "ended_by": [ENDINGS[e] for e in book.ended_by[ids]],
         }
     )

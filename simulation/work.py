@@ -7,9 +7,12 @@ time first (the coordinator's hours, or everyone's where an intensive formal pro
 coordinator). Money short of the need is topped up from the programme's fund. Progress grows
 by ``ratio^production_exponent × rate`` where ``ratio`` is the scarcest resource pooled
 against need, when ``ratio`` reaches the start-up threshold (Oliver, Marwell & Teixeira 1985);
-below it the week counts as a shortage. A cooperation completes at progress 1 and fails after
-more than `patience_weeks` shortage weeks in a row, with fewer than two members, or by the
-weekly hazard of having no coordinator or of distrust.
+below it nothing advances. A week with less than `stall_share` of the nominal progress is
+stalled. A cooperation completes at progress 1. After more than `patience_weeks` stalled weeks
+in a row it re-scopes once — it keeps `rescope_keep` of its remaining work, as groups do when
+they cut a project down to what they can do — and if it stalls again it gives up. It also
+fails with fewer than two members, or by the weekly hazard of having no coordinator or of
+distrust. No source gives the stall rule's values: parameters for calibration.
 
 Monthly, working together reinforces every member pair's tie, and a cooperation whose
 members' mean tie is below `trust_threshold` is at risk (of distrust).
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
     from simulation.cooperations import CooperationBook
 
 INTENSIVE_FORMAL = COOPERATION_TYPES.index("intensive_formal")
+DONE, GIVEN_UP, TOO_FEW, NO_COORDINATION, DISTRUST, NOT_STARTED = range(1, 7)
+"""Values of `ended_by` (names in cooperations.ENDINGS)."""
 
 
 class WorkRules(NamedTuple):
@@ -38,20 +43,26 @@ class WorkRules(NamedTuple):
     leaderless_hours: float  # uncoordinated_overhead_hours
     startup_threshold: float
     exponent: float  # production_exponent
-    patience: int  # patience_weeks
+    patience: int  # patience_weeks: stalled weeks in a row tolerated
+    stall_share: float  # a week below this share of the nominal progress is stalled
+    rescope: bool  # a stalled cooperation re-scopes once before it gives up
+    rescope_keep: float  # share of the remaining work kept when it re-scopes
     leaderless_hazard: float  # uncoordinated_hazard
     distrust_hazard: float
 
 
 def rules(c: CooperationConfig) -> WorkRules:
     return WorkRules(
-        c.coordinator_hours,
-        c.uncoordinated_overhead_hours,
-        c.startup_threshold,
-        c.production_exponent,
-        c.patience_weeks,
-        c.uncoordinated_hazard,
-        c.distrust_hazard,
+        coordinator_hours=c.coordinator_hours,
+        leaderless_hours=c.uncoordinated_overhead_hours,
+        startup_threshold=c.startup_threshold,
+        exponent=c.production_exponent,
+        patience=c.patience_weeks,
+        stall_share=c.stall_share,
+        rescope=c.rescope,
+        rescope_keep=c.rescope_keep,
+        leaderless_hazard=c.uncoordinated_hazard,
+        distrust_hazard=c.distrust_hazard,
     )
 
 
@@ -138,8 +149,11 @@ def contribute(book, actors, ids, leaderless, rules):
 @kernel
 def advance(book, ids, pooled, leaderless, rules, uniform):
     """Progress by the scarcest resource pooled against need (none below the start-up
-    threshold: a shortage week). Returns per cooperation 1 completed, -1 failed (too long
-    short, alone, or by the hazard of no coordinator or of distrust), 0 going on."""
+    threshold). A week below `stall_share` of the nominal progress is stalled; after more than
+    `patience` stalled weeks in a row a cooperation re-scopes once (keeping `rescope_keep` of
+    its remaining work) and otherwise gives up. Returns per cooperation 1 completed, -1 failed
+    (given up, too few members, or by the hazard of no coordination or of distrust), 0 going
+    on; `ended_by` says which (see cooperations.ENDINGS)."""
     outcome = np.zeros(len(ids), dtype=np.int64)
     need = book.need
     for pos in range(len(ids)):
@@ -148,22 +162,31 @@ def advance(book, ids, pooled, leaderless, rules, uniform):
         for r in range(need.shape[1]):
             if need[k, r] > 0:
                 ratio = min(ratio, pooled[pos, r] / need[k, r])
-        if ratio >= rules.startup_threshold:
-            book.progress[k] += ratio**rules.exponent * book.rate[k]
-            book.shortage[k] = 0
-        else:
+        step = ratio**rules.exponent * book.rate[k] if ratio >= rules.startup_threshold else 0.0
+        book.progress[k] += step
+        if step < rules.stall_share * book.rate[k]:
             book.shortage[k] += 1
+        else:
+            book.shortage[k] = 0
     for pos in range(len(ids)):
         k = ids[pos]
-        hazard = (rules.leaderless_hazard if leaderless[pos] else 0.0) + (
-            rules.distrust_hazard if book.at_risk[k] else 0.0
-        )
-        failed = book.shortage[k] > rules.patience or book.size[k] < 2
-        failed = uniform[pos] < hazard or failed
+        coordination = rules.leaderless_hazard if leaderless[pos] else 0.0
+        distrust = rules.distrust_hazard if book.at_risk[k] else 0.0
+        stalled = book.shortage[k] > rules.patience
         if book.progress[k] >= 1.0:
-            outcome[pos] = 1
-        elif failed:
-            outcome[pos] = -1
+            outcome[pos], book.ended_by[k] = 1, DONE
+        elif book.size[k] < 2:
+            outcome[pos], book.ended_by[k] = -1, TOO_FEW
+        elif stalled and rules.rescope and not book.rescoped[k]:
+            book.progress[k] = 1.0 - (1.0 - book.progress[k]) * rules.rescope_keep
+            book.rescoped[k] = True
+            book.shortage[k] = 0
+        elif stalled:
+            outcome[pos], book.ended_by[k] = -1, GIVEN_UP
+        elif uniform[pos] < coordination:
+            outcome[pos], book.ended_by[k] = -1, NO_COORDINATION
+        elif uniform[pos] < coordination + distrust:
+            outcome[pos], book.ended_by[k] = -1, DISTRUST
     return outcome
 
 

@@ -46,28 +46,80 @@ def test_lifecycle_states_are_consistent():
     assert s["completed"] + s["failed"] + s["running_end"] == s["started"]
 
 
-def test_an_intensive_formal_cooperation_does_worse_without_a_coordinator():
-    with_lead = small_config({**PROJECTS_ONLY, "years": 4})
-    without = small_config({**PROJECTS_ONLY, "years": 4, "cooperation.coordinator_role": False})
-    assert _total(without, "completed") < _total(with_lead, "completed")
+def _started(model: NeighbourhoodModel, count: int, kind: int, members: list[int]):
+    """`count` cooperations of `kind` with `members`, started at once (structure negotiated)."""
+    book = model.cooperations
+    ids = book.propose_many(np.full(count, members[0]))
+    book.kind[ids] = kind
+    for k in ids.tolist():
+        for partner in members[1:]:
+            book._admit(k, partner)
+    book.start(ids)
+    return ids
 
 
-def test_clear_goals_help_intensive_formal_cooperations():
-    clear = small_config({**PROJECTS_ONLY, "years": 4})
-    vague = small_config({**PROJECTS_ONLY, "years": 4, "cooperation.clear_goals": False})
-    assert _total(vague, "completed") < _total(clear, "completed")
+@pytest.mark.parametrize("experienced", [False, True])
+@pytest.mark.parametrize("supported", [False, True])
+def test_goals_and_coordination_are_negotiated_with_chances_from_who_is_in_it(
+    experienced, supported
+):
+    config = small_config(
+        {
+            **STATIC,
+            "cooperation.clear_goals": supported,
+            "cooperation.coordinator_role": False,
+            "catalyst.mode": "absent",
+            "actors.counts.residents": 40,
+        }
+    )
+    model = NeighbourhoodModel(config, rng=3)
+    members = [0, 1, 2]
+    model.state.joined[members] = 1 if experienced else 0
+    model.state.capacity[members] = 10_000
+    light = COOPERATION_TYPES.index("light_informal")
+    ids = _started(model, 3000, light, members)
+    s = config.cooperation.structure
+    goals = s.goals_base + s.support * supported + s.experience * experienced
+    coordination = s.coordinator_base + s.experience * experienced
+    book = model.cooperations
+    assert book.clear_goals[ids].mean() == pytest.approx(goals, abs=0.03)
+    assert book.coordinated[ids].mean() == pytest.approx(coordination, abs=0.03)
 
 
-def test_structures_do_not_touch_light_informal_cooperations():
-    light = {"cooperation.type_weights": {"light_informal": 1.0}, "years": 2}
-    a = run(small_config(light), seed=7).summary
-    b = run(
-        small_config(
-            {**light, "cooperation.coordinator_role": False, "cooperation.clear_goals": False}
-        ),
-        seed=7,
-    ).summary
-    assert a["completed"] == b["completed"]
+def test_unclear_goals_slow_only_intensive_formal_cooperations():
+    config = small_config({**STATIC, "cooperation.clear_goals": False})
+    model = NeighbourhoodModel(config, rng=4)
+    model.state.capacity[[0, 1, 2]] = 10_000
+    book, efficiency = model.cooperations, config.cooperation.unclear_goals_efficiency
+    for name in COOPERATION_TYPES:
+        ids = _started(model, 200, COOPERATION_TYPES.index(name), [0, 1, 2])
+        vague = ids[~book.clear_goals[ids]]
+        clear = ids[book.clear_goals[ids]]
+        assert len(vague) and len(clear)
+        slowed = efficiency if name == "intensive_formal" else 1.0
+        assert np.allclose(book.rate[vague] * book.duration[vague], slowed)
+        assert np.allclose(book.rate[clear] * book.duration[clear], 1.0)
+
+
+def test_only_cooperations_with_a_coordinator_role_name_a_coordinator():
+    config = small_config(STATIC)
+    model = NeighbourhoodModel(config, rng=5)
+    model.state.capacity[[0, 1, 2]] = 10_000
+    book = model.cooperations
+    ids = _started(model, 300, COOPERATION_TYPES.index("intensive_formal"), [0, 1, 2])
+    assert (book.coordinator[ids][book.coordinated[ids]] >= 0).all()
+    assert (book.coordinator[ids][~book.coordinated[ids]] == -1).all()
+
+
+def test_the_scenario_lever_raises_the_share_of_clear_goals():
+    shares = [
+        run(small_config({"years": 4, "cooperation.clear_goals": lever}), seed=s).summary[
+            "clear_goals_share"
+        ]
+        for lever in (False, True)
+        for s in (1, 2)
+    ]
+    assert min(shares[2:]) > max(shares[:2])
 
 
 @pytest.mark.parametrize("outcome, sign", [(COMPLETED, 1), (FAILED, -1)])
@@ -270,3 +322,46 @@ def test_ideas_take_a_topic_of_their_initiator_and_stay_in_their_type_ranges():
         )
         if state.active[book.initiator[k]]:
             assert book.members[k][0] == book.initiator[k]
+
+
+def test_a_stalled_cooperation_rescopes_once_then_gives_up():
+    from simulation import work
+
+    config = small_config(
+        STATIC | {"cooperation.patience_weeks": 3, "cooperation.rescope_keep": 0.5}
+    )
+    model = NeighbourhoodModel(config, rng=6)
+    model.state.capacity[[0, 1, 2]] = 10_000
+    book = model.cooperations
+    k = _started(model, 1, COOPERATION_TYPES.index("light_formal"), [0, 1, 2])
+    book.progress[k] = 0.2
+    nothing = np.zeros((1, 4))
+    outcomes = []
+    for _ in range(8):
+        outcomes.append(
+            int(
+                work.advance(book.data, k, nothing, np.zeros(1, bool), book.work_rules, np.ones(1))[
+                    0
+                ]
+            )
+        )
+        if outcomes[-1]:
+            break
+    assert book.rescoped[k[0]]
+    assert book.progress[k[0]] == pytest.approx(1 - 0.8 * 0.5)  # half the remaining work kept
+    assert outcomes == [0, 0, 0, 0, 0, 0, 0, -1]  # 4 stalled weeks, re-scope, 4 more, give up
+    assert book.ended_by[k[0]] == work.GIVEN_UP
+
+
+def test_a_slow_week_counts_as_stalled_a_full_one_does_not():
+    from simulation import work
+
+    model = NeighbourhoodModel(small_config(STATIC), rng=7)
+    model.state.capacity[[0, 1, 2]] = 10_000
+    book = model.cooperations
+    k = _started(model, 1, COOPERATION_TYPES.index("light_formal"), [0, 1, 2])
+    full = book.need[k].copy()
+    slow = full * 0.6  # 0.6² = 0.36 of the nominal progress: below stall_share 0.5
+    for pooled, stalled in ((full, 0), (slow, 1), (slow, 2), (full, 0)):
+        work.advance(book.data, k, pooled, np.zeros(1, bool), book.work_rules, np.ones(1))
+        assert book.shortage[k[0]] == stalled
