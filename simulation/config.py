@@ -528,6 +528,30 @@ class EverydayConfig(Section):
     gain: float = Field(default=0.05, ge=0, le=1, description="tie strength one contact adds")
 
 
+MEETING_STYLES: dict[str, dict[str, object]] = {
+    "formal": {
+        "formal": True,
+        "informs": True,
+        "introductions": 2,
+        "tie_gain_factor": 1.0,
+        "familiarity": 1.0,
+        "homophily": 0.0,
+        "spontaneous_ideas": 0.0,
+    },
+    "informal": {
+        "formal": False,
+        "informs": False,
+        "introductions": 0,
+        "tie_gain_factor": 1.5,
+        "familiarity": 3.0,
+        "homophily": 1.0,
+        "spontaneous_ideas": 0.05,
+    },
+}
+"""How a formal meeting (forum, round table) and an informal one (café) work, unless a
+meeting format says otherwise (ODD 7.3; no source gives the sizes: calibration)."""
+
+
 class MeetingFormat(Section):
     """A fixed meeting structure: forum, café or round table (M3, M9)."""
 
@@ -544,6 +568,39 @@ class MeetingFormat(Section):
     hours: float = Field(default=2.0, ge=0, le=40, description="time an attendee spends")
     exchange: bool = Field(default=True, description="exchange on neighbourhood development")
     programme: bool = Field(default=False, description="funded by the programme; ends with it")
+    formal: bool = Field(
+        default=True, description="agenda, moderation, goal-setting (default: forum, round table)"
+    )
+    informs: bool = Field(
+        default=True, description="attendees learn each other's resources and potentials"
+    )
+    introductions: int = Field(
+        default=2, ge=0, le=100, description="strangers from different sectors the host introduces"
+    )
+    tie_gain_factor: float = Field(
+        default=1.0, ge=0, le=10, description="a conversation adds this × ties.meeting_gain"
+    )
+    familiarity: float = Field(
+        default=1.0, ge=0, le=100, description="weight of a tie when choosing whom to talk to"
+    )
+    homophily: float = Field(
+        default=0.0,
+        ge=0,
+        le=100,
+        description="weight of the same sector when choosing whom to talk to",
+    )
+    spontaneous_ideas: Probability = Field(
+        default=0.0, description="chance an attendee starts a light informal idea there"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _style_of_kind(cls, data: object) -> object:
+        """A café works informally, a forum or round table formally, unless set otherwise."""
+        if isinstance(data, dict):
+            style = "informal" if data.get("kind") == "cafe" else "formal"
+            data = MEETING_STYLES[style] | data
+        return data
 
     @field_validator("invited")
     @classmethod
@@ -631,16 +688,16 @@ class StructureConfig(Section):
     """
 
     goals_base: Probability = Field(
-        default=0.2, description="chance of clear goals, before effects"
+        default=0.1, description="chance of clear goals, before effects"
     )
     coordinator_base: Probability = Field(
-        default=0.2, description="chance of a named coordinator, before effects"
+        default=0.1, description="chance of a named coordinator, before effects"
     )
     experience: float = Field(
-        default=0.3, ge=-1, le=1, description="added at full share of experienced members"
+        default=0.2, ge=-1, le=1, description="added at full share of experienced members"
     )
-    facilitation: float = Field(default=0.3, ge=-1, le=1, description="added with a facilitator")
-    formality: float = Field(default=0.2, ge=-1, le=1, description="added for a formal type")
+    facilitation: float = Field(default=0.2, ge=-1, le=1, description="added with a facilitator")
+    formality: float = Field(default=0.1, ge=-1, le=1, description="added for a formal type")
     support: float = Field(default=0.2, ge=-1, le=1, description="added by the scenario's lever")
     facilitation_weeks: int = Field(
         default=13, ge=0, le=520, description="how long a formal meeting's goal-setting helps"

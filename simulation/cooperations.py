@@ -88,9 +88,10 @@ class TypeRules(NamedTuple):
 
 
 @kernel
-def propose(book, actors, first, initiators, topics, seeded, uniform, types, week):
+def propose(book, actors, first, initiators, topics, kinds, seeded, uniform, types, week):
     """Ideas of `initiators` become cooperations `first`, `first + 1`, ... in formation (new
-    rows: their other fields are zero). A type by the cumulative type weights, a topic (given
+    rows: their other fields are zero). A type (given where `kinds` >= 0, else by the
+    cumulative type weights), a topic (given
     where `topics` >= 0, else one of the initiator's interests, else any), a duration and a
     target number of partners in the type's ranges; four uniforms per idea."""
     interests = actors.interests
@@ -98,6 +99,8 @@ def propose(book, actors, first, initiators, topics, seeded, uniform, types, wee
         k, i = first + x, initiators[x]
         u = uniform[4 * x : 4 * x + 4]
         t = min(np.searchsorted(types.cumulative, u[0], side="right"), len(types.cumulative) - 1)
+        if kinds[x] >= 0:
+            t = kinds[x]
         if topics[x] >= 0:
             chosen = topics[x]
         else:
@@ -258,22 +261,28 @@ class CooperationBook:
         return int(self.propose_many(np.array([initiator]), topics, seeded)[0])
 
     def propose_many(
-        self, initiators: np.ndarray, topics: np.ndarray | None = None, seeded: bool = False
+        self,
+        initiators: np.ndarray,
+        topics: np.ndarray | None = None,
+        seeded: bool = False,
+        kinds: np.ndarray | None = None,
     ) -> np.ndarray:
         """Ideas of several actors (distinct) become cooperations in formation; returns their
-        ids. Each has a type drawn by `type_weights`, a topic (given, else one of the
-        initiator's interests), a duration and a target number of partners in its type's
-        ranges (compiled: `propose`)."""
+        ids. Each has a type (given, else drawn by `type_weights`), a topic (given, else one
+        of the initiator's interests), a duration and a target number of partners in its
+        type's ranges (compiled: `propose`)."""
         m = self.model
         count = len(initiators)
         first = self.table.reserve(count)
         topics = np.full(count, -1) if topics is None else topics
+        kinds = np.full(count, -1) if kinds is None else kinds
         propose(
             self.data,
             m.state.data,
             first,
             np.asarray(initiators, dtype=np.int64),
             topics,
+            kinds,
             seeded,
             m.rng.random(4 * count),
             self.types,

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.time import Schedule
 
-from simulation.config import TIME, WEEKS_PER_YEAR, MeetingFormat
+from simulation.config import COOPERATION_TYPES, TIME, WEEKS_PER_YEAR, MeetingFormat
 from simulation.population import SECTOR_CODE
+
+LIGHT_INFORMAL = COOPERATION_TYPES.index("light_informal")
 
 if TYPE_CHECKING:
     from mesa.time import EventGenerator
@@ -68,7 +70,7 @@ class MeetingStructure:
 
     def hold(self) -> None:
         """One meeting: who comes, who meets whom, what they learn."""
-        m = self.model
+        m, spec = self.model, self.spec
         host = m.host_of(self.host_role)
         if host < 0:
             return
@@ -76,13 +78,18 @@ class MeetingStructure:
         if len(attendees) < 2:
             return
         self.held += 1
-        m.note("meeting", host, self.spec.name)
+        m.note("meeting", host, spec.name)
         self.attendance_total += len(attendees)
-        m.state.spend_time(attendees, self.spec.hours)
+        m.state.spend_time(attendees, spec.hours)
         m.state.mark_active(attendees, m.week)
         self.new_ties_total += self._conversations(attendees)
-        if self.spec.exchange:
+        if spec.formal:
+            self.new_ties_total += self._introductions(attendees)
+            m.state.mark_formal(attendees, m.week)
+        if spec.exchange:
             m.state.inspire(attendees, m.config.cooperation.inspiration_gain)
+        if spec.spontaneous_ideas > 0:
+            self._spontaneous_ideas(attendees)
 
     def _attendees(self, host: int) -> np.ndarray:
         """Invited actors with time who decide to come, at most `capacity`, host included."""
@@ -112,12 +119,54 @@ class MeetingStructure:
         return attendees
 
     def _conversations(self, attendees: np.ndarray) -> int:
-        """Each attendee talks to a few others; returns the number of new acquaintances."""
-        m = self.model
-        k = self.spec.contacts_per_attendee
+        """Each attendee talks to a few others, more likely to those it knows (`familiarity`)
+        and, at informal meetings, to its own sector (`homophily`); returns the number of new
+        acquaintances."""
+        m, spec = self.model, self.spec
+        k = spec.contacts_per_attendee
         if k == 0:
             return 0
+        weight = 1.0 + spec.familiarity * m.ties.strengths_among(attendees, m.week)
+        sector = m.state.sector[attendees]
+        weight += spec.homophily * (sector[:, None] == sector[None, :])
+        np.fill_diagonal(weight, 0.0)
+        cumulative = weight.cumsum(axis=1)
+        draws = m.rng.random((len(attendees), k)) * cumulative[:, -1:]
+        picked = (cumulative[:, None, :] <= draws[:, :, None]).sum(axis=2)
         speaker = np.repeat(attendees, k)
-        listener = attendees[m.rng.integers(0, len(attendees), len(speaker))]
-        keep = speaker != listener
-        return m.ties.meet(speaker[keep], listener[keep], gain=m.config.ties.meeting_gain, t=m.week)
+        listener = attendees[picked.ravel()]
+        gain = m.config.ties.meeting_gain * spec.tie_gain_factor
+        return m.ties.meet(speaker, listener, gain=gain, t=m.week, informed=spec.informs)
+
+    def _introductions(self, attendees: np.ndarray) -> int:
+        """The host introduces up to `introductions` pairs of attendees from different sectors
+        who do not know each other (formal meetings: cross-sector invitations, moderation)."""
+        m = self.model
+        count = self.spec.introductions
+        if count == 0:
+            return 0
+        known = m.ties.strengths_among(attendees, m.week) > 0
+        sector = m.state.sector[attendees]
+        i, j = np.nonzero(np.triu(~known & (sector[:, None] != sector[None, :]), 1))
+        if not len(i):
+            return 0
+        chosen = m.rng.choice(len(i), size=min(count, len(i)), replace=False)
+        return m.ties.meet(
+            attendees[i[chosen]],
+            attendees[j[chosen]],
+            gain=m.config.ties.meeting_gain,
+            t=m.week,
+            informed=True,
+        )
+
+    def _spontaneous_ideas(self, attendees: np.ndarray) -> None:
+        """At an informal meeting some attendees with time and room start a light, informal
+        project on the spot (a light informal idea)."""
+        m = self.model
+        s, c = m.state, m.config.cooperation
+        able = (s.load[attendees] < s.capacity[attendees]) & (
+            s.stock[attendees, TIME] >= c.min_spare_hours
+        )
+        starters = attendees[able & (m.rng.random(len(attendees)) < self.spec.spontaneous_ideas)]
+        if len(starters):
+            m.cooperations.propose_many(starters, kinds=np.full(len(starters), LIGHT_INFORMAL))

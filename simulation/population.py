@@ -96,6 +96,10 @@ class Population(Table[ActorArrays]):
     def mark_active(self, actors: np.ndarray | int, week: float) -> None:
         self.data.last_active[actors] = week
 
+    def mark_formal(self, actors: np.ndarray, week: float) -> None:
+        """`actors` took part in a formal meeting (agenda, goal-setting) this week."""
+        self.data.last_formal[actors] = week
+
     def inspire(self, actors: np.ndarray | int, gain: float) -> None:
         self.data.inspiration[actors] += gain
 

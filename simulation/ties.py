@@ -118,6 +118,19 @@ def strength(ties, s, t):
 
 
 @kernel
+def strengths_among(ties, adj, members, t):
+    """The matrix of tie strengths now among `members` (0 where there is no tie)."""
+    n = len(members)
+    out = np.zeros((n, n))
+    for x in range(n):
+        for y in range(x + 1, n):
+            s = find(adj, members[x], members[y])
+            if s >= 0:
+                out[x, y] = out[y, x] = strength(ties, s, t)
+    return out
+
+
+@kernel
 def reinforce(ties, s, gain, t):
     """Contact: strength now plus `gain`, clipped to [0, 1]; the decay clock restarts."""
     ties.w0[s] = min(max(strength(ties, s, t) + gain, 0.0), 1.0)
@@ -404,6 +417,12 @@ class TieStore:
             self.adjacency.data,
             np.asarray(pairs_i, dtype=np.int64),
             np.asarray(pairs_j, dtype=np.int64),
+        )
+
+    def strengths_among(self, members: np.ndarray, t: float) -> np.ndarray:
+        """Tie strengths now among `members`, as a symmetric matrix (0: no tie)."""
+        return strengths_among(
+            self.slots.data, self.adjacency.data, np.asarray(members, dtype=np.int64), float(t)
         )
 
     def strongest_contact(self, i: int, t: float, eligible: np.ndarray | None = None) -> int:

@@ -75,3 +75,115 @@ def test_capacity_limits_attendance():
     attendees = model.meetings[0]._attendees(model.host_of("initiative"))
     assert len(attendees) <= 5
     assert model.host_of("initiative") in attendees
+
+
+def _world_with(meeting: MeetingFormat, rng: int = 6) -> NeighbourhoodModel:
+    config = small_config(
+        {
+            "catalyst.mode": "absent",
+            "cooperation.idea_rate": 0.0,
+            "everyday.contacts_per_week": 0.0,
+            **STATIC,
+        }
+    )
+    return NeighbourhoodModel(config.model_copy(update={"meetings": [meeting]}), rng=rng)
+
+
+def _pairs(model):
+    live = model.ties.live_slots()
+    return {
+        (int(a), int(b)): int(s)
+        for a, b, s in zip(model.ties.a[live], model.ties.b[live], live, strict=True)
+    }
+
+
+def _new_slots(model, before):
+    return np.array([s for pair, s in _pairs(model).items() if pair not in before], dtype=int)
+
+
+def test_a_formal_meeting_informs_and_introduces_strangers_across_sectors():
+    spec = MeetingFormat(
+        name="forum",
+        kind="forum",
+        host="initiative",
+        capacity=100,
+        attendance=1.0,
+        contacts_per_attendee=0,
+        introductions=3,
+    )
+    model = _world_with(spec)
+    before = _pairs(model)
+    model.meetings[0].hold()
+    new = _new_slots(model, before)
+    assert len(new) == 3
+    assert model.ties.informed[new].all()
+    sector = model.state.sector
+    assert (sector[model.ties.a[new]] != sector[model.ties.b[new]]).all()
+    attended = model.state.view("last_formal") == model.week
+    assert attended.sum() >= 2
+
+
+def test_an_informal_cafe_makes_acquaintances_without_telling_resources():
+    spec = MeetingFormat(
+        name="café",
+        kind="cafe",
+        host="initiative",
+        capacity=100,
+        attendance=1.0,
+        contacts_per_attendee=4,
+    )
+    model = _world_with(spec)
+    assert not spec.formal and not spec.informs and spec.tie_gain_factor > 1
+    before = _pairs(model)
+    model.meetings[0].hold()
+    new = _new_slots(model, before)
+    assert len(new) > 5 and not model.ties.informed[new].any()
+    assert np.isinf(model.state.view("last_formal")).all()  # no goal-setting at a café
+
+
+def test_attendees_talk_more_to_those_they_know():
+    spec = MeetingFormat(
+        name="café",
+        kind="cafe",
+        host="initiative",
+        capacity=100,
+        attendance=1.0,
+        contacts_per_attendee=1,
+        familiarity=20.0,
+        homophily=0.0,
+        tie_gain_factor=0.0,
+    )
+    model = _world_with(spec)
+    m = model.meetings[0]
+    attendees = np.arange(model.state.size)
+    known = model.ties.strengths_among(attendees, model.week) > 0
+    pairs: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def record(i, j, gain, t, informed=True):
+        pairs.append((np.asarray(i), np.asarray(j)))
+        return 0
+
+    model.ties.meet = record  # look at whom they talk to, without changing the ties
+    for _ in range(200):
+        m._conversations(attendees)
+    shares = [known[i, j].mean() for i, j in pairs]
+    # a fifth of the pairs or less would be acquaintances if partners were drawn uniformly
+    assert known.mean() < 0.25 and np.mean(shares) > 0.5
+
+
+def test_spontaneous_ideas_at_a_cafe_are_light_and_informal():
+    from simulation.config import COOPERATION_TYPES
+
+    spec = MeetingFormat(
+        name="café",
+        kind="cafe",
+        host="initiative",
+        capacity=100,
+        attendance=1.0,
+        spontaneous_ideas=1.0,
+    )
+    model = _world_with(spec)
+    model.meetings[0].hold()
+    book = model.cooperations
+    assert book.count > 0
+    assert (book.kind[: book.count] == COOPERATION_TYPES.index("light_informal")).all()
