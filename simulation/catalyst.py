@@ -1,26 +1,36 @@
-"""The network catalyst (Netzwerk-Katalysator): its life and its four functions (M7).
+"""The network catalyst (Netzwerk-Katalysator): its life and its five functions (M7).
 
-A role held by one actor with its own weekly time budget. Its life: who holds it
-(`catalyst.holder`: the initiative's lead, the QM office, or an independent person who joins
-the neighbourhood for it), whether it is there (`catalyst.mode`: absent, present, a start
-phase, or leaving at a year), and who takes over when its holder leaves or the QM office
-closes. Each week it spends its budget on the functions the seed names, each switchable:
-content impulses (it seeds a project idea at a contact), bringing new actors in (tertius
-iungens: it introduces two of its contacts who do not know each other, or draws a peripheral
-actor in), overcoming lulls (when few cooperations run it revives stalled ones and calls an
-extra meeting), finding supporters (it links a cooperation short of resources with a
-resource-rich actor it knows). Obstfeld 2005; Krebs & Holley; Zimmer 2017; the seed.
+A role held by one actor: the initiative's lead, the QM office, or an independent person who
+joins the neighbourhood for it (`catalyst.holder`). Its life: whether it is there
+(`catalyst.mode`: absent, present, a start phase after which the role ends, or leaving at a
+year), and who takes over when its holder leaves or the QM office closes. The same events
+mean the same in every regime: "the role ends" (the holder stays, with its ties), "the person
+leaves" (its own ties go: a resident or independent person leaves the neighbourhood; an
+organisation holding the role stays, but its contact person changes and part of its ties go),
+"the office closes" (the programme's end).
+
+Its time: `catalyst.hours` a week, taken from the holder's own time (a volunteer lead's hours,
+a QM's paid hours) or, with `catalyst.time = "paid"`, paid on top, so that exposure can be
+made equal across regimes. Its functions, each switchable, act only through what it knows —
+its contacts and the cooperations its contacts are in: content impulses (a contact takes up a
+project idea), introductions (two of its contacts meet; as tertius iungens it keeps both ties
+warm: Obstfeld 2005; network weaving: Krebs & Holley), bringing newcomers in (a peripheral
+or not yet engaged contact of a contact is drawn in and may start taking part), finding
+supporters (a contact with the lacking resources joins a stalled cooperation), and overcoming
+lulls (when activity falls below the neighbourhood's own recent level, it revives stalled
+cooperations with real partners and calls an extra open meeting). The seed; Zimmer 2017.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from simulation.config import TIME, WEEKS_PER_MONTH, WEEKS_PER_YEAR, MeetingFormat
 from simulation.meetings import MeetingStructure
-from simulation.population import QM
+from simulation.population import QM, RESIDENTS
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
@@ -50,6 +60,8 @@ class Catalyst:
         }
         self._last_extra_meeting = -np.inf
         self._extra: MeetingStructure | None = None
+        self._recent: deque[int] = deque(maxlen=self.config.lull_window_weeks)
+        self._independent = -1  # an independent person who joined for the role
 
     # -- its life -----------------------------------------------------------------------------
     def appoint(self) -> None:
@@ -61,7 +73,8 @@ class Catalyst:
         elif c.holder == "qm":
             self.hand_to(m.programme.qm)
         elif c.holder == "independent" or not m.initiative_members:
-            self.hand_to(self._independent_person())
+            self._independent = self._independent_person()
+            self.hand_to(self._independent)
         else:
             self.hand_to(m.initiative_members[0])
 
@@ -98,8 +111,11 @@ class Catalyst:
             self.hand_to(successor)
 
     def leave(self) -> None:
-        """The catalyst person leaves (a QM holder only gives up the role; the office stays);
-        with `catalyst.successor`, its strongest contact outside the QM takes over."""
+        """The person holding the role leaves, with its own ties: a resident or independent
+        person leaves the neighbourhood; an organisation holding the role (the QM office)
+        stays, but its contact person changes (part of its ties go, `turnover.change_staff`)
+        and the role ends. With `catalyst.successor` its strongest contact outside the QM
+        takes over."""
         m, holder = self.model, self.holder
         if holder < 0:
             return
@@ -107,12 +123,17 @@ class Catalyst:
         successor = -1
         if self.config.successor:
             successor = m.ties.strongest_contact(holder, m.week, m.state.sector != QM)
-        if m.state.sector[holder] == QM:
-            self.stop()
-        else:
+        if self.is_person(holder):
             m.remove_actor(holder)
+        else:
+            self.stop()
+            m.turnover.change_staff(holder)
         if successor >= 0:
             self.hand_to(successor)
+
+    def is_person(self, actor: int) -> bool:
+        """A resident or the independent catalyst is a person; the rest are organisations."""
+        return actor == self._independent or self.model.state.sector[actor] == RESIDENTS
 
     def stop(self) -> None:
         """The role ends: the catalyst no longer acts."""
@@ -141,18 +162,31 @@ class Catalyst:
         if not m.state.active[self.holder]:
             self.stop()
             return
-        self.budget = min(self.budget + c.hours, 4 * c.hours)
+        self.budget = min(self.budget + self._hours_this_week(), 4 * c.hours)
+        self._recent.append(m.cooperations.n_running)
         rng = m.rng
-        if c.lulls and m.cooperations.n_running < c.lull_threshold:
+        if c.lulls:
             self.overcome_lull()
         if c.supporters:
             self.find_supporter()
         if c.impulses:
             for _ in range(rng.poisson(c.impulses_per_month / WEEKS_PER_MONTH)):
                 self.set_impulse()
-        if c.bring_in:
+        if c.introductions:
             for _ in range(rng.poisson(c.introductions_per_month / WEEKS_PER_MONTH)):
-                self.bring_in()
+                self.introduce()
+        if c.newcomers:
+            for _ in range(rng.poisson(c.newcomers_per_month / WEEKS_PER_MONTH)):
+                self.bring_newcomer()
+
+    def _hours_this_week(self) -> float:
+        """`hours`, paid on top or taken from the holder's own time (as far as it has any)."""
+        c, m = self.config, self.model
+        if c.time == "paid":
+            return c.hours
+        taken = min(c.hours, float(m.state.stock[self.holder, TIME]))
+        m.state.spend_time(np.array([self.holder]), taken)
+        return taken
 
     def _spend(self) -> bool:
         if self.budget < self.config.action_hours:
@@ -163,7 +197,53 @@ class Catalyst:
     def _contacts(self) -> np.ndarray:
         return self.model.ties.contacts_of(self.holder)
 
-    # -- the four functions -----------------------------------------------------------------
+    def _known_running(self) -> np.ndarray:
+        """The running cooperations it knows of: itself or one of its contacts is a member."""
+        book = self.model.cooperations
+        running = book.running_ids()
+        if not len(running):
+            return running
+        reach = np.append(self._contacts(), self.holder)
+        return running[np.isin(book.roster[running], reach).any(axis=1)]
+
+    def _stalled(self, ids: np.ndarray) -> np.ndarray:
+        return ids[self.model.cooperations.shortage[ids] >= self.config.stall_weeks]
+
+    def _partner_for(self, k: int) -> int:
+        """The contact whose resources it knows, engaged, free and not yet a member, with the
+        most of what cooperation `k` needs; -1 if none."""
+        m = self.model
+        book, s = m.cooperations, m.state
+        contacts = self._contacts()
+        if not len(contacts):
+            return -1
+        slots = m.ties.slots_of(np.full(len(contacts), self.holder), contacts)
+        known = contacts[m.ties.informed[slots]]
+        outside = (known[:, None] != book.group(k)).all(axis=1)
+        known = known[outside & (s.load[known] < s.capacity[known]) & s.active[known]]
+        known = known[s.engaged[known]]
+        if not len(known):
+            return -1
+        need = book.need[k] > 0
+        wealth = (s.stock[known][:, need] / np.maximum(book.need[k][need], 1e-9)).sum(axis=1)
+        return int(known[np.argmax(wealth)])
+
+    def _recruit_for(self, k: int, supporter: bool) -> bool:
+        """Ask the best partner for `k` (see `_partner_for`) to join, as a supporter or as a
+        partner that revives it; True if it joined."""
+        m = self.model
+        partner = self._partner_for(k)
+        if partner < 0 or not self._spend():
+            return False
+        if m.rng.random() >= m.state.engagement[partner] + 0.3:
+            return False
+        if supporter:
+            m.cooperations.add_supporter(k, partner)
+        else:
+            m.cooperations.join(k, partner)
+        return True
+
+    # -- the five functions ---------------------------------------------------------------
     def set_impulse(self) -> None:
         """Content impulse: a contact with spare capacity takes up a project idea."""
         m = self.model
@@ -183,41 +263,60 @@ class Catalyst:
             m.actor(actor).propose_cooperation(seeded=True)
             self.actions["impulses"] += 1
 
-    def bring_in(self) -> None:
-        """Tertius iungens: introduce two unacquainted contacts, or draw in a peripheral actor."""
+    def introduce(self) -> None:
+        """Tertius iungens: two of its contacts who do not know each other meet; its own ties
+        to both gain `broker_gain` (it stays in the middle of what it wove)."""
         m = self.model
         contacts = self._contacts()
-        if len(contacts) >= 2 and m.rng.random() < 0.5:
-            first, second = m.rng.integers(len(contacts)), m.rng.integers(len(contacts) - 1)
-            a, b = int(contacts[first]), int(contacts[second + (second >= first)])
-            if m.ties.slot(a, b) < 0 and self._spend():
-                m.ties.meet(np.array([a]), np.array([b]), gain=0.0, t=m.week)
-                self.actions["introductions"] += 1
+        if len(contacts) < 2:
             return
+        first, second = m.rng.integers(len(contacts)), m.rng.integers(len(contacts) - 1)
+        a, b = int(contacts[first]), int(contacts[second + (second >= first)])
+        if m.ties.slot(a, b) >= 0 or not self._spend():
+            return
+        m.ties.meet(np.array([a]), np.array([b]), gain=0.0, t=m.week)
+        gain = self.config.broker_gain
+        m.ties.meet(np.full(2, self.holder), np.array([a, b]), gain=gain, t=m.week)
+        self.actions["introductions"] += 1
+
+    def bring_newcomer(self) -> None:
+        """Draw in someone a contact knows who is at the edge (at most one tie) or not yet
+        engaged: it meets the catalyst, and starts taking part with chance `persuasion`."""
+        m = self.model
         s = m.state
-        n = s.size
-        peripheral = np.flatnonzero(s.active[:n] & (m.ties.degree[:n] <= 1))
-        peripheral = peripheral[peripheral != self.holder]
-        if not len(peripheral) or not self._spend():
+        contacts = self._contacts()
+        if not len(contacts):
             return
-        newcomer = int(peripheral[m.rng.integers(len(peripheral))])
-        partners = [self.holder] + (
-            [int(contacts[m.rng.integers(len(contacts))])] if len(contacts) else []
-        )
-        m.ties.meet(np.full(len(partners), newcomer), np.array(partners), gain=0.0, t=m.week)
-        if not s.engaged[newcomer]:
+        reach = np.unique(np.concatenate([m.ties.contacts_of(int(c)) for c in contacts]))
+        reach = reach[~np.isin(reach, contacts) & (reach != self.holder)]
+        reach = reach[s.active[reach] & ((m.ties.degree[reach] <= 1) | ~s.engaged[reach])]
+        if not len(reach) or not self._spend():
+            return
+        newcomer = int(reach[m.rng.integers(len(reach))])
+        m.ties.meet(np.array([newcomer]), np.array([self.holder]), gain=0.0, t=m.week)
+        if not s.engaged[newcomer] and m.rng.random() < self.config.persuasion:
             m.engagement.engage(newcomer)
-        s.inspire(newcomer, m.config.cooperation.inspiration_gain)
-        s.mark_active(newcomer, m.week)
+        if s.engaged[newcomer]:
+            s.inspire(newcomer, m.config.cooperation.inspiration_gain)
+            s.mark_active(newcomer, m.week)
         self.actions["newcomers"] += 1
 
+    def in_lull(self) -> bool:
+        """Fewer cooperations run than `lull_share` of the mean over the recent weeks."""
+        recent = self._recent
+        if len(recent) < recent.maxlen // 2:
+            return False
+        return recent[-1] < self.config.lull_share * (sum(recent) / len(recent))
+
     def overcome_lull(self) -> None:
-        """In a lull: revive stalled cooperations and call an extra meeting (once a quarter)."""
+        """In a lull: revive the stalled cooperations it knows of with a partner who has what
+        they lack, and call an extra open meeting (once a quarter)."""
         m = self.model
-        book = m.cooperations
-        for k in book.running:
-            if book.shortage[k] > 0 and self._spend():
-                book.revive(k)
+        if not self.in_lull():
+            return
+        for k in self._stalled(self._known_running()).tolist():
+            if self._recruit_for(k, supporter=False):
+                m.cooperations.revive(k)
                 self.actions["revivals"] += 1
         if m.week - self._last_extra_meeting >= 13 and self.budget >= 2 * self.config.action_hours:
             self.budget -= 2 * self.config.action_hours
@@ -240,31 +339,13 @@ class Catalyst:
         return self._extra
 
     def find_supporter(self) -> None:
-        """Link the cooperation most short of resources with a resource-rich actor it knows."""
-        m = self.model
-        book, s = m.cooperations, m.state
-        running = book.running_ids()
-        shortage = np.where(
-            book.supporters[running] < self.config.supporters_per_cooperation,
-            book.shortage[running],
-            0,
-        )
-        if not len(running) or shortage.max() <= 0:
+        """For the known cooperation stalled longest (with fewer than
+        `supporters_per_cooperation` supporters), ask a contact with what it lacks."""
+        book = self.model.cooperations
+        stalled = self._stalled(self._known_running())
+        stalled = stalled[book.supporters[stalled] < self.config.supporters_per_cooperation]
+        if not len(stalled):
             return
-        k = int(running[np.argmax(shortage)])
-        contacts = self._contacts()
-        if not len(contacts):
-            return
-        slots = m.ties.slots_of(np.full(len(contacts), self.holder), contacts)
-        known = contacts[m.ties.informed[slots]]
-        outside = (known[:, None] != book.group(k)).all(axis=1)  # not already a member
-        known = known[outside & (s.load[known] < s.capacity[known]) & s.active[known]]
-        known = known[s.engaged[known]]
-        if not len(known) or not self._spend():
-            return
-        need = book.need[k] > 0
-        wealth = (s.stock[known][:, need] / np.maximum(book.need[k][need], 1e-9)).sum(axis=1)
-        supporter = int(known[np.argmax(wealth)])
-        if m.rng.random() < s.engagement[supporter] + 0.3:
-            book.add_supporter(k, supporter)
+        k = int(stalled[np.argmax(book.shortage[stalled])])
+        if self._recruit_for(k, supporter=True):
             self.actions["supporters"] += 1

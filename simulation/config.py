@@ -782,22 +782,42 @@ class CooperationConfig(Section):
 
 
 class CatalystConfig(Section):
-    """The network catalyst and its four functions (M7)."""
+    """The network catalyst: its presence, its holder, its time and its functions (M7)."""
 
-    mode: Literal["absent", "present", "start_phase", "leaves"] = "present"
+    mode: Literal["absent", "present", "start_phase", "leaves"] = Field(
+        default="present",
+        description="start_phase: the role ends at start_phase_years (the person stays); "
+        "leaves: the person leaves at leave_year",
+    )
     holder: Literal["initiative", "qm", "independent"] = "initiative"
     start_phase_years: float = Field(default=3.0, ge=0, le=200)
     leave_year: float = Field(default=5.0, ge=0, le=200)
     successor: bool = Field(default=False, description="someone takes over when it leaves")
-    hours: float = Field(default=6.0, ge=0, le=80, description="time budget a week")
-    impulses: bool = True
-    bring_in: bool = True
-    lulls: bool = True
-    supporters: bool = True
+    hours: float = Field(default=6.0, ge=0, le=80, description="hours a week spent on the role")
+    time: Literal["own", "paid"] = Field(
+        default="own",
+        description="own: the hours come out of the holder's time; paid: extra paid hours",
+    )
+    impulses: bool = Field(default=True, description="sets content impulses (project ideas)")
+    introductions: bool = Field(default=True, description="introduces contacts to each other")
+    newcomers: bool = Field(default=True, description="brings new actors into the network")
+    lulls: bool = Field(default=True, description="overcomes lulls")
+    supporters: bool = Field(default=True, description="finds supporters with resources")
     impulses_per_month: float = Field(default=2.0, ge=0, le=100)
-    introductions_per_month: float = Field(default=3.0, ge=0, le=100)
-    lull_threshold: int = Field(
-        default=2, ge=0, le=1000, description="running cooperations below this count as a lull"
+    introductions_per_month: float = Field(default=2.0, ge=0, le=100)
+    newcomers_per_month: float = Field(default=1.0, ge=0, le=100)
+    broker_gain: float = Field(
+        default=0.05, ge=0, le=1, description="its own ties to both gain this when it introduces"
+    )
+    persuasion: Probability = Field(
+        default=0.5, description="chance that an actor it draws in starts taking part"
+    )
+    lull_share: Probability = Field(
+        default=0.7, description="a lull: running cooperations below this share of the recent mean"
+    )
+    lull_window_weeks: int = Field(default=52, ge=4, le=520, description="'recent' for lulls")
+    stall_weeks: int = Field(
+        default=3, ge=1, le=520, description="stalled weeks after which it helps a cooperation"
     )
     action_hours: float = Field(default=1.0, gt=0, le=40, description="time one action costs")
     supporters_per_cooperation: int = Field(default=2, ge=0, le=20)

@@ -1,6 +1,8 @@
 """A disruption: one actor removed at a chosen year, for robustness experiments (M10).
 
-`disruption.target` names whom: the catalyst, the QM office, the top broker (highest
+`disruption.target` names whom: the catalyst (the person holding the role leaves, as in the
+catalyst's own leaving event: a person leaves the neighbourhood, an organisation holding the
+role loses its contact person), the QM office, the top broker (highest
 betweenness on the resilient network), a random actor, or a random actor with the
 catalyst's resilient degree (Borgatti 2006; Albert, Jeong & Barabási 2000). The giant
 component, components and resilient ties are measured just before and just after.
@@ -49,7 +51,9 @@ class Disruption:
             "role": m.role_of(chosen) if chosen >= 0 else "",
         }
         m.note("disruption", chosen, self.config.target)
-        if chosen >= 0:
+        if self.config.target == "catalyst":
+            m.catalyst.leave()  # the person leaves, as in the catalyst's own leaving event
+        elif chosen >= 0:
             m.remove_actor(chosen)
         after = network_metrics(m.ties, m.state, m.week, threshold)
         for key in RECORDED:

@@ -1,44 +1,147 @@
-"""M7: the catalyst's functions act, and only while the catalyst is there."""
+"""M7: the catalyst acts only through what it knows, spends real time, and lives the same
+events in every regime."""
 
 import numpy as np
+import pytest
 
+from simulation.config import COOPERATION_TYPES, TIME
 from simulation.model import NeighbourhoodModel
 from simulation.run import run
-from tests.conftest import STATIC, small_config
+from tests.conftest import STATIC, small_config, small_programme
+
+QUIET = {"cooperation.idea_rate": 0.0, "meetings": [], "everyday.contacts_per_week": 0.0}
+ONLY = {
+    f"catalyst.{f}": False
+    for f in ("impulses", "introductions", "newcomers", "lulls", "supporters")
+}
 
 
-def _cross_sector_ties(model: NeighbourhoodModel) -> int:
-    live = model.ties.live_slots()
-    sector = model.state.sector
-    return int((sector[model.ties.a[live]] != sector[model.ties.b[live]]).sum())
-
-
-def _introductions_only(mode: str) -> NeighbourhoodModel:
+def _only(function: str, **extra) -> NeighbourhoodModel:
     config = small_config(
-        {
-            "catalyst.mode": mode,
-            "catalyst.impulses": False,
-            "catalyst.lulls": False,
-            "catalyst.supporters": False,
-            "catalyst.introductions_per_month": 8,
-            "catalyst.hours": 20,
-            "cooperation.idea_rate": 0.0,
-            "meetings": [],
-            "everyday.contacts_per_week": 0.0,
-            **STATIC,
-        }
+        QUIET
+        | STATIC
+        | ONLY
+        | {f"catalyst.{function}": True, "catalyst.hours": 20, "catalyst.time": "paid"}
+        | extra
     )
     return NeighbourhoodModel(config, rng=21)
 
 
-def test_catalyst_introductions_add_cross_sector_ties():
-    with_catalyst, without = _introductions_only("present"), _introductions_only("absent")
-    for model in (with_catalyst, without):
+def test_each_function_can_be_switched_on_alone():
+    for function in ("impulses", "introductions", "newcomers"):
+        model = _only(function, **{f"catalyst.{function}_per_month": 8.0})
         for _ in range(26):
             model.step()
-    acted = with_catalyst.catalyst.actions
-    assert acted["introductions"] + acted["newcomers"] > 0
-    assert _cross_sector_ties(with_catalyst) > _cross_sector_ties(without)
+        acted = {k for k, v in model.catalyst.actions.items() if v}
+        assert acted == {function}, (function, model.catalyst.actions)
+
+
+def test_an_introduction_strengthens_the_brokers_own_ties():
+    model = _only("introductions")
+    catalyst, ties = model.catalyst, model.ties
+    contacts = ties.contacts_of(catalyst.holder)
+    for _ in range(200):
+        before = ties.strengths_among(np.append(contacts, catalyst.holder), model.week)
+        catalyst.budget = 10.0
+        catalyst.introduce()
+        if catalyst.actions["introductions"]:
+            break
+    after = ties.strengths_among(np.append(contacts, catalyst.holder), model.week)
+    made = np.argwhere(np.triu((before == 0) & (after > 0), 1))
+    assert len(made) == 1  # two contacts who did not know each other
+    a, b = made[0]
+    gain = model.config.catalyst.broker_gain
+    assert after[a, -1] == pytest.approx(min(before[a, -1] + gain, 1.0))
+    assert after[b, -1] == pytest.approx(min(before[b, -1] + gain, 1.0))
+
+
+def test_newcomers_come_from_the_contacts_of_its_contacts():
+    model = _only("newcomers")
+    catalyst, ties = model.catalyst, model.ties
+    for _ in range(30):
+        holder = catalyst.holder
+        reached = {int(j) for c in ties.contacts_of(holder) for j in ties.contacts_of(c)}
+        before = set(ties.contacts_of(holder).tolist())
+        catalyst.budget = 10.0
+        catalyst.bring_newcomer()
+        drawn = set(ties.contacts_of(holder).tolist()) - before
+        assert len(drawn) <= 1 and drawn <= reached
+    assert catalyst.actions["newcomers"] > 0
+
+
+def _cooperation_of(model: NeighbourhoodModel, members: list[int]) -> int:
+    book = model.cooperations
+    model.state.capacity[members] = 100
+    k = int(
+        book.propose_many(
+            np.array([members[0]]), kinds=np.array([COOPERATION_TYPES.index("light_formal")])
+        )[0]
+    )
+    for partner in members[1:]:
+        book._admit(k, partner)
+    book.start(k)
+    book.shortage[k] = 5  # stalled for a while
+    return k
+
+
+def test_supporters_only_for_cooperations_it_knows_of():
+    model = _only("supporters")
+    catalyst, ties = model.catalyst, model.ties
+    reach = set(ties.contacts_of(catalyst.holder).tolist()) | {catalyst.holder}
+    strangers = [i for i in range(model.state.size) if i not in reach][:3]
+    unknown = _cooperation_of(model, strangers)
+    for _ in range(20):
+        catalyst.budget = 10.0
+        catalyst.find_supporter()
+    assert model.cooperations.supporters[unknown] == 0
+    friend = int(ties.contacts_of(catalyst.holder)[0])
+    others = [i for i in strangers if i != friend][:2]
+    known = _cooperation_of(model, [friend, *others])
+    for _ in range(20):
+        catalyst.budget = 10.0
+        catalyst.find_supporter()
+    assert model.cooperations.supporters[known] > 0
+
+
+def test_a_lull_is_measured_against_the_neighbourhoods_own_recent_activity():
+    model = _only("lulls")
+    catalyst = model.catalyst
+    catalyst._recent.extend([10] * 40)
+    assert not catalyst.in_lull()
+    catalyst._recent.append(6)  # below 0.7 of the recent mean
+    assert catalyst.in_lull()
+    catalyst._recent.clear()
+    catalyst._recent.extend([1] * 40)
+    assert not catalyst.in_lull()  # a quiet neighbourhood is not in a lull by being quiet
+
+
+def test_a_revival_brings_a_real_partner():
+    model = _only("lulls")
+    catalyst, ties = model.catalyst, model.ties
+    friend = int(ties.contacts_of(catalyst.holder)[0])
+    k = _cooperation_of(model, [friend, catalyst.holder])
+    catalyst._recent.extend([20] * 40)
+    catalyst._recent.append(1)
+    size = model.cooperations.size[k]
+    for _ in range(20):
+        catalyst.budget = 10.0
+        catalyst.overcome_lull()
+        if catalyst.actions["revivals"]:
+            break
+    assert catalyst.actions["revivals"] == 1
+    assert model.cooperations.size[k] == size + 1 and model.cooperations.shortage[k] == 0
+
+
+@pytest.mark.parametrize("time, spends", [("own", True), ("paid", False)])
+def test_its_hours_come_out_of_the_holders_time_unless_paid(time, spends):
+    config = small_config(QUIET | STATIC | {"catalyst.time": time, "catalyst.hours": 2.0})
+    model = NeighbourhoodModel(config, rng=3)
+    holder = model.catalyst.holder
+    model.replenish()
+    before = model.state.stock[holder, TIME]
+    model.catalyst.act()
+    used = before - model.state.stock[holder, TIME]
+    assert used == pytest.approx(min(2.0, before) if spends else 0.0)
 
 
 def test_impulses_seed_cooperations():
@@ -51,18 +154,38 @@ def test_impulses_seed_cooperations():
     assert result.summary["started"] > 0
 
 
-def test_a_catalyst_that_leaves_stops_acting():
+def test_when_the_lead_leaves_the_person_and_its_ties_go():
     config = small_config({"catalyst.mode": "leaves", "catalyst.leave_year": 1, "years": 2})
     model = NeighbourhoodModel(config, rng=6)
     holder = model.catalyst.holder
     for _ in range(52):
         model.step()
     assert not model.catalyst.active
-    assert not model.state.active[holder], "the person left the neighbourhood"
+    assert not model.state.active[holder] and model.ties.degree[holder] == 0
     frozen = dict(model.catalyst.actions)
     for _ in range(52):
         model.step()
     assert model.catalyst.actions == frozen
+
+
+def test_when_the_qm_person_leaves_the_office_stays_and_loses_part_of_its_ties():
+    config = small_programme(
+        STATIC
+        | {
+            "catalyst.mode": "leaves",
+            "catalyst.leave_year": 1,
+            "turnover.ties_kept_on_staff_change": 0.0,
+        }
+    )
+    model = NeighbourhoodModel(config, rng=6)
+    holder = model.catalyst.holder
+    assert holder == model.programme.qm
+    for _ in range(52):
+        model.step()
+    assert not model.catalyst.active
+    assert model.state.active[holder] and model.programme.qm == holder
+    assert model.ties.degree[holder] == 0  # with no tie kept on a staff change
+    assert model.turnover.staff_changes == 1
 
 
 def test_a_successor_takes_the_role_over():
@@ -79,12 +202,8 @@ def test_a_successor_takes_the_role_over():
 
 def test_start_phase_catalyst_stops_but_stays_in_the_neighbourhood():
     config = small_config(
-        {
-            "catalyst.mode": "start_phase",
-            "catalyst.start_phase_years": 0.5,
-            **STATIC,
-        }
-    )  # nobody leaves by chance
+        {"catalyst.mode": "start_phase", "catalyst.start_phase_years": 0.5, **STATIC}
+    )
     model = NeighbourhoodModel(config, rng=2)
     holder = model.catalyst.holder
     for _ in range(30):
@@ -98,7 +217,7 @@ def test_an_absent_catalyst_never_acts():
     actions = [
         v
         for k, v in result.summary.items()
-        if k.startswith("catalyst_") and k != "catalyst_active_end"
+        if k.startswith("catalyst_") and k not in ("catalyst_active_end", "catalyst_betweenness")
     ]
     assert actions and not any(actions)
 
