@@ -930,7 +930,7 @@ class ScenarioConfig(Section):
     regime: Literal["programme", "self_organised"] = "self_organised"
     years: float = Field(default=20.0, gt=0, le=200)
     warmup_years: float = Field(
-        default=0.0,
+        default=5.0,
         ge=0,
         le=50,
         description="years the neighbourhood runs before week 0, without meetings, catalyst "

@@ -28,10 +28,12 @@ STATIC = turnover_everywhere(0.0, 0.0) | {"actors.engagement_ends_per_year": 0.0
 
 
 def small_config(overrides: dict | None = None, **sections) -> ScenarioConfig:
-    """A 28-actor self-organised neighbourhood over two years, with dotted-key overrides."""
+    """A 28-actor self-organised neighbourhood over two years, without a warm-up (tests of
+    mechanisms start from the first ties), with dotted-key overrides."""
     base = ScenarioConfig(
         name="small",
         years=2,
+        warmup_years=0,
         actors={"counts": dict(SMALL_COUNTS), "initiative_size": 4},
         meetings=[
             MeetingFormat(
