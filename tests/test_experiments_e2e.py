@@ -32,6 +32,8 @@ TINY = [
     "actors.counts.public=3",
     "--set",
     "actors.counts.business=3",
+    "--set",
+    "warmup_years=1",
 ]
 CASES = {
     "compare": (["--years", "3"], ["sweep"]),
