@@ -203,8 +203,10 @@ class Catalyst:
         running = book.running_ids()
         if not len(running):
             return running
-        reach = np.append(self._contacts(), self.holder)
-        return running[np.isin(book.roster[running], reach).any(axis=1)]
+        known = np.zeros(self.model.state.size + 1, dtype=bool)  # the last: no member (-1)
+        known[self._contacts()] = True
+        known[self.holder] = True
+        return running[known[book.roster[running]].any(axis=1)]
 
     def _stalled(self, ids: np.ndarray) -> np.ndarray:
         return ids[self.model.cooperations.shortage[ids] >= self.config.stall_weeks]
@@ -219,9 +221,9 @@ class Catalyst:
             return -1
         slots = m.ties.slots_of(np.full(len(contacts), self.holder), contacts)
         known = contacts[m.ties.informed[slots]]
-        outside = (known[:, None] != book.group(k)).all(axis=1)
-        known = known[outside & (s.load[known] < s.capacity[known]) & s.active[known]]
-        known = known[s.engaged[known]]
+        d = s.data
+        able = (d.load[known] < d.capacity[known]) & d.active[known] & d.engaged[known]
+        known = known[able & (known[:, None] != book.group(k)).all(axis=1)]
         if not len(known):
             return -1
         need = book.need[k] > 0
@@ -287,9 +289,9 @@ class Catalyst:
         contacts = self._contacts()
         if not len(contacts):
             return
-        reach = np.unique(np.concatenate([m.ties.contacts_of(int(c)) for c in contacts]))
-        reach = reach[~np.isin(reach, contacts) & (reach != self.holder)]
-        reach = reach[s.active[reach] & ((m.ties.degree[reach] <= 1) | ~s.engaged[reach])]
+        reach = m.ties.second_neighbours(self.holder)
+        d = s.data
+        reach = reach[d.active[reach] & ((m.ties.degree[reach] <= 1) | ~d.engaged[reach])]
         if not len(reach) or not self._spend():
             return
         newcomer = int(reach[m.rng.integers(len(reach))])

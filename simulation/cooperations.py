@@ -84,7 +84,53 @@ class TypeRules(NamedTuple):
     forming_weeks: int
 
 
+class StructureRules(NamedTuple):
+    """What the start of a cooperation needs to negotiate its goals and coordination."""
+
+    goals: float  # chance of clear goals before effects, the scenario's lever included
+    coordination: float  # chance of a coordinator role, likewise
+    experience: float
+    facilitation: float
+    formality: float
+    formal_kinds: np.ndarray  # bool per type: formal or not
+    facilitation_weeks: int
+    unclear_efficiency: float
+
+
 # -- compiled ---------------------------------------------------------------------------------
+
+
+@kernel
+def negotiate(book, actors, ids, uniform, rules, catalyst, week):
+    """Clear goals and a coordinator role for each starting cooperation: a chance each of
+    `rules.goals` / `rules.coordination`, plus `experience` × the share of members with a
+    cooperation behind them, `facilitation` if the catalyst (actor `catalyst`) or the QM office
+    is a member or the initiator came from a formal meeting's goal-setting lately, and
+    `formality` for a formal type. With a role, the member with the most weekly time
+    coordinates. Unclear goals slow an intensive formal cooperation. Two uniforms each."""
+    for x in range(len(ids)):
+        k = ids[x]
+        n = book.size[k]
+        experienced = 0
+        facilitated = actors.last_formal[book.initiator[k]] >= week - rules.facilitation_weeks
+        lead, most = -1, -1.0
+        for m in range(n):
+            i = book.roster[k, m]
+            experienced += actors.joined[i] > 0
+            facilitated = facilitated or i == catalyst or actors.sector[i] == QM
+            if actors.income[i, TIME] > most:
+                lead, most = i, actors.income[i, TIME]
+        shift = (
+            rules.experience * (experienced / n)
+            + rules.facilitation * facilitated
+            + rules.formality * rules.formal_kinds[book.kind[k]]
+        )
+        book.clear_goals[k] = uniform[x, 0] < rules.goals + shift
+        book.coordinated[k] = uniform[x, 1] < rules.coordination + shift
+        if book.coordinated[k]:
+            book.coordinator[k] = lead
+        vague = book.kind[k] == INTENSIVE_FORMAL and not book.clear_goals[k]
+        book.rate[k] = (rules.unclear_efficiency if vague else 1.0) / book.duration[k]
 
 
 @kernel
@@ -196,6 +242,17 @@ class CooperationBook:
             partners=np.array([(p.partners_min, p.partners_max) for p in params]),
             needs=np.array([p.need.as_tuple() for p in params], dtype=np.float64),
             forming_weeks=c.forming_weeks,
+        )
+        st = c.structure
+        self.structure = StructureRules(
+            goals=st.goals_base + st.support * c.clear_goals,
+            coordination=st.coordinator_base + st.support * c.coordinator_role,
+            experience=st.experience,
+            facilitation=st.facilitation,
+            formality=st.formality,
+            formal_kinds=FORMAL,
+            facilitation_weeks=st.facilitation_weeks,
+            unclear_efficiency=c.unclear_goals_efficiency,
         )
         self.recruiting = recruiting.rules(c)
         self.work_rules = work.rules(c)
@@ -359,37 +416,19 @@ class CooperationBook:
 
     def _negotiate_structure(self, ids: np.ndarray) -> None:
         """At the start, each cooperation has clear goals and a coordinator role or not, with
-        chances from who is in it (`cooperation.structure`; seed conditions 5, 6). Unclear
-        goals slow an intensive formal cooperation (`unclear_goals_efficiency`)."""
-        m, c = self.model, self.config
-        s = c.structure
-        goals = s.goals_base + s.support * c.clear_goals
-        coordination = s.coordinator_base + s.support * c.coordinator_role
-        uniform = m.rng.random((len(ids), 2))
-        for x, k in enumerate(ids.tolist()):
-            members = self.group(k)
-            shift = (
-                s.experience * float((m.state.joined[members] > 0).mean())
-                + s.facilitation * self._facilitated(k, members)
-                + s.formality * FORMAL[self.kind[k]]
-            )
-            self.clear_goals[k] = uniform[x, 0] < goals + shift
-            self.coordinated[k] = uniform[x, 1] < coordination + shift
-            if self.coordinated[k]:
-                self._appoint_coordinator(k)
-            vague = self.kind[k] == INTENSIVE_FORMAL and not self.clear_goals[k]
-            self.rate[k] = (c.unclear_goals_efficiency if vague else 1.0) / self.duration[k]
-
-    def _facilitated(self, k: int, members: np.ndarray) -> bool:
-        """The catalyst or the QM office is a member, or the initiator took part in a formal
-        meeting's goal-setting lately."""
+        chances from who is in it (`cooperation.structure`; seed conditions 5, 6; compiled:
+        `negotiate`)."""
         m = self.model
-        if any(m.catalyst.holds(int(i)) for i in members):
-            return True
-        if (m.state.sector[members] == QM).any():
-            return True
-        recent = m.week - m.config.cooperation.structure.facilitation_weeks
-        return bool(m.state.last_formal[self.initiator[k]] >= recent)
+        catalyst = m.catalyst.holder if m.catalyst.active else -1
+        negotiate(
+            self.data,
+            m.state.data,
+            ids,
+            m.rng.random((len(ids), 2)),
+            self.structure,
+            catalyst,
+            float(m.week),
+        )
 
     def _appoint_coordinator(self, k: int) -> None:
         members = self.group(k)

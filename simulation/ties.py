@@ -152,6 +152,31 @@ def common_neighbours(adj, i, j, mark):
 
 
 @kernel
+def second_neighbours(adj, i):
+    """The actors two steps from `i` (contacts of its contacts that are not its contacts, nor
+    itself), each once, in index order."""
+    mark = np.zeros(len(adj.degree), dtype=np.bool_)
+    mark[i] = True
+    for p in range(adj.degree[i]):
+        mark[adj.nbr[i, p]] = True
+    count = 0
+    for p in range(adj.degree[i]):
+        j = adj.nbr[i, p]
+        count += adj.degree[j]
+    found = np.empty(count, dtype=np.int64)
+    n = 0
+    for p in range(adj.degree[i]):
+        j = adj.nbr[i, p]
+        for q in range(adj.degree[j]):
+            x = adj.nbr[j, q]
+            if not mark[x]:
+                mark[x] = True
+                found[n] = x
+                n += 1
+    return np.sort(found[:n])
+
+
+@kernel
 def pair_rates(adj, sector, pairs_i, pairs_j, rates):
     """The decay rate a tie between each pair would have now (see the module docstring)."""
     out = np.empty(len(pairs_i))
@@ -401,7 +426,8 @@ class TieStore:
 
     def contacts_of(self, i: int) -> np.ndarray:
         """The actors `i` has a tie with (a copy, in adjacency order)."""
-        return self.nbr[i, : self.degree[i]].copy()
+        adj = self.adjacency.data
+        return adj.nbr[i, : adj.degree[i]].copy()
 
     def slot(self, i: int, j: int) -> int:
         """The slot of tie (i, j), or -1 when they have none."""
@@ -418,6 +444,10 @@ class TieStore:
             np.asarray(pairs_i, dtype=np.int64),
             np.asarray(pairs_j, dtype=np.int64),
         )
+
+    def second_neighbours(self, i: int) -> np.ndarray:
+        """The contacts of `i`'s contacts that are not its own contacts (nor `i`)."""
+        return second_neighbours(self.adjacency.data, int(i))
 
     def strengths_among(self, members: np.ndarray, t: float) -> np.ndarray:
         """Tie strengths now among `members`, as a symmetric matrix (0: no tie)."""
