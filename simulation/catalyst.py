@@ -31,6 +31,7 @@ import numpy as np
 from simulation.config import TIME, WEEKS_PER_MONTH, WEEKS_PER_YEAR, MeetingFormat
 from simulation.meetings import MeetingStructure
 from simulation.population import QM, RESIDENTS
+from simulation.ties import OWN, PROGRAMME
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
@@ -194,6 +195,10 @@ class Catalyst:
         self.budget -= self.config.action_hours
         return True
 
+    def _origin(self) -> int:
+        """Ties it makes are the programme's while the QM office holds the role."""
+        return PROGRAMME if self.model.state.sector[self.holder] == QM else OWN
+
     def _contacts(self) -> np.ndarray:
         return self.model.ties.contacts_of(self.holder)
 
@@ -276,9 +281,10 @@ class Catalyst:
         a, b = int(contacts[first]), int(contacts[second + (second >= first)])
         if m.ties.slot(a, b) >= 0 or not self._spend():
             return
-        m.ties.meet(np.array([a]), np.array([b]), gain=0.0, t=m.week)
+        origin = self._origin()
+        m.ties.meet(np.array([a]), np.array([b]), gain=0.0, t=m.week, origin=origin)
         gain = self.config.broker_gain
-        m.ties.meet(np.full(2, self.holder), np.array([a, b]), gain=gain, t=m.week)
+        m.ties.meet(np.full(2, self.holder), np.array([a, b]), gain=gain, t=m.week, origin=origin)
         self.actions["introductions"] += 1
 
     def bring_newcomer(self) -> None:
@@ -295,7 +301,9 @@ class Catalyst:
         if not len(reach) or not self._spend():
             return
         newcomer = int(reach[m.rng.integers(len(reach))])
-        m.ties.meet(np.array([newcomer]), np.array([self.holder]), gain=0.0, t=m.week)
+        m.ties.meet(
+            np.array([newcomer]), np.array([self.holder]), gain=0.0, t=m.week, origin=self._origin()
+        )
         if not s.engaged[newcomer] and m.rng.random() < self.config.persuasion:
             m.engagement.engage(newcomer)
         if s.engaged[newcomer]:

@@ -719,6 +719,10 @@ class CooperationConfig(Section):
         description="relative chance of each type among new ideas (default: even)",
     )
     types: dict[str, TypeParameters] = Field(default_factory=_default_types)
+    partner_search: Literal["contacts", "anyone"] = Field(
+        default="contacts",
+        description="whom an initiator can ask: the group's contacts, or anyone (team assembly)",
+    )
     incumbent_share: Probability = Field(default=0.6, description="Guimerà's p")
     repeat_bias: Probability = Field(default=0.65, description="Guimerà's q")
     weight_tie: float = Field(default=1.0, ge=0, le=10, description="partner choice: tie strength")
@@ -842,10 +846,29 @@ class ProgrammeConfig(Section):
     fund_per_year: float = Field(default=10_000.0, ge=0, le=10_000_000)
     fund_cap_per_project: float = Field(default=1_500.0, ge=0, le=1_000_000)
     verstetigung: VerstetigungConfig = Field(default_factory=VerstetigungConfig)
+    refunding_year: float | None = Field(
+        default=None,
+        ge=0,
+        le=200,
+        description="funding begins again at this year, for funding_years (fund, exit, fund again)",
+    )
+
+    @model_validator(mode="after")
+    def _refunding_after_the_end(self) -> ProgrammeConfig:
+        if self.refunding_year is not None and self.refunding_year < self.end_year:
+            raise ValueError("refunding_year must not be before the end of funding")
+        return self
 
     @property
     def end_year(self) -> float:
         return self.start_year + self.funding_years
+
+    def periods(self) -> list[tuple[float, float]]:
+        """The funding periods as (start, end) in years."""
+        periods = [(self.start_year, self.end_year)]
+        if self.refunding_year is not None:
+            periods.append((self.refunding_year, self.refunding_year + self.funding_years))
+        return periods
 
 
 class SectorTurnover(Section):

@@ -20,7 +20,7 @@ from simulation.columns import Table, column
 from simulation.compiled import kernel
 from simulation.config import COOPERATION_TYPES, RESOURCES, TIME
 from simulation.population import QM
-from simulation.ties import reinforce_group
+from simulation.ties import OWN, PROGRAMME, reinforce_group
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
@@ -384,7 +384,14 @@ class CooperationBook:
         m = self.model
         others = self.group(k).copy()
         self._admit(k, actor)
-        m.ties.meet(np.full(len(others), actor), others, gain=0.0, t=m.week)
+        funded = self.fund_drawn[k] > 0 and m.programme.funded
+        m.ties.meet(
+            np.full(len(others), actor),
+            others,
+            gain=0.0,
+            t=m.week,
+            origin=PROGRAMME if funded else OWN,
+        )
 
     def add_supporter(self, k: int, actor: int) -> None:
         """The catalyst found `actor` to support `k`: it joins as a member."""

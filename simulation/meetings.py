@@ -16,6 +16,7 @@ from mesa.time import Schedule
 
 from simulation.config import COOPERATION_TYPES, TIME, WEEKS_PER_YEAR, MeetingFormat
 from simulation.population import SECTOR_CODE
+from simulation.ties import OWN, PROGRAMME
 
 LIGHT_INFORMAL = COOPERATION_TYPES.index("light_informal")
 
@@ -53,11 +54,24 @@ class MeetingStructure:
             self.hold, Schedule(interval=self.spec.interval_weeks, start=start, end=end)
         )
 
+    def resume(self, end_week: float) -> None:
+        """Meetings of this format again, from next week to `end_week` (a programme that
+        funds it again)."""
+        if self._events is None:
+            start = self.model.week + 1
+            self._events = self.model.schedule_recurring(
+                self.hold, Schedule(interval=self.spec.interval_weeks, start=start, end=end_week)
+            )
+
     def stop(self) -> None:
         """No more meetings of this format (e.g. the programme that paid for it ended)."""
         if self._events is not None:
             self._events.stop()
             self._events = None
+
+    def origin(self) -> int:
+        """Where ties made here come from: the programme's, while it funds this meeting."""
+        return PROGRAMME if self.spec.programme and self.model.programme.funded else OWN
 
     def hand_to(self, role: str) -> None:
         """Someone else hosts it from now on (`qm`, `initiative`, `catalyst`, `anchor` or
@@ -136,7 +150,9 @@ class MeetingStructure:
         speaker = np.repeat(attendees, k)
         listener = attendees[picked.ravel()]
         gain = m.config.ties.meeting_gain * spec.tie_gain_factor
-        return m.ties.meet(speaker, listener, gain=gain, t=m.week, informed=spec.informs)
+        return m.ties.meet(
+            speaker, listener, gain=gain, t=m.week, informed=spec.informs, origin=self.origin()
+        )
 
     def _introductions(self, attendees: np.ndarray) -> int:
         """The host introduces up to `introductions` pairs of attendees from different sectors
@@ -157,6 +173,7 @@ class MeetingStructure:
             gain=m.config.ties.meeting_gain,
             t=m.week,
             informed=True,
+            origin=self.origin(),
         )
 
     def _spontaneous_ideas(self, attendees: np.ndarray) -> None:

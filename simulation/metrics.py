@@ -16,7 +16,7 @@ import numpy as np
 from simulation.compiled import kernel
 from simulation.config import SECTORS
 from simulation.population import Population
-from simulation.ties import TieStore
+from simulation.ties import BEFORE, OWN, PROGRAMME, TieStore
 
 NETWORK_METRICS = (
     "ties",
@@ -38,7 +38,11 @@ ORIGIN_METRICS = (
     "resilient_from_start",
     "ties_from_programme",
     "resilient_from_programme",
+    "ties_own",
+    "resilient_own",
 )
+"""Live and resilient ties by where they were made (`simulation.ties.ORIGINS`): before week 0,
+by the programme's structures, on the actors' own."""
 
 
 def resilient_edges(ties: TieStore, week: float, threshold: float) -> tuple[np.ndarray, ...]:
@@ -50,11 +54,7 @@ def resilient_edges(ties: TieStore, week: float, threshold: float) -> tuple[np.n
 
 
 def network_metrics(
-    ties: TieStore,
-    pop: Population,
-    week: float,
-    threshold: float,
-    programme: tuple[float, float] | None = None,
+    ties: TieStore, pop: Population, week: float, threshold: float
 ) -> dict[str, float]:
     """Density, components, clustering, cross-sector share and centralisation, no NaN; and
     the ties by origin (see `tie_origins`), all from one reading of the ties.
@@ -65,7 +65,7 @@ def network_metrics(
     live = ties.live_slots()
     strength_all = ties.strength(live, week)
     resilient = strength_all >= threshold
-    origins = _origins(ties.born[live], resilient, programme)
+    origins = _origins(ties.origin[live], resilient)
     all_cross = pop.sector[ties.a[live]] != pop.sector[ties.b[live]]
     active, position = _positions(pop)
     n = len(active)
@@ -128,28 +128,19 @@ def _hub_structure(degree: np.ndarray, i: np.ndarray, j: np.ndarray) -> dict[str
     return {"hubs": float(hubs.sum()), "core_share": float((core[i] | core[j]).mean())}
 
 
-def tie_origins(
-    ties: TieStore, week: float, threshold: float, programme: tuple[float, float] | None
-) -> dict[str, float]:
-    """Live and resilient ties made at the start, and those made while the programme ran."""
+def tie_origins(ties: TieStore, week: float, threshold: float) -> dict[str, float]:
+    """Live and resilient ties by where they were made: before week 0, by the programme, on
+    the actors' own (see `simulation.ties.ORIGINS`)."""
     live = ties.live_slots()
-    return _origins(ties.born[live], ties.strength(live, week) >= threshold, programme)
+    return _origins(ties.origin[live], ties.strength(live, week) >= threshold)
 
 
-def _origins(
-    born: np.ndarray, resilient: np.ndarray, programme: tuple[float, float] | None
-) -> dict[str, float]:
-    start = born <= 0  # made before week 0 (at the start or in a warm-up)
-    out = {
-        "ties_from_start": float(start.sum()),
-        "resilient_from_start": float((start & resilient).sum()),
-        "ties_from_programme": 0.0,
-        "resilient_from_programme": 0.0,
-    }
-    if programme is not None:
-        during = (born > max(programme[0], 0)) & (born <= programme[1])
-        out["ties_from_programme"] = float(during.sum())
-        out["resilient_from_programme"] = float((during & resilient).sum())
+def _origins(origin: np.ndarray, resilient: np.ndarray) -> dict[str, float]:
+    out = {}
+    for code, name in ((BEFORE, "from_start"), (PROGRAMME, "from_programme"), (OWN, "own")):
+        made = origin == code
+        out[f"ties_{name}"] = float(made.sum())
+        out[f"resilient_{name}"] = float((made & resilient).sum())
     return out
 
 

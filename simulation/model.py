@@ -20,7 +20,7 @@ from mesa.time import Schedule
 from simulation import everyday, neighbourhood, reporters
 from simulation.agents import Actor
 from simulation.catalyst import Catalyst
-from simulation.config import MONTH_STEPS, TIME, WEEKS_PER_YEAR, ScenarioConfig
+from simulation.config import MONTH_STEPS, TIME, ScenarioConfig
 from simulation.cooperations import CooperationBook
 from simulation.disruption import Disruption
 from simulation.engagement import Engagement
@@ -255,9 +255,7 @@ class NeighbourhoodModel(Model):
     def measure_network(self) -> None:
         """Every few weeks: whole-network measures; yearly and at the end: brokerage."""
         threshold = self.config.ties.resilient_threshold
-        metrics = network_metrics(
-            self.ties, self.state, self.week, threshold, self._programme_window()
-        )
+        metrics = network_metrics(self.ties, self.state, self.week, threshold)
         if self.week % self.config.output.betweenness_every_weeks == 0 or self._finished:
             catalyst, qm = self.catalyst, self.programme.qm
             brokers = [i for i in (catalyst.holder, qm) if i >= 0]
@@ -278,13 +276,6 @@ class NeighbourhoodModel(Model):
         metrics.update(self._brokerage)
         self.network = metrics
         self.network_collector.collect(self)
-
-    def _programme_window(self) -> tuple[float, float] | None:
-        """Weeks (start, end] in which ties count as made during the programme."""
-        c = self.config.programme
-        if not c.enabled:
-            return None
-        return c.start_year * WEEKS_PER_YEAR, c.end_year * WEEKS_PER_YEAR
 
     def finish(self) -> None:
         """End of a run: measure the network once more, brokerage included."""

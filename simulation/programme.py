@@ -17,6 +17,7 @@ from mesa.time import Schedule
 
 from simulation.config import WEEKS_PER_YEAR
 from simulation.population import CIVIL_SOCIETY, PUBLIC, QM
+from simulation.ties import PROGRAMME
 
 if TYPE_CHECKING:
     from simulation.cooperations import CooperationBook
@@ -35,7 +36,9 @@ class Programme:
         self.enabled = self.config.enabled
         self.qm: int = -1
         self.funded = False
-        self.ended = False
+        self.ended = False  # a funding period has ended (the small fund may go on)
+        self._period_end = 0.0
+        self._paused: list = []  # meetings it paid for that stopped when funding ended
         self.fund_balance = 0.0
         self.fund_spent = 0.0
         self.cap_per_project = self.config.fund_cap_per_project
@@ -43,30 +46,47 @@ class Programme:
 
     # -- schedule -----------------------------------------------------------------------------
     def schedule(self) -> None:
-        """Register the programme's start, yearly budget and end as events."""
+        """Register the programme's periods (start and end) and its yearly budget as events."""
         if not self.enabled:
             return
         m, c = self.model, self.config
-        start = c.start_year * WEEKS_PER_YEAR
-        end = c.end_year * WEEKS_PER_YEAR
-        if start <= 0:
-            self.begin()
-        else:
-            m.schedule_event(self.begin, at=start)
+        for start_year, end_year in c.periods():
+            start, end = start_year * WEEKS_PER_YEAR, end_year * WEEKS_PER_YEAR
+            if start <= 0:
+                self.begin()
+            else:
+                m.schedule_event(self.begin, at=start)
+            m.schedule_event(self.end, at=max(end, 1.0))
+        first = c.start_year * WEEKS_PER_YEAR
         m.schedule_recurring(
-            self.new_budget_year, Schedule(interval=WEEKS_PER_YEAR, start=max(start, 1.0))
+            self.new_budget_year, Schedule(interval=WEEKS_PER_YEAR, start=max(first, 1.0))
         )
-        m.schedule_event(self.end, at=max(end, 1.0))
 
     def begin(self) -> None:
-        """Funding starts: the QM office opens."""
-        if self.ended:
+        """Funding starts (or starts again): a QM office opens; meetings the programme paid
+        for when it ended come back, hosted by it."""
+        if self.funded:
             return
+        m = self.model
         self.funded = True
+        self._period_end = self._end_of_period(m.week)
         self.qm = self._open_office(self.config.qm_staff)
-        self.model.note("programme_start", self.qm)
-        self._qm_income = self.model.state.income[self.qm].copy()
-        self.model.catalyst.office_opened(self.qm)
+        m.note("programme_start", self.qm)
+        self._qm_income = m.state.income[self.qm].copy()
+        m.catalyst.office_opened(self.qm)
+        for meeting in self._paused:
+            meeting.hand_to(meeting.spec.host)
+            meeting.resume(self._period_end)
+        self._paused = []
+
+    def _end_of_period(self, week: float) -> float:
+        """The end (in weeks) of the funding period that begins at `week`."""
+        ends = [
+            end * WEEKS_PER_YEAR
+            for start, end in self.config.periods()
+            if start * WEEKS_PER_YEAR <= week + 1e-9
+        ]
+        return ends[-1]
 
     def _open_office(self, staff: int) -> int:
         """The QM office joins with paid time for `staff` people, introduced to a few public
@@ -81,14 +101,13 @@ class Programme:
         partners = np.flatnonzero(s.view("active") & np.isin(sector, [PUBLIC, CIVIL_SOCIETY]))
         if len(partners):
             chosen = m.rng.choice(partners, size=min(OFFICE_CONTACTS, len(partners)), replace=False)
-            m.ties.meet(np.full(len(chosen), i), chosen, gain=0.0, t=m.week)
+            m.ties.meet(np.full(len(chosen), i), chosen, gain=0.0, t=m.week, origin=PROGRAMME)
         return i
 
     def degression(self, week: float) -> float:
         """Share of full funding at `week`: 1, then falling linearly to 0 over the transition."""
-        c = self.config
-        end = c.end_year * WEEKS_PER_YEAR
-        transition = c.transition_years * WEEKS_PER_YEAR
+        end = self._period_end
+        transition = self.config.transition_years * WEEKS_PER_YEAR
         if week >= end:
             return 0.0
         if transition <= 0 or week < end - transition:
@@ -108,7 +127,7 @@ class Programme:
 
     def end(self) -> None:
         """Funding ends: the fund closes, QM leaves, programme meetings stop or are anchored."""
-        if not self.funded or self.ended:
+        if not self.funded:
             return
         m, v = self.model, self.config.verstetigung
         self.funded, self.ended = False, True
@@ -120,8 +139,9 @@ class Programme:
                     meeting.hand_to("anchor")
                 elif v.coordination_handover and meeting.host_role == "qm":
                     meeting.hand_to("coordinator")
-                else:
+                elif meeting.running:
                     meeting.stop()
+                    self._paused.append(meeting)
         qm, self.qm = self.qm, -1
         if v.coordination_handover:
             local = -1

@@ -43,6 +43,7 @@ class RecruitRules(NamedTuple):
     repeat_bias: float  # Guimerà's q
     min_spare: float  # hours a candidate must have
     weights: np.ndarray  # tie, shared, complement, sector, topic
+    anyone: bool  # candidates are all actors (the team-assembly model), not the members' contacts
 
 
 class Candidates(NamedTuple):
@@ -59,7 +60,14 @@ def rules(c: CooperationConfig) -> RecruitRules:
     weights = np.array(
         [c.weight_tie, c.weight_shared, c.weight_complement, c.weight_sector, c.weight_topic]
     )
-    return RecruitRules(c.candidates, c.incumbent_share, c.repeat_bias, c.min_spare_hours, weights)
+    return RecruitRules(
+        c.candidates,
+        c.incumbent_share,
+        c.repeat_bias,
+        c.min_spare_hours,
+        weights,
+        c.partner_search == "anyone",
+    )
 
 
 def recruit(book: CooperationBook, ids: np.ndarray) -> None:
@@ -133,10 +141,43 @@ def candidates(book, actors, adj, ids, min_spare):
 
 
 @kernel
+def anyone(book, actors, adj, ids, min_spare):
+    """Like `candidates`, but every engaged, active, free actor with spare time who is not a
+    member is a candidate, whether or not a member knows it (partner search among all actors,
+    as in the team-assembly model)."""
+    n = len(actors.active)
+    owner = np.empty(n * len(ids), dtype=np.int64)
+    actor = np.empty(n * len(ids), dtype=np.int64)
+    links = np.empty(n * len(ids), dtype=np.float64)
+    count = np.zeros(n, dtype=np.int64)
+    c = 0
+    for pos in range(len(ids)):
+        k = ids[pos]
+        for m in range(book.size[k]):
+            count[book.roster[k, m]] = -1
+        for m in range(book.size[k]):
+            member = book.roster[k, m]
+            for p in range(adj.degree[member]):
+                if count[adj.nbr[member, p]] >= 0:
+                    count[adj.nbr[member, p]] += 1
+        for x in range(n):
+            free = actors.load[x] < actors.capacity[x]
+            able = actors.active[x] and actors.engaged[x] and free and count[x] >= 0
+            if able and actors.stock[x, TIME] >= min_spare:
+                owner[c], actor[c], links[c] = pos, x, count[x]
+                c += 1
+        count[:] = 0
+    return owner[:c], actor[:c], links[:c]
+
+
+@kernel
 def pool(book, actors, ties, adj, ids, week, rules):
     """The candidates of all forming cooperations (see `candidates`) with their weights,
     chances to accept and pools (see `score`): the fields of `Candidates`."""
-    owner, actor, links = candidates(book, actors, adj, ids, rules.min_spare)
+    if rules.anyone:
+        owner, actor, links = anyone(book, actors, adj, ids, rules.min_spare)
+    else:
+        owner, actor, links = candidates(book, actors, adj, ids, rules.min_spare)
     weight, accept, group = score(
         book, actors, ties, adj, ids, owner, actor, links, week, rules.weights
     )

@@ -42,6 +42,13 @@ from simulation.config import WEEKS_PER_MONTH, TiesConfig
 if TYPE_CHECKING:
     from simulation.population import Population
 
+BEFORE, OWN, PROGRAMME = range(3)
+ORIGINS = ("before", "own", "programme")
+"""Where a tie was made (its provenance): before week 0 (at the start or in the warm-up); on
+the actors' own (everyday contact, their own meetings and cooperations, a catalyst who is not
+the QM); or by the programme's structures (its meetings, its office, the QM as catalyst, a
+cooperation the fund is paying for)."""
+
 NEXT, FREED, STAMP = range(3)
 """Positions in `TieSlots.counters`: the next never-used slot, how many freed slots are
 stacked in `free`, the mark of the latest batch of contacts."""
@@ -60,6 +67,7 @@ class TieSlots(NamedTuple):
     born: np.ndarray = column(np.float64)  # week made
     alive: np.ndarray = column(np.bool_)
     mark: np.ndarray = column(np.int64)  # batch that last reinforced it
+    origin: np.ndarray = column(np.int8)  # where it was made: BEFORE, OWN or PROGRAMME
     free: np.ndarray = column(np.int64)  # stack of freed slots
     counters: np.ndarray = column(np.int64, length=3)  # NEXT, FREED, STAMP
 
@@ -78,6 +86,17 @@ def weekly_decay(config: TiesConfig) -> tuple[float, float]:
     months_per_week = 1 / WEEKS_PER_MONTH
     lam = -np.log(1.0 - config.decay_per_month) * months_per_week
     return float(lam), float(lam * config.cross_sector_decay_multiplier)
+
+
+class Contact(NamedTuple):
+    """A batch of contacts: the strength it adds, a new tie's strength, its week, whether the
+    pairs learn each other's resources, and where new ties are made (`ORIGINS`)."""
+
+    gain: float
+    new_strength: float
+    t: float
+    informed: bool
+    origin: int
 
 
 class DecayRates(NamedTuple):
@@ -256,11 +275,13 @@ def _new_slot(ties):
 
 
 @kernel
-def contact_pairs(ties, adj, pairs_i, pairs_j, lam_of, start, gain, new_strength, t, informed):
+def contact_pairs(ties, adj, pairs_i, pairs_j, lam_of, start, how):
     """Pairs meet from position `start`: a tie reinforces once per batch (strength now plus
-    `gain`, at most 1, clock restarted), strangers form a tie of `new_strength` decaying at
-    `lam_of`. A batch begins at `start` 0. Returns (new ties, where it stopped): it stops
-    early when an actor's adjacency row is full, for the caller to widen and resume."""
+    `how.gain`, at most 1, clock restarted), strangers form a tie of `how.new_strength`
+    decaying at `lam_of`, made in `how.origin`. A batch begins at `start` 0. Returns (new ties,
+    where it stopped): it stops early when an actor's adjacency row is full, for the caller to
+    widen and resume."""
+    gain, t, informed = how.gain, how.t, how.informed
     if start == 0:
         ties.counters[STAMP] += 1
     stamp = ties.counters[STAMP]
@@ -283,8 +304,9 @@ def contact_pairs(ties, adj, pairs_i, pairs_j, lam_of, start, gain, new_strength
             return made, x
         s = _new_slot(ties)
         ties.a[s], ties.b[s] = min(i, j), max(i, j)
-        ties.w0[s], ties.t0[s], ties.lam[s] = new_strength, t, lam_of[x]
+        ties.w0[s], ties.t0[s], ties.lam[s] = how.new_strength, t, lam_of[x]
         ties.informed[s], ties.joint[s], ties.born[s] = informed, 0, t
+        ties.origin[s] = how.origin
         ties.alive[s], ties.mark[s] = True, stamp
         _attach(adj, i, j, s)
         _attach(adj, j, i, s)
@@ -411,9 +433,14 @@ class TieStore:
     def decay_rates(self, pairs_i: np.ndarray, pairs_j: np.ndarray) -> np.ndarray:
         """Weekly decay rate a tie between each pair would have now: faster across sectors
         and for bridges."""
+        sector = (
+            self.population.sector
+            if self.population is not None
+            else np.zeros(self.adjacency.rows, dtype=np.int8)
+        )  # one sector
         return pair_rates(
             self.adjacency.data,
-            self.population.sector,
+            sector,
             np.asarray(pairs_i, dtype=np.int64),
             np.asarray(pairs_j, dtype=np.int64),
             self.rates,
@@ -468,38 +495,33 @@ class TieStore:
 
     # -- writing -----------------------------------------------------------------------------
     def meet(
-        self, pairs_i: np.ndarray, pairs_j: np.ndarray, gain: float, t: float, informed: bool = True
+        self,
+        pairs_i: np.ndarray,
+        pairs_j: np.ndarray,
+        gain: float,
+        t: float,
+        informed: bool = True,
+        origin: int = OWN,
     ) -> int:
-        """Pairs have contact in week `t`: ties reinforce by `gain` or form. Returns the
-        number of new ties."""
+        """Pairs have contact in week `t`: ties reinforce by `gain` or form (made in `origin`;
+        before week 0 always BEFORE). Returns the number of new ties."""
         pairs_i = np.asarray(pairs_i, dtype=np.int64)
         pairs_j = np.asarray(pairs_j, dtype=np.int64)
-        return self.contact(
-            pairs_i,
-            pairs_j,
-            gain,
-            self.config.new_tie_strength,
-            t,
-            self.decay_rates(pairs_i, pairs_j),
-            informed,
+        how = Contact(
+            gain, self.config.new_tie_strength, float(t), informed, BEFORE if t <= 0 else origin
         )
+        return self.contact(pairs_i, pairs_j, how, self.decay_rates(pairs_i, pairs_j))
 
     def create(
         self, i: int, j: int, strength: float, t: float, lam: float, informed: bool = False
     ) -> int:
         """Make a new tie (i, j) and return its slot; the pair must not have one."""
-        self.contact(np.array([i]), np.array([j]), 0.0, strength, t, np.array([lam]), informed)
+        how = Contact(0.0, strength, float(t), informed, BEFORE if t <= 0 else OWN)
+        self.contact(np.array([i]), np.array([j]), how, np.array([lam]))
         return self.slot(i, j)
 
     def contact(
-        self,
-        pairs_i: np.ndarray,
-        pairs_j: np.ndarray,
-        gain: float,
-        new_strength: float,
-        t: float,
-        lam_of: np.ndarray,
-        informed: bool,
+        self, pairs_i: np.ndarray, pairs_j: np.ndarray, how: Contact, lam_of: np.ndarray
     ) -> int:
         """Pairs meet: known pairs reinforce (once, however often they appear), strangers form
         a tie. Returns new ties made."""
@@ -510,16 +532,7 @@ class TieStore:
         made, start = 0, 0
         while True:
             new, start = contact_pairs(
-                self.slots.data,
-                self.adjacency.data,
-                pairs_i,
-                pairs_j,
-                lam_of,
-                start,
-                gain,
-                new_strength,
-                float(t),
-                informed,
+                self.slots.data, self.adjacency.data, pairs_i, pairs_j, lam_of, start, how
             )
             made += new
             if start == len(pairs_i):

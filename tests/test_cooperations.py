@@ -365,3 +365,28 @@ def test_a_slow_week_counts_as_stalled_a_full_one_does_not():
     for pooled, stalled in ((full, 0), (slow, 1), (slow, 2), (full, 0)):
         work.advance(book.data, k, pooled, np.zeros(1, bool), book.work_rules, np.ones(1))
         assert book.shortage[k[0]] == stalled
+
+
+def test_partner_search_among_anyone_reaches_actors_nobody_in_the_group_knows():
+    for search, strangers_join in (("contacts", False), ("anyone", True)):
+        config = small_config(
+            STATIC
+            | {
+                "cooperation.partner_search": search,
+                "cooperation.idea_rate": 0.0,
+                "ties.initial_within_degree": 0.0,
+                "ties.initial_cross_degree": 0.0,
+                "actors.initiative_size": 0,
+                "meetings": [],
+                "catalyst.mode": "absent",
+                "everyday.contacts_per_week": 0.0,
+            }
+        )
+        model = NeighbourhoodModel(config, rng=8)
+        book = model.cooperations
+        k = book.propose_many(
+            np.array([0]), kinds=np.array([COOPERATION_TYPES.index("intensive_formal")])
+        )[0]
+        for _ in range(3):
+            book.recruit()
+        assert (book.size[k] > 1) == strangers_join, search

@@ -159,7 +159,7 @@ def test_attendees_talk_more_to_those_they_know():
     known = model.ties.strengths_among(attendees, model.week) > 0
     pairs: list[tuple[np.ndarray, np.ndarray]] = []
 
-    def record(i, j, gain, t, informed=True):
+    def record(i, j, gain, t, **how):
         pairs.append((np.asarray(i), np.asarray(j)))
         return 0
 

@@ -60,25 +60,28 @@ def test_hubs_and_core_share_on_a_star():
     assert out["core_share"] == 1.0
 
 
-def test_tie_origins_split_start_and_programme_ties():
+def test_tie_origins_count_where_ties_were_made():
     import numpy as np
 
     from simulation.metrics import tie_origins
-    from simulation.ties import TieStore
+    from simulation.ties import PROGRAMME, TieStore
 
     ties = TieStore()
-    ties.add_actors(4)
-    ties.create(0, 1, 0.9, t=0, lam=0.0)
-    ties.create(1, 2, 0.2, t=10, lam=0.0)
-    ties.create(2, 3, 0.9, t=60, lam=0.0)
-    out = tie_origins(ties, week=70, threshold=0.5, programme=(0, 52))
+    ties.add_actors(5)
+    ties.create(0, 1, 0.9, t=0, lam=0.0)  # before week 0
+    ties.create(1, 2, 0.2, t=10, lam=0.0)  # on their own
+    ties.meet(np.array([2]), np.array([3]), gain=0.0, t=60, origin=PROGRAMME)
+    ties.meet(np.array([3]), np.array([4]), gain=0.0, t=60, origin=PROGRAMME)
+    ties.meet(np.array([3]), np.array([4]), gain=0.9, t=61, origin=PROGRAMME)
+    out = tie_origins(ties, week=61, threshold=0.5)
     assert out == {
         "ties_from_start": 1,
         "resilient_from_start": 1,
-        "ties_from_programme": 1,
-        "resilient_from_programme": 0,
+        "ties_from_programme": 2,
+        "resilient_from_programme": 1,
+        "ties_own": 1,
+        "resilient_own": 0,
     }
-    assert tie_origins(ties, 70, 0.5, None)["ties_from_programme"] == 0
     assert np.isfinite(list(out.values())).all()
 
 

@@ -98,3 +98,51 @@ def test_a_later_programme_hands_the_catalyst_role_to_its_qm_office():
     assert not model.catalyst.active
     _run_weeks(model, 30)
     assert model.catalyst.active and model.catalyst.holder == model.programme.qm
+
+
+def test_ties_made_at_programme_meetings_are_the_programmes_and_stop_being_made_at_its_end():
+    from simulation.ties import OWN, PROGRAMME
+
+    config = small_programme(
+        {
+            **STATIC,
+            "years": 4,
+            "programme.funding_years": 1,
+            "programme.transition_years": 0,
+            "everyday.contacts_per_week": 0.0,
+            "cooperation.idea_rate": 0.0,
+            "catalyst.mode": "absent",
+            "programme.verstetigung.anchor_place": True,
+        }
+    )
+    model = NeighbourhoodModel(config, rng=3)
+    for _ in range(4 * 52):
+        model.step()
+    live = model.ties.live_slots()
+    born, origin = model.ties.born[live], model.ties.origin[live]
+    assert (origin[(born > 0) & (born <= 52)] == PROGRAMME).all()
+    assert (origin[born > 52] == OWN).all()  # the anchor hosts on, no longer funded
+    assert (born > 52).any() and ((born > 0) & (born <= 52)).any()
+
+
+def test_funding_again_reopens_an_office_and_its_meetings():
+    config = small_programme(
+        {
+            **STATIC,
+            "years": 5,
+            "programme.funding_years": 1,
+            "programme.transition_years": 0,
+            "programme.refunding_year": 3,
+        }
+    )
+    model = NeighbourhoodModel(config, rng=4)
+    first = model.programme.qm
+    weeks = []
+    for _ in range(5 * 52):
+        model.step()
+        weeks.append((model.programme.funded, model.meetings[0].running))
+    assert weeks[60] == (False, False) and weeks[3 * 52 + 5] == (True, True)
+    assert not weeks[-1][0]  # the second period ended at year 4
+    second = [h.actor for h in model.happenings if h.kind == "programme_start"]
+    assert second == [first, second[1]] and second[1] != first
+    assert not model.state.active[first]
