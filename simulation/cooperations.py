@@ -70,7 +70,7 @@ class CooperationArrays(NamedTuple):
     need: np.ndarray = column(np.float64, len(RESOURCES))  # a week, whole project
     pooled: np.ndarray = column(np.float64, len(RESOURCES))  # pooled so far
     roster: np.ndarray = column(np.int64, "members", fill=-1)  # members, initiator first
-    size: np.ndarray = column(np.int64)  # members in the roster
+    n_members: np.ndarray = column(np.int64)  # members in the roster
     pair_slots: np.ndarray = column(np.int64, "pairs", fill=-1)  # member pairs' tie slots
 
 
@@ -110,7 +110,7 @@ def negotiate(book, actors, ids, uniform, rules, catalyst, week):
     coordinates. Unclear goals slow an intensive formal cooperation. Two uniforms each."""
     for x in range(len(ids)):
         k = ids[x]
-        n = book.size[k]
+        n = book.n_members[k]
         experienced = 0
         facilitated = actors.last_formal[book.initiator[k]] >= week - rules.facilitation_weeks
         lead, most = -1, -1.0
@@ -174,7 +174,7 @@ def propose(book, actors, first, initiators, topics, kinds, seeded, uniform, typ
         book.coordinator[k] = -1
         book.seeded[k] = seeded
         book.roster[k, 0] = i
-        book.size[k] = 1
+        book.n_members[k] = 1
         actors.load[i] += 1
         actors.last_active[i] = week
 
@@ -185,7 +185,7 @@ def count_members(book, ids, since, joined):
     actor's first cooperation counts it as a newcomer there, every one counts in `joined`
     (in this order, so an actor starting two at once is a newcomer in the first only)."""
     for k in ids:
-        for m in range(since, book.size[k]):
+        for m in range(since, book.n_members[k]):
             x = book.roster[k, m]
             if joined[x] == 0:
                 book.newcomers[k] += 1
@@ -200,7 +200,7 @@ def close(book, actors, ties, adj, ids, feedback, gain, t):
     members = np.empty(book.roster.shape[1], dtype=np.int64)
     for k in ids:
         n = 0
-        for m in range(book.size[k]):
+        for m in range(book.n_members[k]):
             x = book.roster[k, m]
             if actors.active[x]:
                 members[n] = x
@@ -213,18 +213,15 @@ def close(book, actors, ties, adj, ids, feedback, gain, t):
 # -- the book ---------------------------------------------------------------------------------
 
 
-class CooperationBook:
-    """All cooperations of a run, their members, and their life from idea to end.
-
-    Reading a column by name reads it from the table (`book.state`, `book.roster`).
-    """
+class CooperationBook(Table[CooperationArrays]):
+    """All cooperations of a run (`data`, a `CooperationArrays`; `count` of them), their
+    members, and their life from idea to end. Reading a column by name reads it from `data`
+    (`book.state`, `book.roster`)."""
 
     def __init__(self, model: NeighbourhoodModel) -> None:
+        super().__init__(CooperationArrays, rows=64, members=8, pairs=28)
         self.model = model
         self.config = c = model.config.cooperation
-        self.table: Table[CooperationArrays] = Table(
-            CooperationArrays, rows=64, members=8, pairs=28
-        )
         # forming and running cooperations as ordered sets: in the order they came, and
         # cheap to take one out of
         self.forming: dict[int, None] = {}
@@ -257,46 +254,37 @@ class CooperationBook:
         self.recruiting = recruiting.rules(c)
         self.work_rules = work.rules(c)
 
-    def __getattr__(self, name: str) -> np.ndarray:
-        if name in CooperationArrays._fields:
-            return getattr(self.table.data, name)
-        raise AttributeError(name)
-
-    @property
-    def data(self) -> CooperationArrays:
-        return self.table.data
-
     @property
     def count(self) -> int:
-        return self.table.size
+        return self.size
 
     # -- members -------------------------------------------------------------------------------
-    def widen(self) -> None:
+    def widen_roster(self) -> None:
         """Room for twice as many members per cooperation (the pair-slot cache starts afresh)."""
-        width = self.table.widths["members"]
-        self.table.widen("members")
-        self.table.reset("pair_slots", width * (2 * width - 1))
+        width = self.widths["members"]
+        self.widen("members")
+        self.reset("pair_slots", width * (2 * width - 1))
 
     def _enrol(self, k: int, actor: int) -> None:
         """Append `actor` to the members of `k`."""
-        if self.size[k] == self.roster.shape[1]:
-            self.widen()
-        self.roster[k, self.size[k]] = actor
-        self.size[k] += 1
+        if self.data.n_members[k] == self.data.roster.shape[1]:
+            self.widen_roster()
+        self.data.roster[k, self.data.n_members[k]] = actor
+        self.data.n_members[k] += 1
 
     def _drop(self, k: int, actor: int) -> None:
         """Take `actor` out of the members of `k`, keeping the others' order; the cached pair
         slots of `k` go (positions moved)."""
         rest = self.group(k)
         rest = rest[rest != actor]
-        self.roster[k] = -1
-        self.roster[k, : len(rest)] = rest
-        self.size[k] = len(rest)
-        self.pair_slots[k] = -1
+        self.data.roster[k] = -1
+        self.data.roster[k, : len(rest)] = rest
+        self.data.n_members[k] = len(rest)
+        self.data.pair_slots[k] = -1
 
     def group(self, k: int) -> np.ndarray:
         """The members of `k` in the order they joined (a view of its roster row)."""
-        return self.roster[k, : self.size[k]]
+        return self.data.roster[k, : self.data.n_members[k]]
 
     @property
     def members(self) -> _Members:
@@ -330,7 +318,7 @@ class CooperationBook:
         type's ranges (compiled: `propose`)."""
         m = self.model
         count = len(initiators)
-        first = self.table.reserve(count)
+        first = self.reserve(count)
         topics = np.full(count, -1) if topics is None else topics
         kinds = np.full(count, -1) if kinds is None else kinds
         propose(
@@ -346,8 +334,10 @@ class CooperationBook:
             float(m.week),
         )
         ids = np.arange(first, first + count)
-        while self.roster.shape[1] < int(self.target[ids].max()) + 1:  # room for every partner
-            self.widen()  # the recruiting kernel cannot widen the roster
+        while (
+            self.data.roster.shape[1] < int(self.data.target[ids].max()) + 1
+        ):  # room for every partner
+            self.widen_roster()  # the recruiting kernel cannot widen the roster
         self.forming.update(dict.fromkeys(ids.tolist()))
         return ids
 
@@ -359,15 +349,15 @@ class CooperationBook:
         if not len(ids):
             return
         recruiting.recruit(self, ids)
-        partners = self.size[ids] - 1
-        ready = partners >= self.target[ids]
-        self.forming_left[ids[~ready]] -= 1
-        expired = ~ready & (self.forming_left[ids] <= 0)
-        enough = partners >= self.types.partners[self.kind[ids], 0]
+        partners = self.data.n_members[ids] - 1
+        ready = partners >= self.data.target[ids]
+        self.data.forming_left[ids[~ready]] -= 1
+        expired = ~ready & (self.data.forming_left[ids] <= 0)
+        enough = partners >= self.types.partners[self.data.kind[ids], 0]
         self.start(ids[ready | (expired & enough)])
         if (expired & ~enough).any():
             abandoned = ids[expired & ~enough]
-            self.ended_by[abandoned] = work.NOT_STARTED
+            self.data.ended_by[abandoned] = work.NOT_STARTED
             self._close(abandoned, ABANDONED)
 
     def _admit(self, k: int, actor: int) -> None:
@@ -376,15 +366,15 @@ class CooperationBook:
         m.state.load[actor] += 1
         m.state.mark_active(actor, m.week)
         self._enrol(k, actor)
-        if self.state[k] == RUNNING:  # a running cooperation counts its new member now
-            count_members(self.data, np.array([k]), self.size[k] - 1, m.state.joined)
+        if self.data.state[k] == RUNNING:  # a running cooperation counts its new member now
+            count_members(self.data, np.array([k]), self.data.n_members[k] - 1, m.state.joined)
 
     def join(self, k: int, actor: int) -> None:
         """`actor` becomes a member; working together makes the members acquainted."""
         m = self.model
         others = self.group(k).copy()
         self._admit(k, actor)
-        funded = self.fund_drawn[k] > 0 and m.programme.funded
+        funded = self.data.fund_drawn[k] > 0 and m.programme.funded
         m.ties.meet(
             np.full(len(others), actor),
             others,
@@ -396,15 +386,15 @@ class CooperationBook:
     def add_supporter(self, k: int, actor: int) -> None:
         """The catalyst found `actor` to support `k`: it joins as a member."""
         self.join(k, actor)
-        self.supporters[k] += 1
+        self.data.supporters[k] += 1
 
     def grant_money(self, ids: np.ndarray, amounts: np.ndarray) -> None:
         """The fund gives `amounts` to the cooperations `ids`."""
-        self.fund_drawn[ids] += amounts
+        self.data.fund_drawn[ids] += amounts
 
     def revive(self, k: int) -> None:
         """A catalyst overcomes a lull: the shortage count starts again."""
-        self.shortage[k] = 0
+        self.data.shortage[k] = 0
 
     def start(self, ids: np.ndarray | int) -> None:
         """Enough partners: the cooperations `ids` start their work (in this order)."""
@@ -414,8 +404,8 @@ class CooperationBook:
         m = self.model
         for k in ids.tolist():
             del self.forming[k]
-        self.state[ids], self.start_week[ids] = RUNNING, m.week
-        np.add.at(self.started_by_type, self.kind[ids], 1)
+        self.data.state[ids], self.data.start_week[ids] = RUNNING, m.week
+        np.add.at(self.started_by_type, self.data.kind[ids], 1)
         self._negotiate_structure(ids)
         count_members(self.data, ids, 0, m.state.joined)
         self.running.update(dict.fromkeys(ids.tolist()))
@@ -440,7 +430,7 @@ class CooperationBook:
     def _appoint_coordinator(self, k: int) -> None:
         members = self.group(k)
         if len(members):
-            self.coordinator[k] = members[np.argmax(self.model.state.income[members, TIME])]
+            self.data.coordinator[k] = members[np.argmax(self.model.state.income[members, TIME])]
 
     # -- running work (M5) -----------------------------------------------------------------
     def work(self) -> None:
@@ -465,17 +455,17 @@ class CooperationBook:
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
         if not len(ids):
             return
-        state = self.state[ids]
+        state = self.data.state[ids]
         for k, was in zip(ids.tolist(), state.tolist(), strict=True):
             if was == FORMING:
                 del self.forming[k]
             elif was == RUNNING:
                 del self.running[k]
                 self._running_ids = None
-        self.state[ids], self.end_week[ids] = outcome, m.week
+        self.data.state[ids], self.data.end_week[ids] = outcome, m.week
         self.totals[outcome] += len(ids)
         if outcome == COMPLETED:
-            np.add.at(self.completed_by_type, self.kind[ids], 1)
+            np.add.at(self.completed_by_type, self.data.kind[ids], 1)
         ties = m.config.ties
         gain = ties.success_gain if outcome == COMPLETED else -ties.failure_loss
         close(
@@ -495,16 +485,16 @@ class CooperationBook:
         if self.model.state.load[actor] == 0:  # in none
             return
         open_ = np.array([*self.forming, *self.running], dtype=np.int64)
-        for k in open_[(self.roster[open_] == actor).any(axis=1)].tolist():
+        for k in open_[(self.data.roster[open_] == actor).any(axis=1)].tolist():
             self._drop(k, actor)
             self.model.state.load[actor] -= 1
-            if self.state[k] == RUNNING:
-                if self.coordinator[k] == actor:
-                    self.coordinator[k] = -1
-                    if self.coordinated[k]:
+            if self.data.state[k] == RUNNING:
+                if self.data.coordinator[k] == actor:
+                    self.data.coordinator[k] = -1
+                    if self.data.coordinated[k]:
                         self._appoint_coordinator(k)
-            elif self.initiator[k] == actor:
-                self.ended_by[k] = work.TOO_FEW
+            elif self.data.initiator[k] == actor:
+                self.data.ended_by[k] = work.TOO_FEW
                 self._close(k, ABANDONED)
 
     # -- reading -----------------------------------------------------------------------------
@@ -517,17 +507,17 @@ class CooperationBook:
 
     def observed(self) -> np.ndarray:
         """Ids of the cooperations whose idea arose from week 0 on."""
-        return np.flatnonzero(self.table.view("idea_week") >= 0)
+        return np.flatnonzero(self.view("idea_week") >= 0)
 
     def newcomer_share(self) -> float:
         """Share of the cooperations started from week 0 on with at least one newcomer
         (supporters included)."""
         n = self.count
-        started = np.isin(self.state[:n], (RUNNING, COMPLETED, FAILED))
-        started &= self.start_week[:n] >= 0
+        started = np.isin(self.data.state[:n], (RUNNING, COMPLETED, FAILED))
+        started &= self.data.start_week[:n] >= 0
         if not started.any():
             return 0.0
-        return float((self.newcomers[:n][started] > 0).mean())
+        return float((self.data.newcomers[:n][started] > 0).mean())
 
     def running_ids(self) -> np.ndarray:
         """The running cooperations as an array, in the order they started."""

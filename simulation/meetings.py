@@ -108,8 +108,8 @@ class MeetingStructure:
     def _attendees(self, host: int) -> np.ndarray:
         """Invited actors with time who decide to come, at most `capacity`, host included."""
         m, spec = self.model, self.spec
-        s = m.state
-        n = s.size
+        s = m.state.data
+        n = m.state.size
         closeness = np.zeros(n)
         contacts = m.ties.contacts_of(host)
         if len(contacts):

@@ -236,8 +236,8 @@ class NeighbourhoodModel(Model):
 
     def ideas_arise(self) -> None:
         """Engaged actors with spare time and capacity get project ideas (M4)."""
-        s, c = self.state, self.config.cooperation
-        n = s.size
+        s, c = self.state.data, self.config.cooperation
+        n = self.state.size
         able = s.active[:n] & s.engaged[:n] & (s.load[:n] < s.capacity[:n])
         able &= s.stock[:n, TIME] >= c.min_spare_hours
         chance = c.idea_rate * s.engagement[:n] * (1.0 + s.inspiration[:n])

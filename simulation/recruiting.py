@@ -102,7 +102,7 @@ def candidates(book, actors, adj, ids, min_spare):
     bound = 0
     for pos in range(len(ids)):
         k = ids[pos]
-        for m in range(book.size[k]):
+        for m in range(book.n_members[k]):
             bound += adj.degree[book.roster[k, m]]
     owner = np.empty(bound, dtype=np.int64)
     actor = np.empty(bound, dtype=np.int64)
@@ -112,9 +112,9 @@ def candidates(book, actors, adj, ids, min_spare):
     for pos in range(len(ids)):
         k = ids[pos]
         first = n
-        for m in range(book.size[k]):
+        for m in range(book.n_members[k]):
             count[book.roster[k, m]] = -1
-        for m in range(book.size[k]):
+        for m in range(book.n_members[k]):
             member = book.roster[k, m]
             for p in range(adj.degree[member]):
                 x = adj.nbr[member, p]
@@ -135,7 +135,7 @@ def candidates(book, actors, adj, ids, min_spare):
                 owner[kept], actor[kept], links[kept] = pos, x, links_x
                 kept += 1
         n = kept
-        for m in range(book.size[k]):
+        for m in range(book.n_members[k]):
             count[book.roster[k, m]] = 0
     return owner[:n], actor[:n], links[:n]
 
@@ -153,9 +153,9 @@ def anyone(book, actors, adj, ids, min_spare):
     c = 0
     for pos in range(len(ids)):
         k = ids[pos]
-        for m in range(book.size[k]):
+        for m in range(book.n_members[k]):
             count[book.roster[k, m]] = -1
-        for m in range(book.size[k]):
+        for m in range(book.n_members[k]):
             member = book.roster[k, m]
             for p in range(adj.degree[member]):
                 if count[adj.nbr[member, p]] >= 0:
@@ -196,9 +196,9 @@ def score(book, actors, ties, adj, ids, owner, actor, links, week, weights):
     for pos in range(len(ids)):
         k = ids[pos]
         have[:] = 0.0
-        for m in range(book.size[k]):
+        for m in range(book.n_members[k]):
             have += actors.income[book.roster[k, m]]
-        have /= book.size[k]
+        have /= book.n_members[k]
         n_needed = 0
         for r in range(book.need.shape[1]):
             n_needed += book.need[k, r] > 0
@@ -215,7 +215,7 @@ def score(book, actors, ties, adj, ids, owner, actor, links, week, weights):
             interested = actors.interests[x, book.topic[k]]
             weight[c] = (
                 weights[0] * w
-                + weights[1] * links[c] / book.size[k]
+                + weights[1] * links[c] / book.n_members[k]
                 + weights[2] * complement
                 + weights[3] * (actors.sector[x] == actors.sector[lead])
                 + weights[4] * interested
@@ -250,7 +250,7 @@ def ask(book, actors, ids, found, rules, week, exponential, uniform):
         filled[block] += 1
     for block in range(blocks):  # then by key within each block
         _sort_by_key(order[bounds[block] : bounds[block + 1]], key)
-    roster, size = book.roster, book.size
+    roster, size = book.roster, book.n_members
     pairs_i = np.empty(len(ids) * rules.asks * roster.shape[1], dtype=np.int64)
     pairs_j = np.empty_like(pairs_i)
     made, u = 0, 0

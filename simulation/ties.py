@@ -50,6 +50,8 @@ the QM); or by the programme's structures (its meetings, its office, the QM as c
 cooperation the fund is paying for)."""
 
 NEXT, FREED, STAMP = range(3)
+NO_RATES = np.zeros(0)
+"""`lam_of` for `contact_pairs` when each new tie's rate follows from its embeddedness."""
 """Positions in `TieSlots.counters`: the next never-used slot, how many freed slots are
 stacked in `free`, the mark of the latest batch of contacts."""
 
@@ -88,23 +90,26 @@ def weekly_decay(config: TiesConfig) -> tuple[float, float]:
     return float(lam), float(lam * config.cross_sector_decay_multiplier)
 
 
-class Contact(NamedTuple):
-    """A batch of contacts: the strength it adds, a new tie's strength, its week, whether the
-    pairs learn each other's resources, and where new ties are made (`ORIGINS`)."""
-
-    gain: float
-    new_strength: float
-    t: float
-    informed: bool
-    origin: int
-
-
 class DecayRates(NamedTuple):
     """Weekly decay rates: embedded ties within and across sectors, and the bridge factor."""
 
     same: float
     cross: float
     bridge: float
+
+
+class Contact(NamedTuple):
+    """A batch of contacts: the strength it adds, a new tie's strength, its week, whether the
+    pairs learn each other's resources, where new ties are made (`ORIGINS`), and what sets a
+    new tie's decay rate (the actors' sectors and the rates)."""
+
+    gain: float
+    new_strength: float
+    t: float
+    informed: bool
+    origin: int
+    sector: np.ndarray
+    rates: DecayRates
 
 
 # -- compiled: finding, strength, reinforcement --------------------------------------------
@@ -277,11 +282,13 @@ def _new_slot(ties):
 @kernel
 def contact_pairs(ties, adj, pairs_i, pairs_j, lam_of, start, how):
     """Pairs meet from position `start`: a tie reinforces once per batch (strength now plus
-    `how.gain`, at most 1, clock restarted), strangers form a tie of `how.new_strength`
-    decaying at `lam_of`, made in `how.origin`. A batch begins at `start` 0. Returns (new ties,
-    where it stopped): it stops early when an actor's adjacency row is full, for the caller to
-    widen and resume."""
+    `how.gain`, at most 1, clock restarted), strangers form a tie of `how.new_strength`, made in
+    `how.origin`, decaying at `lam_of` (given per pair), or, when `lam_of` is empty, at the
+    rate its embeddedness gives now (see the module docstring). A batch begins at `start` 0.
+    Returns (new ties, where it stopped): it stops early when an actor's adjacency row is
+    full, for the caller to widen and resume."""
     gain, t, informed = how.gain, how.t, how.informed
+    mark = np.full(len(adj.degree) if len(lam_of) == 0 else 0, -1, dtype=np.int64)
     if start == 0:
         ties.counters[STAMP] += 1
     stamp = ties.counters[STAMP]
@@ -304,7 +311,14 @@ def contact_pairs(ties, adj, pairs_i, pairs_j, lam_of, start, how):
             return made, x
         s = _new_slot(ties)
         ties.a[s], ties.b[s] = min(i, j), max(i, j)
-        ties.w0[s], ties.t0[s], ties.lam[s] = how.new_strength, t, lam_of[x]
+        if len(lam_of):
+            lam = lam_of[x]
+        else:
+            same = how.sector[i] == how.sector[j]
+            lam = how.rates.same if same else how.rates.cross
+            if common_neighbours(adj, i, j, mark) == 0:
+                lam *= how.rates.bridge
+        ties.w0[s], ties.t0[s], ties.lam[s] = how.new_strength, t, lam
         ties.informed[s], ties.joint[s], ties.born[s] = informed, 0, t
         ties.origin[s] = how.origin
         ties.alive[s], ties.mark[s] = True, stamp
@@ -430,17 +444,22 @@ class TieStore:
         """Indices of the slots that hold a tie."""
         return np.flatnonzero(self.alive[: self.slots.data.counters[NEXT]])
 
+    def _sectors(self) -> np.ndarray:
+        if self.population is not None:
+            return self.population.data.sector
+        return np.zeros(self.adjacency.rows, dtype=np.int8)  # without actors: one sector
+
+    def _how(
+        self, gain: float, new_strength: float, t: float, informed: bool, origin: int
+    ) -> Contact:
+        return Contact(gain, new_strength, float(t), informed, origin, self._sectors(), self.rates)
+
     def decay_rates(self, pairs_i: np.ndarray, pairs_j: np.ndarray) -> np.ndarray:
         """Weekly decay rate a tie between each pair would have now: faster across sectors
         and for bridges."""
-        sector = (
-            self.population.sector
-            if self.population is not None
-            else np.zeros(self.adjacency.rows, dtype=np.int8)
-        )  # one sector
         return pair_rates(
             self.adjacency.data,
-            sector,
+            self._sectors(),
             np.asarray(pairs_i, dtype=np.int64),
             np.asarray(pairs_j, dtype=np.int64),
             self.rates,
@@ -507,16 +526,16 @@ class TieStore:
         before week 0 always BEFORE). Returns the number of new ties."""
         pairs_i = np.asarray(pairs_i, dtype=np.int64)
         pairs_j = np.asarray(pairs_j, dtype=np.int64)
-        how = Contact(
-            gain, self.config.new_tie_strength, float(t), informed, BEFORE if t <= 0 else origin
+        how = self._how(
+            gain, self.config.new_tie_strength, t, informed, BEFORE if t <= 0 else origin
         )
-        return self.contact(pairs_i, pairs_j, how, self.decay_rates(pairs_i, pairs_j))
+        return self.contact(pairs_i, pairs_j, how, NO_RATES)
 
     def create(
         self, i: int, j: int, strength: float, t: float, lam: float, informed: bool = False
     ) -> int:
         """Make a new tie (i, j) and return its slot; the pair must not have one."""
-        how = Contact(0.0, strength, float(t), informed, BEFORE if t <= 0 else OWN)
+        how = self._how(0.0, strength, t, informed, BEFORE if t <= 0 else OWN)
         self.contact(np.array([i]), np.array([j]), how, np.array([lam]))
         return self.slot(i, j)
 

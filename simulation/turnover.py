@@ -61,8 +61,9 @@ class Turnover:
         for i in np.flatnonzero(changing).tolist():
             if not m.catalyst.holds(i):
                 self.change_staff(i)
-        for code in np.flatnonzero(self._arrivals > 0).tolist():
-            for _ in range(m.rng.poisson(self._arrivals[code])):
+        arrivals = m.rng.poisson(self._arrivals)
+        for code in np.flatnonzero(arrivals).tolist():
+            for _ in range(arrivals[code]):
                 m.add_actor(SECTORS[code], f"newcomer_{s.size + 1}")
 
     def change_staff(self, actor: int) -> None:

@@ -106,20 +106,20 @@ def contribute(book, actors, ids, leaderless, rules):
     count = np.zeros(len(stock), dtype=np.int64)
     for pos in range(len(ids)):
         k = ids[pos]
-        for m in range(book.size[k]):
+        for m in range(book.n_members[k]):
             count[book.roster[k, m]] += 1
     resources = stock.shape[1]
     pooled = np.zeros((len(ids), resources))
     rows = 0
     for pos in range(len(ids)):
-        rows += book.size[ids[pos]]
+        rows += book.n_members[ids[pos]]
     spend = np.empty((rows, resources))
     spender = np.empty(rows, dtype=np.int64)
     row = 0
     for pos in range(len(ids)):  # every share from the stocks as they were before anyone paid
         k = ids[pos]
-        members = max(book.size[k], 1)
-        for m in range(book.size[k]):
+        members = max(book.n_members[k], 1)
+        for m in range(book.n_members[k]):
             x = book.roster[k, m]
             overhead = (rules.coordinator_hours if book.coordinator[k] == x else 0.0) + (
                 rules.leaderless_hours if leaderless[pos] else 0.0
@@ -175,7 +175,7 @@ def advance(book, ids, pooled, leaderless, rules, uniform):
         stalled = book.shortage[k] > rules.patience
         if book.progress[k] >= 1.0:
             outcome[pos], book.ended_by[k] = 1, DONE
-        elif book.size[k] < 2:
+        elif book.n_members[k] < 2:
             outcome[pos], book.ended_by[k] = -1, TOO_FEW
         elif stalled and rules.rescope and not book.rescoped[k]:
             book.progress[k] = 1.0 - (1.0 - book.progress[k]) * rules.rescope_keep
@@ -198,7 +198,7 @@ def reinforce_members(book, ties, adj, ids, gain, t, threshold):
     (one row per cooperation, pairs in the order of `numpy.triu_indices`). If some member
     pairs have no tie, nothing is changed and those pairs are returned: the caller lets them
     meet and calls again."""
-    roster, size, pair_slots = book.roster, book.size, book.pair_slots
+    roster, size, pair_slots = book.roster, book.n_members, book.pair_slots
     width = roster.shape[1]
     missing_i = np.empty(0, dtype=np.int64)
     missing_j = np.empty(0, dtype=np.int64)

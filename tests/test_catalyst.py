@@ -122,14 +122,14 @@ def test_a_revival_brings_a_real_partner():
     k = _cooperation_of(model, [friend, catalyst.holder])
     catalyst._recent.extend([20] * 40)
     catalyst._recent.append(1)
-    size = model.cooperations.size[k]
+    size = model.cooperations.n_members[k]
     for _ in range(20):
         catalyst.budget = 10.0
         catalyst.overcome_lull()
         if catalyst.actions["revivals"]:
             break
     assert catalyst.actions["revivals"] == 1
-    assert model.cooperations.size[k] == size + 1 and model.cooperations.shortage[k] == 0
+    assert model.cooperations.n_members[k] == size + 1 and model.cooperations.shortage[k] == 0
 
 
 @pytest.mark.parametrize("time, spends", [("own", True), ("paid", False)])

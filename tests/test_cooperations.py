@@ -163,7 +163,7 @@ def test_a_member_who_leaves_drops_out_of_its_cooperations():
     assert all(leaver not in book.members[j] for j in book.open_ids())
     for j in book.open_ids():  # the others keep their order; the roster row is padded with -1
         assert book.members[j] == [i for i in before[j] if i != leaver]
-        assert (book.roster[j, book.size[j] :] == -1).all()
+        assert (book.roster[j, book.n_members[j] :] == -1).all()
     assert not model.state.active[leaver]
     assert model.ties.degree[leaver] == 0 and not len(model.ties.contacts_of(leaver))
 
@@ -389,4 +389,4 @@ def test_partner_search_among_anyone_reaches_actors_nobody_in_the_group_knows():
         )[0]
         for _ in range(3):
             book.recruit()
-        assert (book.size[k] > 1) == strangers_join, search
+        assert (book.n_members[k] > 1) == strangers_join, search

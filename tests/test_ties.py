@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from simulation.model import NeighbourhoodModel
-from simulation.ties import OWN, Contact, TieStore, weekly_decay
+from simulation.ties import OWN, TieStore, weekly_decay
 from tests.conftest import small_config
 
 
@@ -41,7 +41,7 @@ def test_contact_reinforces_and_caps_at_one():
     ties = TieStore()
     ties.add_actors(3)
     ties.create(0, 1, strength=0.9, t=0, lam=0.0)
-    how = Contact(gain=0.3, new_strength=0.15, t=1, informed=True, origin=OWN)
+    how = ties._how(gain=0.3, new_strength=0.15, t=1, informed=True, origin=OWN)
     made = ties.contact(np.array([0, 1]), np.array([1, 2]), how, lam_of=np.zeros(2))
     assert made == 1
     assert ties.strength(ties.slot(0, 1), 1) == 1.0
@@ -132,7 +132,7 @@ def test_contact_leaves_the_ties_a_plain_dictionary_would(pairs, known):
             expected[key] = [0.1, True]
             made += 1
     i, j = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
-    how = Contact(gain=0.2, new_strength=0.1, t=4.0, informed=True, origin=OWN)
+    how = ties._how(gain=0.2, new_strength=0.1, t=4.0, informed=True, origin=OWN)
     assert ties.contact(i, j, how, np.full(len(pairs), 0.05)) == made
     assert len(ties) == len(expected)
     for (a, b), (strength, met) in expected.items():
