@@ -194,6 +194,18 @@ def shown_week(page) -> int:
     return int(re.match(r"Week (\d+)", page.locator(".quartier-week").inner_text()).group(1))
 
 
+def steady_week(page, quiet_ms: int = 2000, timeout_ms: int = 60_000) -> int:
+    """The week shown once it has not changed for `quiet_ms`."""
+    week, waited, quiet = shown_week(page), 0, 0
+    while quiet < quiet_ms:
+        assert waited < timeout_ms, "the week shown keeps changing"
+        page.wait_for_timeout(200)
+        waited += 200
+        now = shown_week(page)
+        quiet, week = (quiet + 200 if now == week else 0), now
+    return week
+
+
 def wait_for_week(page, week: int) -> None:
     """Until the page shows `week` everywhere: the week bar, the figures, the numbers."""
     page.wait_for_function(
@@ -295,8 +307,7 @@ def test_step_and_play_give_the_numbers_of_quartier_run(page):
     )
     page.get_by_role("button", name="❚❚").click()
     page.get_by_role("button", name="▶").wait_for()
-    page.wait_for_timeout(1000)  # a week under way when paused is still shown
-    week = shown_week(page)
+    week = steady_week(page)  # a Step under way when paused is still shown
     wait_for_week(page, week)
     assert week >= 40 and (week - 3) % 11 == 0
     assert_numbers(page, week, [reference(s, week) for s in REGIMES])
