@@ -1,12 +1,16 @@
-"""The browser app in headless Chromium: it loads offline, draws, steps, resets.
+"""The browser app in headless Chromium: the compare view loads offline, steps and plays with
+the numbers of `quartier run`, scrubs back through the weeks, inspects actors and
+cooperations, opens scenario files, and exports.
 
 One app server (`quartier viz`, a subprocess on a free port) serves every test here; each
-test opens its own page, so each gets its own model. Without Chromium the tests skip, unless
+test opens its own page, so each gets its own runs. Without Chromium the tests skip, unless
 QUARTIER_REQUIRE_BROWSER=1 (CI) makes a missing browser a failure.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import socket
@@ -18,11 +22,13 @@ from pathlib import Path
 import psutil
 import pytest
 
+import scenarios
 from benchmarks.loopback import free_port, stop
-from quartier.viz.controls import Controls, build_config
-from simulation import NeighbourhoodModel
+from quartier.viz.controls import Controls
+from quartier.viz.session import Run
+from scenarios.errors import InputError
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -40,6 +46,12 @@ LOAD_TIMEOUT_MS = 60_000
 SETTLE_QUIET_MS = 1_000  # long enough for a loaded script to start the next request
 SETTLE_POLL_MS = 100
 SETTLE_TIMEOUT_MS = 30_000
+FIGURES = 7  # timeline, two networks, four charts
+DRAWN = (
+    "n => { const all = [...document.querySelectorAll('.quartier-chart')];"
+    " return all.length >= n && all.every(e => e.dataset.drawn === e.dataset.revision); }"
+)
+REGIMES = ("programme_funded", "self_organised")
 
 
 def chromium() -> Path:
@@ -103,6 +115,7 @@ def page(viz_browser, app):
         page.goto(app["url"])
         page.get_by_role("button", name="Step").wait_for(timeout=LOAD_TIMEOUT_MS)
         page.locator(".quartier-numbers").wait_for(timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_function(DRAWN, arg=FIGURES, timeout=LOAD_TIMEOUT_MS)
         assert_clean(page, "after load")
         yield page
         assert_clean(page, "at the end of the test")
@@ -114,7 +127,7 @@ def watch(page, port: int) -> None:
     """Record every request the page makes, those still open, and every problem: a console
     error, an uncaught page error, a request that failed, a response with status >= 400, or a
     request to anything but the app's own server. A missing file is asked for late (after a
-    3 MB script has loaded, say) and its 404 can come seconds later (the server first tries
+    large script has loaded, say) and its 404 can come seconds later (the server first tries
     its stand-in CDN), long after the page looks ready; so `assert_clean` waits until no
     request is open before it looks."""
     origins = (f"http://127.0.0.1:{port}/", f"ws://127.0.0.1:{port}/")
@@ -174,48 +187,76 @@ def assert_clean(page, when: str) -> None:
         pytest.fail(f"{when}:\n" + "\n".join(new), pytrace=False)
 
 
-def figures(page) -> list[str]:
-    """The sources of the drawn figures (network view first, then the charts)."""
-    return page.locator("img.widget-image").evaluate_all(
-        "imgs => imgs.filter(i => i.naturalWidth > 0).map(i => i.src)"
+# -- reading the page ---------------------------------------------------------------------------
+
+
+def shown_week(page) -> int:
+    return int(re.match(r"Week (\d+)", page.locator(".quartier-week").inner_text()).group(1))
+
+
+def steady_week(page, quiet_ms: int = 2000, timeout_ms: int = 60_000) -> int:
+    """The week shown once it has not changed for `quiet_ms`."""
+    week, waited, quiet = shown_week(page), 0, 0
+    while quiet < quiet_ms:
+        assert waited < timeout_ms, "the week shown keeps changing"
+        page.wait_for_timeout(200)
+        waited += 200
+        now = shown_week(page)
+        quiet, week = (quiet + 200 if now == week else 0), now
+    return week
+
+
+def wait_for_week(page, week: int) -> None:
+    """Until the page shows `week` everywhere: the week bar, the figures, the numbers."""
+    page.wait_for_function(
+        "w => (document.querySelector('.quartier-week')?.innerText || '')"
+        ".startsWith('Week ' + w + ' ')",
+        arg=week,
+    )
+    page.wait_for_function(DRAWN, arg=FIGURES)
+    page.wait_for_function(
+        "w => { const row = document.querySelector('.quartier-numbers tbody tr');"
+        " return row && row.cells[1].innerText.trim() === String(w); }",
+        arg=week,
     )
 
 
-def shown_numbers(page) -> dict[str, str]:
-    text = page.locator(".quartier-numbers").inner_text()
-    return dict(re.findall(r"^([a-z ]+)\t(.+)$", text, flags=re.MULTILINE))
+def numbers(page) -> dict[str, list[str]]:
+    """The numbers table: measure -> its cells (A, B, B − A)."""
+    rows = page.locator(".quartier-numbers tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))"
+    )
+    return {row[0]: row[1:] for row in rows}
 
 
-def step_time(page) -> float:
-    return float(page.get_by_text(re.compile(r"^Time: ")).inner_text().split(":")[1])
+def chart_option(page, selector: str) -> dict:
+    """The option an ECharts figure on the page draws."""
+    return page.locator(selector).first.evaluate("e => e.__vue__.chart.getOption()")
 
 
 def click_step(page, expected_week: int) -> None:
     page.get_by_role("button", name="Step").click()
-    page.wait_for_function(
-        "w => [...document.querySelectorAll('.quartier-numbers td')]"
-        ".some((td, i, all) => td.innerText === 'week' && all[i + 1].innerText === String(w))",
-        arg=expected_week,
-    )
+    wait_for_week(page, expected_week)
     assert_clean(page, f"after Step to week {expected_week}")
 
 
-def click_reset(page, shown: str) -> None:
-    """Reset, wait until the numbers view shows `shown`, then check the page."""
-    page.get_by_role("button", name="Reset").click()
-    page.wait_for_function(
-        "s => (document.querySelector('.quartier-numbers')?.innerText || '').includes(s)",
-        arg=shown,
-    )
-    assert_clean(page, "after Reset")
-
-
-def reference(weeks: int, seed: int = 1, **controls) -> dict:
-    """The DataCollector's last row for a NeighbourhoodModel built the app's way."""
-    model = NeighbourhoodModel(build_config(Controls(**controls)), rng=seed)
+def reference(scenario: str, weeks: int, seed: int = 1, **controls) -> dict:
+    """The DataCollector's row of week `weeks` for a run built the app's way, on its own."""
+    run = Run.start("A", Controls(scenario, **controls), seed)
     for _ in range(weeks):
-        model.step()
-    return model.datacollector.get_model_vars_dataframe().iloc[-1].to_dict()
+        run.step()
+    return run.model.datacollector.get_model_vars_dataframe().iloc[weeks - 1].to_dict()
+
+
+def assert_numbers(page, week: int, references: list[dict]) -> None:
+    shown = numbers(page)
+    assert shown["week"][:2] == [str(week), str(week)]
+    for column, expected in enumerate(references):
+        for name in ("running", "completed", "failed", "forming", "meetings held"):
+            assert shown[name][column] == str(int(expected[name.replace(" ", "_")])), name
+
+
+# -- the tests ---------------------------------------------------------------------------------
 
 
 def test_listens_on_loopback_only(app):
@@ -231,14 +272,16 @@ def test_listens_on_loopback_only(app):
     assert {c.laddr.port for c in sockets} == {app["port"]}
 
 
-def test_page_loads_offline_and_draws(page, app):
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('img.widget-image')]"
-        ".filter(i => i.naturalWidth > 0).length >= 2"
-    )
-    assert len(figures(page)) >= 2  # network view and charts
-    assert shown_numbers(page)["week"] == "0"
-    assert page.get_by_text("running cooperations").count() >= 1
+def test_the_compare_view_loads_offline_and_draws(page, app):
+    titles = page.locator(".quartier-run-title").all_inner_texts()
+    assert [t.split()[1] for t in titles] == list(REGIMES)  # "A programme_funded — week 0 ..."
+    header = page.locator(".quartier-numbers thead th").all_inner_texts()
+    assert header == ["measure", "A", "B", "B − A"]
+    assert shown_week(page) == 0
+    network = chart_option(page, ".quartier-chart-network")["series"][0]
+    assert len([n for n in network["data"] if n.get("pick")]) == 91  # 90 actors, the QM office
+    charts = page.locator(".quartier-chart-chart")
+    assert charts.count() == 4
     origin = f"http://127.0.0.1:{app['port']}/"
     outside = [
         url
@@ -246,67 +289,236 @@ def test_page_loads_offline_and_draws(page, app):
         if not url.startswith((origin, f"ws://127.0.0.1:{app['port']}/", f"blob:{origin}", "data:"))
     ]
     assert page.requests and not outside, f"requests leaving 127.0.0.1: {outside}"
-    assert_clean(page, "after drawing")
+    assert any("echarts@5.4.0" in url for url in page.requests)  # served by the app itself
 
 
-def test_step_advances_and_redraws(page):
-    before = figures(page)
-    click_step(page, 1)
-    page.wait_for_function(
-        "t => ![...document.querySelectorAll('img')].some(i => i.src === t)", arg=before[1]
-    )
-    after = figures(page)
-    assert step_time(page) == 1.0
-    assert after[0] != before[0] and after[1] != before[1]
-    assert_clean(page, "after redrawing")
-
-
-def test_numbers_match_the_model_after_playing(page):
-    render_interval = page.get_by_role("slider").nth(1)  # Mesa's "Render Interval (steps)"
-    render_interval.focus()
-    for _ in range(5):
-        render_interval.press("ArrowRight")  # 1 → 11 weeks per redraw
+def test_step_and_play_give_the_numbers_of_quartier_run(page):
+    for week in (1, 2, 3):
+        click_step(page, week)
+    assert_numbers(page, 3, [reference(s, 3) for s in REGIMES])
+    weeks = page.get_by_role("slider", name="Weeks per step")
+    weeks.focus()
+    for _ in range(10):
+        weeks.press("ArrowRight")  # 11 weeks per redraw
     page.get_by_role("button", name="▶").click()
-    page.wait_for_timeout(3000)
+    page.wait_for_function(
+        "() => +((document.querySelector('.quartier-week')?.innerText || '')"
+        ".match(/^Week (\\d+)/) || [0, 0])[1] >= 40"
+    )
     page.get_by_role("button", name="❚❚").click()
-    page.get_by_role("button", name="Step").wait_for(state="visible")
-    page.wait_for_function("() => !document.querySelector('button:disabled')")
-    page.wait_for_timeout(500)
-    shown = shown_numbers(page)
-    week = int(shown["week"])
-    assert week >= 11 and step_time(page) == week
-    expected = reference(week)
-    for name in ("running", "completed", "failed", "abandoned", "forming", "meetings held"):
-        assert shown[name] == str(int(expected[name.replace(" ", "_")])), name
+    page.get_by_role("button", name="▶").wait_for()
+    week = steady_week(page)  # a Step under way when paused is still shown
+    wait_for_week(page, week)
+    assert week >= 40 and (week - 3) % 11 == 0
+    assert_numbers(page, week, [reference(s, week) for s in REGIMES])
     assert_clean(page, "after playing")
 
 
-def test_typed_seed_and_control_then_reset_rebuild_the_model(page):
+def test_scrub_back_through_the_weeks_and_resume_from_the_end(page):
+    weeks = page.get_by_role("slider", name="Weeks per step")
+    weeks.focus()
+    for _ in range(5):
+        weeks.press("ArrowRight")  # 6 weeks a Step
+    for week in (6, 12):
+        page.get_by_role("button", name="Step").click()
+        wait_for_week(page, week)
+    slider = page.get_by_role("slider", name="Week", exact=True)
+    slider.focus()
+    for _ in range(7):
+        slider.press("ArrowLeft")
+    wait_for_week(page, 5)
+    assert "of 12 computed" in page.locator(".quartier-week").inner_text()
+    assert_numbers(page, 5, [reference(s, 5) for s in REGIMES])
+    assert "week 5:" in page.locator(".quartier-run-title").first.inner_text()
+    network = chart_option(page, ".quartier-chart-network")["series"][0]
+    run = Run.start("A", Controls(REGIMES[0]), 1)
+    for _ in range(5):
+        run.step()
+    assert len(network["links"]) == run.model.tie_graph().number_of_edges()
+    chart = page.locator(".quartier-chart-chart").first
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    at = chart.evaluate(
+        "e => e.__vue__.chart.convertToPixel({gridIndex: 0}, [9, 0])"
+    )  # where week 9 is on the first chart
+    page.mouse.click(box["x"] + at[0], box["y"] + box["height"] / 3)
+    wait_for_week(page, 9)
+    click_step(page, 18)  # Step goes on from the end
+    assert page.locator(".quartier-week").inner_text().startswith("Week 18 of 1040")
+    assert_clean(page, "after scrubbing")
+
+
+def hover_actor(page, k: int, run: int = 0) -> dict:
+    """Move the mouse over the k-th actor of a run's network; returns that node."""
+    network = page.locator(".quartier-chart-network").nth(run)
+    network.scroll_into_view_if_needed()
+    node, at = network.evaluate(
+        "(e, k) => { const c = e.__vue__.chart; const d = c.getOption().series[0].data[k];"
+        " return [d, c.convertToPixel({seriesIndex: 0}, [d.x, d.y])]; }",
+        k,
+    )
+    box = network.bounding_box()
+    page.mouse.move(box["x"] + at[0], box["y"] + at[1])
+    return node | {"at": (box["x"] + at[0], box["y"] + at[1])}
+
+
+def test_inspect_an_actor_and_a_cooperation(page):
+    for week in range(1, 9):
+        page.get_by_role("button", name="Step").click()
+        wait_for_week(page, week)
+    run = Run.start("B", Controls(REGIMES[1]), 1)
+    for _ in range(8):
+        run.step()
+    graph = run.model.tie_graph()
+    node = hover_actor(page, 10, run=1)
+    actor = node["pick"]["actor"]
+    tooltip = page.wait_for_function(
+        "name => [...document.querySelectorAll('.quartier-chart-network div')]"
+        ".map(d => d.innerText).find(t => t.startsWith(name + '\\n'))",
+        arg=node["name"],
+    ).json_value()  # the chart's tooltip, drawn in the page
+    assert f"{graph.degree(actor)} ties" in tooltip
+    page.mouse.click(*node["at"])
+    inspector = page.locator(".quartier-inspector")
+    page.locator(".quartier-actor-name").wait_for()
+    assert page.locator(".quartier-actor-name").inner_text().startswith(graph.nodes[actor]["name"])
+    assert f"Ties: {graph.degree(actor)} ties" in inspector.inner_text()
+    assert graph.nodes[actor]["sector"].replace("_", " ") in inspector.inner_text()
+    strongest = max(graph[actor].items(), key=lambda item: (item[1]["strength"], -item[0]))[0]
+    inspector.locator(".ties tbody tr").first.click()  # the strongest tie: inspect that actor
+    page.wait_for_function(
+        "n => document.querySelector('.quartier-actor-name')?.innerText.startsWith(n)",
+        arg=graph.nodes[strongest]["name"],
+    )
+    members = [
+        int(i) for i in run.model.cooperations.members[next(iter(run.model.cooperations.running))]
+    ]
+    page.locator(".quartier-run-view-B .cooperations tbody tr").first.click()
+    page.wait_for_function("() => document.querySelector('.quartier-run-view-B tr.selected')")
+    page.wait_for_function(DRAWN, arg=FIGURES)
+    network = chart_option(page, ".quartier-run-view-B .quartier-chart-network")["series"][0]
+    standing_out = [
+        n["pick"]["actor"]
+        for n in network["data"]
+        if n.get("itemStyle", {}).get("borderWidth") in (3, 3.5) and n.get("pick")
+    ]
+    assert set(members) <= set(standing_out)
+    faded = [n for n in network["data"] if n.get("pick") and n["itemStyle"].get("opacity") == 0.25]
+    assert len(faded) == graph.number_of_nodes() - len(members) - (strongest not in members)
+    assert_clean(page, "after inspecting")
+
+
+def open_file(page, path: str, into: str = "B") -> None:
+    page.get_by_label("Scenario file (path or preset)").fill(path)
+    page.get_by_label("into run").click(force=True)
+    page.get_by_role("option", name=into, exact=True).click()
+    page.get_by_role("button", name="Open", exact=True).click()
+
+
+def test_open_a_scenario_file_with_an_actor_map(page):
+    open_file(page, "scenarios/example_neighbourhood.toml", into="B")
+    page.get_by_text("Opened example_neighbourhood.toml as run B").wait_for()
+    page.wait_for_function(DRAWN, arg=FIGURES)
+    titles = page.locator(".quartier-run-title").all_inner_texts()
+    assert "example_neighbourhood.toml" in titles[1] and REGIMES[0] in titles[0]
+    with (ROOT / "scenarios" / "examples" / "nordstadt_actors.csv").open() as rows:
+        mapped = {row["name"] for row in csv.DictReader(r for r in rows if not r.startswith("#"))}
+    network = chart_option(page, ".quartier-run-view-B .quartier-chart-network")["series"][0]
+    assert mapped <= {n["name"] for n in network["data"] if n.get("pick")}
     click_step(page, 1)
+    config = scenarios.load(ROOT / "scenarios" / "example_neighbourhood.toml")
+    run = Run.start("B", Controls(str(ROOT / "scenarios" / "example_neighbourhood.toml")), 1)
+    run.step()
+    assert run.config == config
+    expected = run.model.datacollector.get_model_vars_dataframe().iloc[0]
+    assert numbers(page)["forming"][1] == str(int(expected["forming"]))
+
+
+def test_a_bad_scenario_file_shows_the_cli_error(page, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('extends = "self_organised"\n[ties]\ndecay_per_mnth = 0.1\n')
+    for path in (str(bad), str(tmp_path / "missing.toml")):
+        with pytest.raises(InputError) as expected:
+            scenarios.load(path)
+        open_file(page, path)
+        error = page.locator(".quartier-error")
+        error.wait_for()
+        page.wait_for_function(
+            "t => document.querySelector('.quartier-error')?.innerText.trim() === t",
+            arg=str(expected.value),
+        )
+    titles = page.locator(".quartier-run-title").all_inner_texts()
+    assert [t.split()[1] for t in titles] == list(REGIMES)  # the runs stay as they were
+    assert_clean(page, "after the errors")
+
+
+def test_export_the_view_and_the_series(page):
+    for week in (1, 2, 3, 4):
+        click_step(page, week)
+    files = {}
+    for kind in ("PNG", "SVG", "CSV"):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=kind, exact=True).click()
+        files[kind] = (download.value.suggested_filename, Path(download.value.path()).read_bytes())
+    assert files["PNG"][0] == "quartier-view.png" and files["PNG"][1][:4] == b"\x89PNG"
+    assert b"<svg" in files["SVG"][1] and b"Cooperations running" in files["SVG"][1]
+    rows = list(csv.DictReader(io.StringIO(files["CSV"][1].decode())))
+    assert [(r["run"], r["week"]) for r in rows][:2] == [("A", "0"), ("A", "1")]
+    assert len(rows) == 2 * 5
+    expected = reference(REGIMES[1], 4)
+    last_b = [r for r in rows if r["run"] == "B"][-1]
+    assert float(last_b["running"]) == expected["running"]
+    assert_clean(page, "after exporting")
+
+
+def test_typed_seed_and_controls_then_reset_rebuild_the_runs(page):
+    typed = ("resources.level=0.5", "ties.decay_per_month=0.08")
     seed = page.get_by_label("Seed (integer)")
     seed.fill("7")
     seed.press("Enter")
-    page.get_by_label("Scenario", exact=True).click(force=True)
-    page.get_by_role("option", name="programme_funded").click()
-    page.get_by_label("Catalyst", exact=True).click(force=True)
+    page.get_by_label("Catalyst B", exact=True).click(force=True)
     page.get_by_role("option", name="absent").click()
-    click_reset(page, "Seed 7")
-    shown = shown_numbers(page)
-    assert shown["week"] == "0" and shown["catalyst"] == "none" and "fund balance" in shown
+    overrides = page.get_by_label("Overrides A (KEY=VALUE a line)")
+    overrides.fill("resources.level=0.5\nties.decay_per_month=0.08")
+    page.keyboard.press("Tab")  # the text is taken when the field loses focus
+    page.get_by_role("button", name="Reset").click()
+    page.wait_for_function(
+        "() => (document.querySelectorAll('.quartier-run-title')[1]?.innerText || '')"
+        ".includes('catalyst absent')"
+    )
+    assert "resources.level=0.5 · ties.decay_per_month=0.08" in (
+        page.locator(".quartier-run-title").first.inner_text()
+    )
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.quartier-numbers tbody tr')]"
+        ".some(r => r.cells[0].innerText.trim() === 'catalyst'"
+        " && r.cells[2].innerText.trim() === 'none')"
+    )
+    assert numbers(page)["catalyst"][:2] == ["active", "none"]
     for week in (1, 2, 3):
         click_step(page, week)
-    expected = reference(3, seed=7, scenario="programme_funded", catalyst_mode="absent")
-    shown = shown_numbers(page)
-    assert shown["forming"] == str(int(expected["forming"]))
-    assert shown["fund balance"] == f"{expected['fund_balance']:,.0f} EUR"
-    assert_clean(page, "after the steps")
+    assert_numbers(
+        page,
+        3,
+        [
+            reference(REGIMES[0], 3, seed=7, overrides=typed),
+            reference(REGIMES[1], 3, seed=7, catalyst_mode="absent"),
+        ],
+    )
+    commands = page.locator(".quartier-command").all_inner_texts()
+    assert commands[0].endswith(
+        "--seed 7 --set resources.level=0.5 --set ties.decay_per_month=0.08"
+    )
+    assert commands[1].endswith("--seed 7 --set catalyst.mode=absent")
 
 
-def test_every_asset_is_served_through_steps_and_reset(page, app):
+def test_every_asset_is_served_through_steps_and_reset(page):
     """Load, Step three times, Reset: every file the page asked for came back below 400."""
     for week in (1, 2, 3):
         click_step(page, week)
-    click_reset(page, "week\t0")
+    page.get_by_role("button", name="Reset").click()
+    wait_for_week(page, 0)
+    assert_clean(page, "after Reset")
     files = [url for url in page.requests if url.startswith("http")]
     assert any("/_solara/cdn/" in url for url in files), "no frontend asset was requested"
     unserved = sorted({url for url in files if not page.statuses.get(url)})

@@ -1,86 +1,49 @@
-"""Quartier in the browser: a Mesa SolaraViz page.
+"""Quartier in the browser: neighbourhoods side by side, week by week (a Solara app).
 
 Start it with `quartier viz` (offline settings, 127.0.0.1) or `solara run quartier/viz/app.py`.
 """
 
 from __future__ import annotations
 
-import mesa.visualization.solara_viz as solara_viz
 import solara
-from mesa.visualization import Slider, SolaraViz
 
-import scenarios
-from quartier.viz.controls import AS_SCENARIO, CATALYST_MODES, DEFAULT_SEED, REGIME_PRESETS
-from quartier.viz.model import VizModel, initial_scenario
 from quartier.viz.offline import apply_offline_settings
-from quartier.viz.views import ChartsView, CooperationsView, NetworkView, NumbersView
+from quartier.viz.start import scenario_choices, starting_runs, starting_seed
+from quartier.viz.views import (
+    CSS,
+    ChartPicker,
+    ChartsView,
+    Exports,
+    Key,
+    NumbersView,
+    RunsView,
+    Settings,
+    WeekBar,
+    use_page_state,
+    use_play_loop,
+)
 
 apply_offline_settings()
 
-
-def scenario_choices(first: str) -> list[str]:
-    """The shipped presets, with a scenario file given on the command line first."""
-    presets = scenarios.presets()
-    return presets if first in presets else [first, *presets]
-
-
-def model_params(scenario: str) -> dict[str, object]:
-    """The controls SolaraViz shows; their names are VizModel's keyword arguments."""
-    return {
-        "preset": {
-            "type": "Select",
-            "value": scenario,
-            "label": "Scenario",
-            "values": scenario_choices(scenario),
-        },
-        "regime": {
-            "type": "Select",
-            "value": AS_SCENARIO,
-            "label": "Regime",
-            "values": [AS_SCENARIO, *REGIME_PRESETS],
-        },
-        "catalyst_mode": {
-            "type": "Select",
-            "value": AS_SCENARIO,
-            "label": "Catalyst",
-            "values": [AS_SCENARIO, *CATALYST_MODES],
-        },
-        "meeting_interval": Slider("Meeting interval (× scenario's)", 1.0, 0.25, 4.0, 0.25),
-        "resource_level": Slider("Resource level (× scenario's)", 1.0, 0.0, 3.0, 0.1),
-        "actors": Slider("Number of actors (0 = scenario's)", 0, 0, 600, 10),
-        "rng": {"type": "InputText", "value": str(DEFAULT_SEED), "label": "Seed (integer)"},
-    }
-
-
-COMPONENTS = [(NetworkView, 0), (ChartsView, 0), (NumbersView, 0), (CooperationsView, 0)]
-# Grid cells (12 columns, 30 px rows): network and charts side by side, the tables below.
-GRID = [
-    {"i": 0, "x": 0, "y": 0, "w": 6, "h": 14},
-    {"i": 1, "x": 6, "y": 0, "w": 6, "h": 14},
-    {"i": 2, "x": 0, "y": 14, "w": 3, "h": 12},
-    {"i": 3, "x": 3, "y": 14, "w": 9, "h": 12},
-]
-_mesa_grid = solara_viz.make_initial_grid_layout
-
-
-def grid_layout(count: int) -> list[dict]:
-    """Our cell sizes for our four views (Mesa's default cells are too small for figures)."""
-    if count != len(GRID):
-        return _mesa_grid(count)
-    return [{**cell, "moved": False} for cell in GRID]
-
-
-solara_viz.make_initial_grid_layout = grid_layout  # ComponentsView looks it up at render
+TITLE = "Quartier — cooperations in a neighbourhood"
 
 
 @solara.component
 def Page():
-    """One model per browser session, built from the controls' starting values."""
-    scenario = initial_scenario()
-    model = solara.use_memo(lambda: VizModel(preset=scenario), [])
-    SolaraViz(
-        model,
-        components=COMPONENTS,
-        model_params=model_params(scenario),
-        name="Quartier — cooperations in a neighbourhood",
-    )
+    """One comparison per browser tab, built from what `quartier viz` was asked for."""
+    state = use_page_state(starting_runs(), starting_seed(), scenario_choices())
+    use_play_loop(state)
+    solara.Title(TITLE)
+    solara.Style(CSS)
+    with solara.AppBarTitle():
+        solara.Text(TITLE)
+    with solara.Sidebar():
+        Settings(state)
+    with solara.Column(gap="8px", style={"padding": "8px 16px"}):
+        WeekBar(state)  # each part redraws only when what it shows changes
+        Exports(state)
+        RunsView(state)
+        Key()
+        ChartPicker(state)
+        ChartsView(state)
+        NumbersView(state)
