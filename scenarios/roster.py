@@ -92,7 +92,7 @@ class Vocabulary:
 
     def number(self, item: object, loc: Loc, where: Locator) -> object:
         """The topic number of one item of a topics list (anything else is left to validation)."""
-        if isinstance(item, str) and item.strip().isdigit():
+        if isinstance(item, str) and item.strip().isascii() and item.strip().isdigit():
             item = int(item)
         if isinstance(item, bool) or not isinstance(item, int | str):
             return item

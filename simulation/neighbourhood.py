@@ -142,7 +142,7 @@ def form_initiative(model: NeighbourhoodModel) -> None:
     mean = min(1.0, config.ties.initial_strength * INITIATIVE_TIE_FACTOR)
     strengths = initial_strengths(rng, mean, len(i))
     for a, b, w in zip(members[i].tolist(), members[j].tolist(), strengths.tolist(), strict=True):
-        model.ties.create(a, b, w, 0.0, model.ties.lam_same, informed=True)
+        model.ties.create(a, b, w, float(model.week), model.ties.lam_same, informed=True)
 
 
 def _mapped_initiative(config: ScenarioConfig) -> np.ndarray | None:
@@ -176,7 +176,7 @@ def initial_ties(model: NeighbourhoodModel) -> None:
         i.tolist(), j.tolist(), strengths.tolist(), rates.tolist(), strict=True
     ):
         if a != b and ties.slot(a, b) < 0:
-            ties.create(a, b, w, 0.0, lam, informed=True)
+            ties.create(a, b, w, float(model.week), lam, informed=True)
 
 
 def _distinct_pairs(

@@ -126,7 +126,9 @@ ACTOR_LINES = (PRESET_DIR / "examples" / "nordstadt_actors.csv").read_text("utf-
 @given(
     line=st.integers(0, len(ACTOR_LINES) - 1),
     cell=st.integers(0, 8),
-    text=st.one_of(st.text(max_size=10), st.sampled_from(["", "-1", "1e9", "x", ",", '"'])),
+    text=st.one_of(
+        st.text(max_size=10), st.sampled_from(["", "-1", "1e9", "x", ",", '"', "¹", "٣"])
+    ),
 )
 def test_mutated_actor_maps_never_crash(
     line: int, cell: int, text: str, capsys: pytest.CaptureFixture[str]

@@ -12,6 +12,8 @@ import pytest
 from quartier.viz import export
 from quartier.viz.controls import Controls
 from quartier.viz.figures import (
+    EVENT_TEXT,
+    MARKED,
     SCALE,
     Selection,
     chart_option,
@@ -19,7 +21,7 @@ from quartier.viz.figures import (
     network_option,
     timeline_option,
 )
-from quartier.viz.inspector import actor_view, cooperation_row, numbers
+from quartier.viz.inspector import MAX_NAMES, actor_view, cooperation_row, numbers
 from quartier.viz.network import network_data
 from quartier.viz.series import NETWORK, WEEKLY, catalogue, default_measures, series, value_at
 from quartier.viz.session import Comparison
@@ -113,7 +115,14 @@ def test_charts_mark_the_happenings(pair):
         for line in s.get("markLine", {}).get("data", [])
         if "label" in line and line["label"].get("show")
     ]
-    assert "A: programme starts" in marks and "B: catalyst leaves" in marks
+    drawn = {
+        f"{run.label}: {EVENT_TEXT[m.kind]}"
+        for run in pair.runs
+        for m in happenings(run)
+        if m.kind in MARKED and m.week <= 60
+    }
+    assert set(marks) == drawn and "A: programme starts" in drawn
+    assert any(mark.startswith("B: catalyst") for mark in drawn)  # its role ends by week 30
     ticks = next(s for s in option["series"] if s["name"] == "·B meetings")["data"]
     meetings = {m.week for m in happenings(pair.runs[1]) if m.kind == "meeting"}
     assert {w for w, _ in ticks} == meetings
@@ -127,7 +136,8 @@ def test_the_timeline_lists_the_happenings(pair):
         meetings = sum(m.kind == "meeting" for m in marks)
         assert counts[f"{run.label} meetings"] == meetings
         assert counts[f"{run.label} events"] == len(marks) - meetings
-    assert any("catalyst leaves" in d["tip"] for s in option["series"] for d in s["data"])
+    ends = [m.text for m in happenings(pair.runs[1]) if m.kind.startswith("catalyst_")]
+    assert ends and any(ends[0] in d["tip"] for s in option["series"] for d in s["data"])
 
 
 def test_numbers_have_a_column_per_run_and_their_difference(pair):
@@ -161,7 +171,10 @@ def test_an_actor_as_it_was_in_a_week(pair):
     assert [i for i, *_ in view.ties] == [i for i, _ in contacts][: len(view.ties)]
     assert cooperation.id in view.cooperation_ids
     row = cooperation_row(run, cooperation)
-    assert row[0] == str(cooperation.id) and run.model.state.names[actor] in row[4] + "…"
+    names = [run.model.state.names[i] for i in cooperation.members]
+    assert row[0] == str(cooperation.id) and row[4].startswith(names[0])
+    assert row[4].split(" +")[0].split(", ") == names[:MAX_NAMES]
+    assert row[4].endswith(f"+{len(names) - MAX_NAMES}") == (len(names) > MAX_NAMES)
 
 
 def test_an_actor_not_yet_there(pair):

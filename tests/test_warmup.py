@@ -61,3 +61,14 @@ def test_structural_happenings_are_recorded_with_their_week():
             h for h in model.happenings if h.kind == "meeting" and h.detail == meeting.spec.name
         ]
         assert len(held) == meeting.held > 0
+
+
+def test_ties_of_the_first_neighbourhood_decay_through_the_warm_up():
+    """The starting ties are made when the warm-up begins: no tie's last contact lies after
+    week 0 and none is stronger than 1, at its last contact or now."""
+    config = small_config({"warmup_years": 1})
+    model = NeighbourhoodModel(config, rng=5)
+    live = model.ties.live_slots()
+    assert len(live) and (model.ties.t0[live] <= model.week).all()
+    assert (model.ties.w0[live] <= 1.0).all()
+    assert (model.ties.strength(live, model.week) <= 1.0).all()
