@@ -202,7 +202,8 @@ def answer_text(study: Study) -> str:
         f"and by {row['programme'].estimate.text()} when programme-funded; the difference, "
         f"the interaction, is **{test.estimate.text()}** ({test.n} paired replicates, "
         f"p = {test.p:.2g}: {READING[primary]}). ",
-        f"With {rule.power * 100:.0f} % power the design detects an interaction of ±{mde:.3g} ({unit}); ",
+        f"With {rule.power * 100:.0f} % power the design detects an interaction of "
+        f"±{mde:.3g} ({unit}); ",
     ]
     if primary == 0:
         text.append("an effect of that size or more is unlikely to have been missed. ")
@@ -504,10 +505,10 @@ def power_section(study: Study) -> None:
             else f"not reached by the cap of {growth.cap} replicates. "
         )
         + f"With the measured SD of the paired interaction ({test.sd:.3g}) the target needs "
-        f"n = {needed}. The minimum detectable interaction at {rule.power * 100:.0f} % power (two-sided "
-        f"paired t test, 5 %) with n = {test.n} is ±{mde:.3g}. The stopping rule looks only at "
-        "the CI's width (the SD), never at the estimate, so it does not steer the verdict. "
-        "Pairing is what makes this affordable: " + _pairing_gain(study)
+        f"n = {needed}. The minimum detectable interaction at {rule.power * 100:.0f} % power "
+        f"(two-sided paired t test, 5 %) with n = {test.n} is ±{mde:.3g}. The stopping rule "
+        "looks only at the CI's width (the SD), never at the estimate, so it does not steer "
+        "the verdict. What pairing gained: " + _pairing_gain(study)
     )
     study.report.table(pd.DataFrame(rows), "The primary interaction after each batch")
 
@@ -525,8 +526,8 @@ def _pairing_gain(study: Study) -> str:
     factor = (unpaired / paired) ** 2
     return (
         f"the SD of the paired interaction is {paired:.3g}, against {unpaired:.3g} if the "
-        f"four cells had independent seeds — {factor:.2g} times the replicates would be "
-        "needed without common random numbers."
+        f"four cells had independent seeds: without common random numbers {factor:.2g} times "
+        "the replicates would be needed for the same precision."
     )
 
 

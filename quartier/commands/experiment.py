@@ -7,6 +7,7 @@ import shlex
 from pathlib import Path
 
 from experiments.research.catalogue import EXPERIMENTS, run_experiment
+from experiments.research.compare_robustness import check_ensemble
 from experiments.research.experiment import Options
 from quartier.commands.sweep import add_engine_arguments, check_engine_arguments
 from scenarios.dotted import parse_assignments
@@ -119,4 +120,5 @@ def _check(args: argparse.Namespace) -> None:
     for flag in ("streams", "ensemble"):
         if getattr(args, flag) is not None and args.name != "compare":
             raise InputError(f"--{flag}", f"only the compare experiment takes it, not {args.name}")
+    check_ensemble(args.ensemble)
     check_engine_arguments(args)
