@@ -371,9 +371,10 @@ def replications_for(sd: float, half_width: float, level: float = LEVEL) -> int 
         return 2
     if not half_width > 0:
         return None
-    n = 2
-    while stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n) > half_width:
+    quantile = 0.5 + level / 2
+    n = max(2, int(np.ceil((stats.norm.ppf(quantile) * sd / half_width) ** 2)))
+    if n > 10_000_000:
+        return None
+    while stats.t.ppf(quantile, n - 1) * sd / np.sqrt(n) > half_width:  # t > z: a few steps up
         n += 1
-        if n > 10_000_000:
-            return None
     return n

@@ -133,3 +133,4 @@ def test_replications_for_a_target_half_width():
     assert scipy_stats.t.ppf(0.975, n - 1) * 10 / np.sqrt(n) <= 2.0
     assert scipy_stats.t.ppf(0.975, n - 2) * 10 / np.sqrt(n - 1) > 2.0
     assert stats.replications_for(0.0, 1.0) == 2
+    assert stats.replications_for(1.0, 1e-9) is None  # more than anyone can run

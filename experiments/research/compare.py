@@ -505,7 +505,8 @@ def power_section(study: Study) -> None:
             else f"not reached by the cap of {growth.cap} replicates. "
         )
         + f"With the measured SD of the paired interaction ({test.sd:.3g}) the target needs "
-        f"n = {needed}. The minimum detectable interaction at {rule.power * 100:.0f} % power "
+        f"n = {needed or 'more than ten million'}. The minimum detectable interaction at "
+        f"{rule.power * 100:.0f} % power "
         f"(two-sided paired t test, 5 %) with n = {test.n} is ±{mde:.3g}. The stopping rule "
         "looks only at the CI's width (the SD), never at the estimate, so it does not steer "
         "the verdict. What pairing gained: " + _pairing_gain(study)
