@@ -184,14 +184,7 @@ def answer_text(study: Study) -> str:
     streams = [_direction(t.estimate, t.p) for _, t in found["streams_tests"]]
     held = sum(d == primary for d in streams) + 1
     total = len(streams) + 1
-    if primary == 1 and own_direction in (None, 1):
-        head = "Yes"
-    elif primary == -1 and own_direction in (None, -1):
-        head = "No — the reverse: it matters more under the programme"
-    elif primary == 0 and own_direction in (None, 0):
-        head = "No: no difference was found"
-    else:
-        head = "It depends on who holds the role"
+    head = _head(primary, own_direction)
     if total > 1 and held < total:
         head += f" — but not in every random stream ({held} of {total} agree)"
     text = [
@@ -224,6 +217,22 @@ def answer_text(study: Study) -> str:
     else:
         text.append("Only one random stream was run (more: --streams). ")
     return "".join(text)
+
+
+def _head(primary: int, own: int | None) -> str:
+    """The answer's first words from the primary verdict and that with each regime's own
+    holder (None: not run)."""
+    if own is not None and own != 0 and own != primary:
+        return "It depends on who holds the role"
+    if primary == 0:
+        return "No: no difference was found"
+    words = "Yes" if primary == 1 else "No — the reverse: it matters more under the programme"
+    if own == 0:
+        words += (
+            " — with the same kind of catalyst in both; with each regime's own holder no "
+            "difference was resolved"
+        )
+    return words
 
 
 def _own_row(study: Study) -> pd.Series | None:

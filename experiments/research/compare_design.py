@@ -279,6 +279,21 @@ def batch_spec(spec: Spec, seed: int, first: int, size: int, **experiment: objec
     return spec_from_dict(data, source=spec._source, base=spec._base)
 
 
+def keyed(part: Part, prefix: str = "") -> Part:
+    """The part's runs labelled, and its run ids made unique across designs: run ids name a
+    run within its sweep (s0-p0-r5), and the designs of compare share them."""
+    key = f"{prefix}{part.sweep.folder}/"
+    runs = label(part).assign(run_id=lambda f: key + f["run_id"])
+    tables = {
+        t: getattr(part.results, t).assign(run_id=lambda f: key + f["run_id"])
+        for t in ("runs", "timeseries", "network")
+        if not getattr(part.results, t).empty
+    }
+    part.results = part.results._replace(**tables)
+    part.runs = runs
+    return part
+
+
 def merge(sweep: Sweep, parts: list[Part], folders: list[str]) -> Part:
     """Batches of one design as one part (runs, series, the last batch's manifest)."""
     last = parts[-1]
@@ -314,8 +329,7 @@ def grow(
         size = min(rule.batch, cap - n)
         for sweep, spec in designs:
             folder = f"{prefix}{sweep.folder}/reps-{n:03d}-{n + size - 1:03d}"
-            part = run_part(study, sweep, batch_spec(spec, seed, n, size), folder)
-            part.runs = label(part)
+            part = keyed(run_part(study, sweep, batch_spec(spec, seed, n, size), folder), prefix)
             batches[sweep.folder].append(part)
             folders[sweep.folder].append(folder)
         n += size

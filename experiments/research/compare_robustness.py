@@ -63,8 +63,7 @@ def run_ensemble(study: Study, sweep: Sweep, spec: Spec, reference: str, n: int)
     """The primary design with n replicates, every run drawing its parameters from the
     calibrated ensemble `reference`."""
     data_spec = design.batch_spec(spec, spec.experiment.seed, 0, n, ensemble=reference)
-    part = run_part(study, sweep, data_spec, "ensemble")
-    part.runs = design.label(part)
+    part = design.keyed(run_part(study, sweep, data_spec, "ensemble"), "ensemble/")
     study.parts["ensemble"] = part
     return part
 
