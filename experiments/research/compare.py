@@ -640,7 +640,7 @@ def _sensitivity(study: Study) -> None:
         + (
             "converged (both below 0.1)."
             if check["converged"]
-            else "**not converged** (needs both below 0.1): use a larger N."
+            else "**not converged** (needs both below 0.1): " + _samples_needed(check)
         )
         + " Run-to-run noise counts as unexplained variance."
     )
@@ -654,6 +654,19 @@ def _sensitivity(study: Study) -> None:
     )
     study.report.figure(stem, "Sobol' S1 and ST of the interaction, with 95 % CIs")
     study.found["sobol"] = (table, check)
+
+
+def _samples_needed(check: dict) -> str:
+    """How many base samples the widest ST CI suggests (half-widths shrink like 1/√N)."""
+    if not check["widest"] > 0:
+        return "use a larger N."
+    needed = int(np.ceil(check["n"] * (check["widest"] / robust.CONVERGED) ** 2))
+    power_of_two = 2 ** int(np.ceil(np.log2(max(needed, 2))))
+    return (
+        f"the CI half-widths shrink like 1/√N, so N ≈ {power_of_two} base samples "
+        f"({power_of_two * (len(check['names']) + 2) * 4} runs) would bring the widest "
+        "below 0.1 — a run for a cluster (`--scheduler`)."
+    )
 
 
 # ------------------------------------------------------------------ figures

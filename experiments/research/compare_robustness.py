@@ -140,6 +140,7 @@ def sobol_indices(parts: dict[str, Part], output: str) -> tuple[pd.DataFrame, di
     widest = float(np.nanmax(full["ST_conf"]))
     check = {
         "n": n,
+        "names": problem["names"],
         "points": len(y),
         "change": change,
         "widest": widest,
