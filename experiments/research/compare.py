@@ -517,8 +517,8 @@ def power_section(study: Study) -> None:
         f"n = {needed or 'more than ten million'}. The minimum detectable interaction at "
         f"{rule.power * 100:.0f} % power "
         f"(two-sided paired t test, 5 %) with n = {test.n} is ±{mde:.3g}. The stopping rule "
-        "looks only at the CI's width (the SD), never at the estimate, so it does not steer "
-        "the verdict. What pairing gained: " + _pairing_gain(study)
+        "looks only at the CI's width (the SD), never at the estimate, so it cannot stop at a "
+        "favourable verdict. What pairing gained: " + _pairing_gain(study)
     )
     study.report.table(pd.DataFrame(rows), "The primary interaction after each batch")
 
