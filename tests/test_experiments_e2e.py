@@ -171,10 +171,10 @@ def test_the_spec_defines_the_primary_contrast(tmp_path):
     path = _spec_with(
         tmp_path,
         "compare",
-        {"experiment": {"years": 1}, "fixed": {**SMALL_WORLD, "catalyst.holder": "initiative"}},
+        {"fixed": {**SMALL_WORLD, "catalyst.holder": "initiative"}},
     )
     sweeps = (replace(COMPARE.sweeps[0], spec=str(path)), *COMPARE.sweeps[1:])
-    options = Options(replications=2, out=tmp_path / "out", workers=1, quiet=True)
+    options = Options(replications=2, years=1, out=tmp_path / "out", workers=1, quiet=True)
     outcome = run(replace(COMPARE, sweeps=sweeps), options)
     assert "self-organised / initiative's lead" in "\n".join(outcome.key_lines)
     assert "independent networker" not in "\n".join(outcome.key_lines)
