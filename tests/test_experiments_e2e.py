@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import scenarios
 from experiments.research.compare import COMPARE
 from experiments.research.experiment import Options, build_spec, run
 from experiments.research.facts import ASSUMPTION_CHECKS, FACTS
@@ -36,7 +35,7 @@ TINY = [
     "warmup_years=1",
 ]
 CASES = {
-    "compare": (["--years", "3"], ["sweep"]),
+    "compare": (["--years", "3"], ["primary/reps-000-001", "holders/reps-000-001"]),
     "funding-exit": (["--years", "4", "--set", "programme.funding_years=2"], ["sweep"]),
     "catalyst-removal": (["--years", "4", "--set", "disruption.remove_at_year=2"], ["sweep"]),
     "conditions": (["--years", "1"], ["sweep", "control"]),
@@ -70,13 +69,51 @@ def test_compare_resumes_and_reports_the_key_table(tmp_path, capsys):
     args = ["experiment", "compare", "--out", str(out), "--years", "2", *TINY]
     assert main(args) == 0
     first = capsys.readouterr().out
-    assert main(args) == 0  # the stored sweep is reused, only the analysis runs again
+    assert main(args) == 0  # the stored sweeps are reused, only the analysis runs again
     second = capsys.readouterr().out
-    assert first.splitlines()[:7] == second.splitlines()[:7]
-    assert "self-organised / catalyst present" in first
-    assert "Interaction on cooperations completed" in first
-    sessions = json.loads((out / "sweep" / "manifest.json").read_text())["sessions"]
-    assert sessions[-1]["ran"] == 0
+    assert first.splitlines()[:9] == second.splitlines()[:9]
+    assert "self-organised / independent networker" in first
+    assert "programme-funded / QM staff" in first
+    assert "Primary interaction on cooperations completed (same holder: independent" in first
+    for folder in ("primary", "holders"):
+        manifest = json.loads((out / folder / "reps-000-001" / "manifest.json").read_text())
+        assert manifest["sessions"][-1]["ran"] == 0
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert markdown.split("\n")[2].startswith(
+        "**Does the catalyst matter more where there is no programme? "
+    )
+
+
+def test_compare_grows_in_batches_until_the_cap_and_says_so(tmp_path, capsys):
+    """A target no design can reach: replicates grow batch by batch to the cap, each batch
+    its own resumable sweep, and the report says the cap was hit."""
+    path = _spec_with(
+        tmp_path,
+        "compare",
+        {"analysis": {"batch": 2, "target_half_width": 1e-9}, "fixed": SMALL_WORLD},
+    )
+    sweeps = (replace(COMPARE.sweeps[0], spec=str(path)), *COMPARE.sweeps[1:])
+    experiment = replace(COMPARE, sweeps=sweeps)
+    options = Options(replications=4, years=1, out=tmp_path / "out", workers=1, quiet=True)
+    outcome = run(experiment, options)
+    for folder in ("primary", "holders"):
+        assert sorted(p.name for p in (tmp_path / "out" / folder).iterdir()) == [
+            "reps-000-001",
+            "reps-002-003",
+        ]
+    markdown = outcome.markdown.read_text(encoding="utf-8")
+    assert "**Not reached: the cap of 4 replicates was hit**" in markdown
+    assert "n = 4 (cap reached)" in outcome.key_lines[8]
+    reached = _spec_with(
+        tmp_path,
+        "compare",
+        {"analysis": {"batch": 2, "target_half_width": 1e9}, "fixed": SMALL_WORLD},
+    )
+    sweeps = (replace(COMPARE.sweeps[0], spec=str(reached)), *COMPARE.sweeps[1:])
+    out = tmp_path / "reached"
+    outcome = run(replace(COMPARE, sweeps=sweeps), replace(options, out=out))
+    assert sorted(p.name for p in (out / "primary").iterdir()) == ["reps-000-001"]
+    assert "(target half-width reached)" in outcome.key_lines[8]
 
 
 @pytest.mark.parametrize(
@@ -128,50 +165,42 @@ def _spec_with(tmp_path, name: str, changes: dict) -> Path:
     return path
 
 
-def test_the_spec_defines_the_cells_and_their_order(tmp_path):
-    """Other levels and scenarios in compare's spec give other cells, in the spec's order,
-    with no change to the experiment's code."""
+def test_the_spec_defines_the_primary_contrast(tmp_path):
+    """Another holder in compare's spec gives another primary contrast, with no change to the
+    experiment's code."""
     path = _spec_with(
         tmp_path,
         "compare",
-        {
-            "experiment": {"scenarios": ["self_organised", "programme_funded"], "years": 2},
-            "factors": {"catalyst.mode": ["present", "absent"]},
-            "fixed": SMALL_WORLD,
-        },
+        {"fixed": {**SMALL_WORLD, "catalyst.holder": "initiative"}},
     )
-    sweep = replace(COMPARE.sweeps[0], spec=str(path))
-    experiment = replace(COMPARE, sweeps=(sweep,))
-    options = Options(replications=2, out=tmp_path / "out", workers=1, quiet=True)
-    outcome = run(experiment, options)
-
-    expected = [
-        "self-organised / catalyst present",
-        "self-organised / catalyst absent",
-        "programme-funded / catalyst present",
-        "programme-funded / catalyst absent",
-    ]
-    spec = build_spec(str(path), options)
-    configs = [scenarios.load(name) for name in spec.experiment.scenarios]
-    assert sweep.cells.names(spec, configs) == expected
-    assert [line.split("  ")[0] for line in outcome.key_lines[1:5]] == expected
-    assert outcome.key_lines[5].startswith(
-        "Interaction on cooperations completed ('absent − present' self-organised − "
+    sweeps = (replace(COMPARE.sweeps[0], spec=str(path)), *COMPARE.sweeps[1:])
+    options = Options(replications=2, years=1, out=tmp_path / "out", workers=1, quiet=True)
+    outcome = run(replace(COMPARE, sweeps=sweeps), options)
+    assert "self-organised / initiative's lead" in "\n".join(outcome.key_lines)
+    assert "independent networker" not in "\n".join(outcome.key_lines)
+    assert outcome.key_lines[7].startswith(
+        "Primary interaction on cooperations completed (same holder: initiative's lead;"
     )
-    markdown = outcome.markdown.read_text(encoding="utf-8")
-    assert "catalyst leaves" not in markdown and "leaves −" not in markdown
-    assert "| self-organised | absent − present |" in markdown
-    assert "For 'absent − present' a negative value means losing it" in markdown
 
 
-def test_the_shipped_compare_spec_gives_regime_by_catalyst_mode():
-    spec = build_spec("compare", Options())
-    configs = [scenarios.load(name) for name in spec.experiment.scenarios]
-    assert COMPARE.sweeps[0].cells.names(spec, configs) == [
-        f"{regime} / catalyst {mode}"
-        for regime in ("programme-funded", "self-organised")
-        for mode in spec.factors["catalyst.mode"]
-    ]
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--years", "20"], "--years: the programme's funding ends at year 15"),
+        (["--streams", "0"], "--streams: must be at least 1"),
+        (["--ensemble", "programme_funded"], "--ensemble: "),
+    ],
+)
+def test_compare_refuses_before_any_run(args, says, tmp_path, capsys):
+    from experiments.research.compare_robustness import ensembles_supported
+
+    if args[0] == "--ensemble" and ensembles_supported():
+        pytest.skip("this sweep engine draws from calibrated ensembles")
+    out = tmp_path / "out"
+    assert main(["experiment", "compare", "--out", str(out), "--quiet", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"quartier: error: {says}") and len(err.splitlines()) == 1
+    assert not out.exists()
 
 
 def _documented_example() -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats as scipy_stats
 
 from experiments import stats
 
@@ -81,3 +82,55 @@ def test_spearman_of_a_monotone_relation():
     x = np.arange(30.0)
     estimate = stats.spearman(x, -(x**2))
     assert estimate.value == pytest.approx(-1.0)
+
+
+def test_paired_interaction_equals_the_t_interval_of_differences_of_differences():
+    rng = np.random.default_rng(3)
+    shared = rng.normal(50, 20, 30)
+    a1, a0, b1, b0 = (shared + shift + rng.normal(0, 1, 30) for shift in (9, 0, 4, 0))
+    test = stats.paired_interaction(a1, a0, b1, b0)
+    expected = stats.t_interval((a1 - a0) - (b1 - b0))
+    assert test.estimate == expected
+    assert test.estimate.low < 5 < test.estimate.high
+    unpaired = stats.interaction(a1, a0, b1, b0)  # cells treated as independent groups
+    assert test.estimate.half < unpaired.half / 5
+    assert test.p == pytest.approx(scipy_stats.ttest_1samp((a1 - a0) - (b1 - b0), 0).pvalue)
+
+
+def test_paired_test_edge_cases():
+    assert np.isnan(stats.paired_test([1.0]).p)
+    same = stats.paired_test([2.0, 2.0, 2.0])
+    assert same.sd == 0 and same.p == 0.0 and same.estimate.half == 0
+
+
+def test_holm_adjusts_step_down_and_keeps_order():
+    p = [0.01, 0.04, 0.03, 0.005, float("nan")]
+    adjusted = stats.holm(p)
+    # sorted: 0.005×4, 0.01×3, 0.03×2, 0.04×1, made monotone
+    assert adjusted[:4].tolist() == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert np.isnan(adjusted[4])
+    assert stats.holm([0.9, 0.8]).tolist() == [1.0, 1.0]  # 2 × 0.8 capped at 1
+    assert stats.holm([0.2, 0.02]).tolist() == pytest.approx([0.2, 0.04])
+    assert stats.holm([]).size == 0
+
+
+def test_minimum_detectable_effect_has_the_stated_power():
+    for sd, n in ((1.0, 30), (12.0, 60), (3.0, 5)):
+        mde = stats.minimum_detectable_effect(sd, n)
+        assert stats.power(mde, sd, n) == pytest.approx(0.8, abs=1e-6)
+    assert stats.minimum_detectable_effect(1.0, 30) == pytest.approx(0.529, abs=1e-3)
+    # simulated: paired t tests of n = 30 differences with mean = MDE reject ~80 % of the time
+    rng = np.random.default_rng(5)
+    mde = stats.minimum_detectable_effect(1.0, 30)
+    samples = rng.normal(mde, 1.0, (4000, 30))
+    rejected = scipy_stats.ttest_1samp(samples, 0.0, axis=1).pvalue < 0.05
+    assert rejected.mean() == pytest.approx(0.8, abs=0.025)
+
+
+def test_replications_for_a_target_half_width():
+    n = stats.replications_for(10.0, 2.0)
+    assert stats.t_interval(np.r_[np.full(n // 2, -10.0), np.full(n - n // 2, 10.0)]).half > 0
+    assert scipy_stats.t.ppf(0.975, n - 1) * 10 / np.sqrt(n) <= 2.0
+    assert scipy_stats.t.ppf(0.975, n - 2) * 10 / np.sqrt(n - 1) > 2.0
+    assert stats.replications_for(0.0, 1.0) == 2
+    assert stats.replications_for(1.0, 1e-9) is None  # more than anyone can run

@@ -1,274 +1,727 @@
-"""compare (the headline): regime × catalyst mode, as compare.toml lists them.
+"""compare (the headline): does the catalyst matter more where there is no programme?
 
-Per cell the mean and 95 % CI of the key outcomes; the catalyst's effects (each mode against
-the one before it in the spec: difference of means and Hedges' g, bootstrap CIs); the
-interaction — the catalyst's effect when self-organised minus its effect when
-programme-funded — with a bootstrap CI (stylised fact 9, docs/FACTS.md).
+Two designs, paired by common random numbers (replicate r has one seed in every cell):
+compare.toml — regime × catalyst absent / present with the same holder in both regimes (an
+independent networker, the same paid hours and functions): the primary contrast; and
+compare_holders.toml — each regime's own holder (QM staff, the initiative's lead) and the
+initiative's lead under the programme: secondary contrasts. Runs end inside the funding
+period. Replicates grow in batches until the primary interaction's 95 % CI half-width meets
+the spec's target (or the cap). One primary outcome; the secondary tests are Holm-corrected.
+The interaction over the years, its power (minimum detectable effect) and its robustness
+(random streams, a calibrated ensemble, Sobol' indices of the interaction) are reported; the
+report opens with the answer (stylised fact 9, docs/FACTS.md).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import pandas as pd
 
-from experiments.research import figures
+from experiments.research import compare_design as design
+from experiments.research import compare_figures, figures
+from experiments.research import compare_robustness as robust
 from experiments.research.analysis import (
-    MAIN,
     OUTCOME_LABELS,
-    OUTCOMES,
     cell_means_table,
     cross_sector_erosion,
-    replications,
     series_figure,
     snapshot_years,
     snapshots,
     text_table,
     value_at,
 )
-from experiments.research.cells import REGIME_LABELS, Cells, regime
-from experiments.research.experiment import Experiment, Study, Sweep
+from experiments.research.compare_design import (
+    NONE,
+    PROGRAMME,
+    SELF_ORGANISED,
+    Contrast,
+)
+from experiments.research.experiment import Experiment, Study, Sweep, build_spec
 from experiments.research.facts import verdict
-from experiments.stats import cell_table, hedges_g, interaction, mean_difference, t_interval
-from simulation import ScenarioConfig
+from experiments.stats import (
+    Estimate,
+    PairedTest,
+    cell_table,
+    holm,
+    minimum_detectable_effect,
+    replications_for,
+    t_interval,
+)
+from experiments.sweep.spec import Spec, scenario_configs
+from simulation.config import WEEKS_PER_YEAR
 
-CATALYST = "catalyst.mode"
-SELF_ORGANISED, PROGRAMME = REGIME_LABELS["self_organised"], REGIME_LABELS["programme"]
-PRESENCE = {"absent": 0, "start_phase": 1, "leaves": 1, "present": 2}
-"""How much of the run each of the model's catalyst modes has a catalyst: the sign of a
-contrast between two modes (more catalyst − less catalyst is the catalyst's effect)."""
+ALPHA = 0.05
 SERIES = ["running", "completed", "actors_involved", "success_rate"]
-NETWORK = [
-    "resilient_ties",
-    "cross_sector_share",
-    "giant_component_share",
-    "degree_centralisation",
-    "hubs",
-    "core_share",
-]
+NETWORK = ["resilient_ties", "cross_sector_share", "giant_component_share", "hubs"]
+OVER_TIME = {"completed": "timeseries", "giant_component_share": "network"}
+"""Outcomes whose interaction is followed over the years, and the series that holds them."""
+
+PRIMARY, HOLDERS, SENSITIVITY = (
+    Sweep("compare", "primary", check=design.check_primary),
+    Sweep("compare_holders", "holders", check=design.check_holders),
+    Sweep("compare_sensitivity", "sensitivity"),
+)
 
 
-def _config(study: Study) -> ScenarioConfig:
-    return study.main.configs[0]
+# ------------------------------------------------------------------ running
 
 
-def modes(study: Study) -> list[str]:
-    """The catalyst modes of the spec, in its order."""
-    return [str(mode) for mode in study.main.spec.factors[CATALYST]]
+def collect(study: Study, specs: dict[str, Spec]) -> None:
+    """Grow the primary and holders designs in paired batches; then the robustness runs
+    the options ask for (streams, an ensemble, the sensitivity of the interaction)."""
+    primary, holders = specs["primary"], specs["holders"]
+    design.check_together(primary, holders)
+    robust.check_ensemble(study.options.ensemble)
+    rule = design.settings(primary)
+    if study.options.streams is not None:
+        rule = rule.model_copy(update={"streams": study.options.streams})
+    cap = primary.experiment.replications
+    holder = _primary_holder(primary)
+    parts, growth = design.grow(
+        study,
+        [(PRIMARY, primary), (HOLDERS, holders)],
+        primary.experiment.seed,
+        "",
+        rule,
+        cap,
+        holder,
+    )
+    study.parts.update(parts)
+    runs = pd.concat([parts["primary"].runs, parts["holders"].runs], ignore_index=True)
+    study.found |= {"rule": rule, "growth": growth, "runs": runs, "holder": holder}
+    study.found["streams"] = robust.run_streams(study, PRIMARY, primary, rule, cap, holder)
+    if study.options.ensemble is not None:
+        part = robust.run_ensemble(study, PRIMARY, primary, study.options.ensemble, growth.n)
+        study.found["ensemble"] = part
+    if study.options.samples is not None:
+        # the spec's own replications per design point: --replications is compare's cap
+        spec = build_spec(SENSITIVITY.spec, replace(study.options, replications=None))
+        study.found["sensitivity"] = robust.run_sensitivity(study, SENSITIVITY, spec)
 
 
-def contrasts(study: Study) -> list[tuple[str, str]]:
-    """Each catalyst mode against the one before it in the spec: (new, old)."""
-    levels = modes(study)
-    return list(zip(levels[1:], levels[:-1], strict=True))
+def _primary_holder(spec: Spec) -> str:
+    config = scenario_configs(spec)[0]
+    return design.HOLDER_LABELS[config.catalyst.holder]
 
 
-def regimes(study: Study) -> list[str]:
-    """The regimes of the spec's scenarios, in its order."""
-    return list(dict.fromkeys(regime(config) for config in study.main.configs))
+# ------------------------------------------------------------------ analysis (no output)
 
 
-def _sign(new: str, old: str) -> int:
-    """+1 when `new` has more catalyst than `old`, −1 when less, 0 when as much."""
-    difference = PRESENCE.get(new, 0) - PRESENCE.get(old, 0)
-    return (difference > 0) - (difference < 0)
+def analyse(study: Study) -> None:
+    """Every paired test of the report, kept in study.found for the sections."""
+    rule, runs = study.found["rule"], study.found["runs"]
+    pairs = design.contrasts(runs, study.found["holder"])
+    rows = []
+    for contrast in pairs:
+        for output in rule.outcomes:
+            table = design.wide(runs, output)
+            rows.append(
+                {
+                    "contrast": contrast,
+                    "output": output,
+                    "test": design.interaction(table, contrast),
+                    "self": design.effect(table, SELF_ORGANISED, contrast.self_holder),
+                    "programme": design.effect(table, PROGRAMME, contrast.programme_holder),
+                    "primary": contrast.primary and output == rule.primary,
+                }
+            )
+    tests = pd.DataFrame(rows)
+    secondary = ~tests["primary"]
+    tests["holm"] = np.nan
+    tests.loc[secondary, "holm"] = holm([t.p for t in tests.loc[secondary, "test"]])
+    study.found["contrasts"], study.found["tests"] = pairs, tests
+    primary = tests[tests["primary"]].iloc[0]
+    test: PairedTest = primary["test"]
+    study.found["primary"] = primary
+    study.found["mde"] = minimum_detectable_effect(test.sd, test.n, rule.power, ALPHA)
+    study.found["streams_tests"] = [
+        (growth, _primary_test(part.runs, rule, study.found["holder"]))
+        for part, growth in study.found["streams"]
+    ]
 
 
-def _leaving(config: ScenarioConfig) -> str:
-    successor = "to a successor" if config.catalyst.successor else "without a successor"
-    return f"year {config.catalyst.leave_year:g} {successor}"
+def _primary_test(runs: pd.DataFrame, rule, holder: str) -> PairedTest:
+    contrast = design.contrasts(runs, holder)[0]
+    return design.interaction(design.wide(runs, rule.primary), contrast)
 
 
-def _mode_text(mode: str, config: ScenarioConfig) -> str:
-    return f"leaves after {_leaving(config)}" if mode == "leaves" else mode
+def _direction(estimate: Estimate, p: float, alpha: float = ALPHA) -> int:
+    """+1: matters more when self-organised; −1: more under the programme; 0: not resolved."""
+    if not p < alpha:
+        return 0
+    return 1 if estimate.value > 0 else -1
 
 
-def _contrast_meaning(new: str, old: str, config: ScenarioConfig) -> str:
-    if (new, old) == ("present", "absent"):
-        return "the catalyst's effect"
-    if (new, old) == ("leaves", "present"):
-        return f"the effect of losing it at {_leaving(config)}"
-    return f"catalyst {new} against catalyst {old}"
+OWN = design.OWN_CONTRAST
+READING = {
+    1: "matters more when self-organised",
+    -1: "matters more when programme-funded",
+    0: "no difference resolved",
+}
+
+
+# ------------------------------------------------------------------ the answer
+
+
+def answer(study: Study) -> None:
+    """The report opens with the plain answer and the numbers behind it."""
+    study.report.text(answer_text(study))
+
+
+def answer_text(study: Study) -> str:
+    """'Yes', 'No', or 'It depends on …', with the primary interaction, its power, the
+    holders' contrast and the streams."""
+    found, rule = study.found, study.found["rule"]
+    row, mde = found["primary"], found["mde"]
+    test: PairedTest = row["test"]
+    unit = OUTCOME_LABELS[rule.primary]
+    years = study.main.years
+    primary = _direction(test.estimate, test.p)
+    own = _own_row(study)
+    own_direction = _direction(own["test"].estimate, own["holm"]) if own is not None else None
+    streams = [_direction(t.estimate, t.p) for _, t in found["streams_tests"]]
+    held = sum(d == primary for d in streams) + 1
+    total = len(streams) + 1
+    head = _head(primary, own_direction)
+    if total > 1 and held < total:
+        head += f" — but not in every random stream ({held} of {total} agree)"
+    text = [
+        f"**Does the catalyst matter more where there is no programme? {head}.** ",
+        f"With the same kind of catalyst in both regimes (an {found['holder']}, the same "
+        f"paid hours and functions) over the first {years:g} years of a funded programme, the "
+        f"catalyst changes the {unit} by {row['self'].estimate.text()} when self-organised "
+        f"and by {row['programme'].estimate.text()} when programme-funded; the difference, "
+        f"the interaction, is **{test.estimate.text()}** ({test.n} paired replicates, "
+        f"p = {test.p:.2g}: {READING[primary]}). ",
+        f"With {rule.power * 100:.0f} % power the design detects an interaction of "
+        f"±{mde:.3g} ({unit}); ",
+    ]
+    if primary == 0:
+        text.append("an effect of that size or more is unlikely to have been missed. ")
+    else:
+        text.append("the estimate is beyond that. ")
+    if own is not None:
+        text.append(
+            f"With each regime's own holder (the {design.OWN_HOLDERS[SELF_ORGANISED]} when "
+            f"self-organised, the {design.OWN_HOLDERS[PROGRAMME]} under the programme) the "
+            f"interaction is {own['test'].estimate.text()} (Holm-adjusted p = "
+            f"{own['holm']:.2g}: {READING[own_direction]}). "
+        )
+    if total > 1:
+        text.append(
+            f"Over {total} independent random streams the verdict on the primary interaction "
+            f"was the same in {held}. "
+        )
+    else:
+        text.append("Only one random stream was run (more: --streams). ")
+    return "".join(text)
+
+
+def _head(primary: int, own: int | None) -> str:
+    """The answer's first words from the primary verdict and that with each regime's own
+    holder (None: not run)."""
+    if own is not None and own != 0 and own != primary:
+        return "It depends on who holds the role"
+    if primary == 0:
+        return "No: no difference was found"
+    words = "Yes" if primary == 1 else "No — the reverse: it matters more under the programme"
+    if own == 0:
+        words += (
+            " — with the same kind of catalyst in both; with each regime's own holder no "
+            "difference was resolved"
+        )
+    return words
+
+
+def _own_row(study: Study) -> pd.Series | None:
+    tests, rule = study.found["tests"], study.found["rule"]
+    own = np.array([c.name == OWN for c in tests["contrast"]], dtype=bool)
+    mask = (tests["output"] == rule.primary).to_numpy() & own
+    return tests[mask].iloc[0] if mask.any() else None
+
+
+# ------------------------------------------------------------------ sections
 
 
 def introduce(study: Study) -> None:
-    spec, runs, config = study.main.spec, study.main.runs, _config(study)
+    rule, growth = study.found["rule"], study.found["growth"]
+    primary, holders = study.parts["primary"], study.parts["holders"]
+    config = primary.configs[0]
+    programme = next(c for c in primary.configs if c.programme.enabled)
+    end = programme.programme.start_year + programme.programme.funding_years
+    taper = end - programme.programme.transition_years
+    study.report.heading("Design")
     study.report.text(
-        f"Regime ({', '.join(regimes(study))}) × catalyst "
-        f"({'; '.join(_mode_text(m, config) for m in modes(study))}) × "
-        f"{spec.experiment.replications} replications × {study.main.years:g} years = "
-        f"{len(runs)} runs that succeeded (seed {spec.experiment.seed}). Programme-funded: the "
-        "QM office holds the catalyst role; self-organised: the initiative's lead. Intervals "
-        "are 95 %: Student-t for cell means, percentile bootstrap (2000 resamples, groups "
-        "resampled independently) for differences, Hedges' g and the interaction."
+        f"Regime (programme-funded, self-organised) × who holds the catalyst role: no "
+        f"catalyst; an {study.found['holder']} (the primary contrast: the same kind of holder "
+        f"in both regimes); and in the secondary design each regime's own holder (the QM staff, "
+        f"the initiative's lead) and the initiative's lead under the programme. Every catalyst "
+        f"has {config.catalyst.hours:g} paid hours a week (`catalyst.time = "
+        f'"{config.catalyst.time}"`) and the same five functions. Runs last '
+        f"{primary.years:g} years after a {config.warmup_years:g}-year warm-up: inside the "
+        f"programme's funding period (it ends at year {end:g}, tapering from year {taper:g}"
+        + (", so the last years here are the degressive phase" if primary.years > taper else "")
+        + "), so both regimes are what they claim to be; what happens after funding ends is "
+        "the funding-exit experiment."
+    )
+    study.report.text(
+        f"**Pairing.** Common random numbers: replicate r has the same seed (experiment seed "
+        f"{growth.seed}) in all {len(design.cell_order(study.found['runs']))} cells. The "
+        f"warm-up has no meetings, catalyst or programme (docs/ODD.md §5), so the runs of a "
+        f"replicate start week 0 from the same neighbourhood and part only through what "
+        f"differs between the cells. Every effect and interaction is estimated on pairs: per "
+        f"replicate the difference (effect) or difference of differences (interaction), then "
+        f"its mean with a Student-t 95 % CI and a paired t test."
+    )
+    study.report.text(
+        f"**Outcomes.** Primary: {OUTCOME_LABELS[rule.primary]} (declared in the spec; the "
+        "seed's question is about cooperations that realise their project). Secondary: "
+        + ", ".join(OUTCOME_LABELS[o] for o in rule.secondary)
+        + ". The primary interaction is tested at 5 %; every other interaction (all outcomes "
+        "of the secondary contrasts, the secondary outcomes of the primary contrast) is one "
+        "family with Holm's correction, and the catalyst's effects per regime another."
+    )
+    study.report.text(
+        f"**Replications by power.** Replicates are added in batches of {rule.batch} until "
+        f"the 95 % CI half-width of the primary interaction is at most "
+        f"{rule.target_half_width:g} ({OUTCOME_LABELS[rule.primary]}), or {growth.cap} "
+        f"replicates (the cap). "
+        + (
+            f"Reached at n = {growth.n}."
+            if growth.reached
+            else f"**Not reached: the cap of {growth.cap} replicates was hit** (half-width "
+            f"{growth.steps[-1]['estimate'].half:.3g} at n = {growth.n})."
+        )
+        + f" {len(primary.results.runs) + len(holders.results.runs)} runs."
     )
 
 
 def outcomes(study: Study) -> None:
+    runs, rule = study.found["runs"], study.found["rule"]
+    order = design.cell_order(runs)
+    runs = runs.set_index("cell").loc[order].reset_index()
     study.report.heading("Outcomes per cell")
-    table = cell_means_table(study.main.runs, "cell", OUTCOMES)
-    study.report.table(table, "mean ± 95 % CI half-width over replications, at the end of the run")
+    table = cell_means_table(runs, "cell", rule.outcomes)
+    study.report.table(table, "mean ± 95 % CI half-width over replicates, at the end of the run")
     study.found["cells"] = table
 
 
-def _group(runs: pd.DataFrame, label: str, mode: str, output: str) -> pd.Series:
-    part = runs[(runs["regime_label"] == label) & (runs[CATALYST] == mode)]
-    return part[output]
+def _label(output: str) -> str:
+    return OUTCOME_LABELS[output]
 
 
-def effects(study: Study) -> None:
-    """The catalyst's effects per regime: difference of means and Hedges' g."""
-    runs, rows = study.main.runs, []
-    for label in regimes(study):
-        for new, old in contrasts(study):
-            for output in OUTCOMES:
-                a, b = _group(runs, label, new, output), _group(runs, label, old, output)
-                if a.empty or b.empty:
-                    continue
-                diff, g = mean_difference(a, b), hedges_g(a, b)
-                rows.append(
-                    {
-                        "regime": label,
-                        "contrast": f"{new} − {old}",
-                        "outcome": OUTCOME_LABELS[output],
-                        "difference": diff.text(),
-                        "Hedges' g": g.text(),
-                        "_g": g,
-                        "_output": output,
-                    }
-                )
-    table = pd.DataFrame(rows)
-    study.report.heading("The catalyst's effects")
-    meanings = "; ".join(
-        f"'{new} − {old}' is {_contrast_meaning(new, old, _config(study))}"
-        for new, old in contrasts(study)
-    )
+def primary_section(study: Study) -> None:
+    row, rule, mde = study.found["primary"], study.found["rule"], study.found["mde"]
+    test: PairedTest = row["test"]
+    study.report.heading("The primary interaction")
     study.report.text(
-        f"{meanings}. Difference of means and Hedges' g (bias-corrected standardised "
-        "difference) with percentile-bootstrap 95 % CIs."
+        f"Contrast: {row['contrast'].name}. Interaction = (catalyst effect when "
+        "self-organised) − (catalyst effect when programme-funded), per replicate; positive "
+        "means the catalyst matters more where there is no programme (stylised fact 9)."
     )
-    study.report.table(table.drop(columns=["_g", "_output"]), "Catalyst effects by regime")
-    plot = pd.DataFrame(
-        {
-            "label": table["regime"] + ": " + table["contrast"] + ", " + table["outcome"],
-            "value": [g.value for g in table["_g"]],
-            "low": [g.low for g in table["_g"]],
-            "high": [g.high for g in table["_g"]],
-            "group": table["regime"],
-        }
+    table = pd.DataFrame(
+        [
+            {
+                "outcome": _label(rule.primary),
+                "effect self-organised": row["self"].estimate.text(),
+                "effect programme-funded": row["programme"].estimate.text(),
+                "interaction [95 % CI]": test.estimate.text(),
+                "SD of paired interaction": f"{test.sd:.3g}",
+                "n": test.n,
+                "p": f"{test.p:.2g}",
+                f"MDE ({rule.power * 100:.0f} % power)": f"{mde:.3g}",
+                "reading": READING[_direction(test.estimate, test.p)],
+            }
+        ]
     )
-    stem = figures.effects(plot, study.out, "effects", "Hedges' g (95 % bootstrap CI)", "group")
-    study.report.figure(stem, "The catalyst's effects, standardised (Hedges' g), by regime")
+    study.report.table(table, "Primary outcome, primary contrast (paired t)")
 
 
-def interactions(study: Study) -> None:
-    """(catalyst effect when self-organised) − (catalyst effect when programme-funded)."""
-    runs, rows = study.main.runs, []
-    for new, old in contrasts(study):
-        for output in OUTCOMES:
-            groups = [
-                _group(runs, label, mode, output)
-                for label in (SELF_ORGANISED, PROGRAMME)
-                for mode in (new, old)
-            ]
-            if any(g.empty for g in groups):
+def secondary_section(study: Study) -> None:
+    tests = study.found["tests"]
+    rows = []
+    for _, row in tests[~tests["primary"]].iterrows():
+        test: PairedTest = row["test"]
+        rows.append(
+            {
+                "contrast": row["contrast"].name,
+                "outcome": _label(row["output"]),
+                "interaction [95 % CI]": test.estimate.text(),
+                "p": f"{test.p:.2g}",
+                "Holm p": f"{row['holm']:.2g}",
+                "reading (Holm, 5 %)": READING[_direction(test.estimate, row["holm"])],
+            }
+        )
+    study.report.heading("Secondary interactions (Holm-corrected)")
+    study.report.text(
+        f"{len(rows)} secondary tests form one family; Holm's step-down correction keeps the "
+        "chance of any false 'matters more' among them at 5 %. The CIs are unadjusted 95 % "
+        "intervals."
+    )
+    study.report.table(pd.DataFrame(rows), "Regime × catalyst, secondary")
+
+
+def effects_section(study: Study) -> None:
+    runs, rule = study.found["runs"], study.found["rule"]
+    rows = []
+    for output in rule.outcomes:
+        table = design.wide(runs, output)
+        for name in design.cell_order(runs):
+            regime_label, holder = name.split(" / ", 1)
+            if holder == NONE:
                 continue
-            estimate = interaction(*groups)
+            test = design.effect(table, regime_label, holder)
             rows.append(
                 {
-                    "contrast": f"{new} − {old}",
-                    "outcome": OUTCOME_LABELS[output],
-                    "interaction [95 % CI]": estimate.text(),
-                    "reading": _reading(estimate, new, old),
-                    "_estimate": estimate,
-                    "_output": output,
-                    "_sign": _sign(new, old),
-                    "_presence": {new, old} == {"present", "absent"},
+                    "regime": regime_label,
+                    "holder": holder,
+                    "outcome": _label(output),
+                    "effect [95 % CI]": test.estimate.text(),
+                    "_test": test,
                 }
             )
-    table = pd.DataFrame(rows)
-    study.report.heading("The interaction: does the catalyst matter more when self-organised?")
+    frame = pd.DataFrame(rows)
+    frame["Holm p"] = [f"{p:.2g}" for p in holm([t.p for t in frame["_test"]])]
+    study.report.heading("The catalyst's effects per regime and holder")
     study.report.text(
-        "Interaction = (effect in the self-organised regime) − (effect in the programme-funded "
-        f"regime), for each contrast. {_readings(contrasts(study))}. The CI is a percentile "
-        "bootstrap resampling the four cells independently."
+        "Per replicate: the cell with the catalyst minus the same regime without it (paired); "
+        "Holm-corrected over this table."
     )
-    if not table.empty:
-        hidden = ["_estimate", "_output", "_sign", "_presence"]
-        study.report.table(table.drop(columns=hidden), "Regime × catalyst")
-    study.found["interaction"] = table
+    study.report.table(frame.drop(columns=["_test"]), "Catalyst effects (paired differences)")
+    plot = frame[frame["outcome"] == _label(rule.primary)]
+    stem = figures.effects(
+        pd.DataFrame(
+            {
+                "label": plot["regime"] + ": " + plot["holder"],
+                "value": [t.estimate.value for t in plot["_test"]],
+                "low": [t.estimate.low for t in plot["_test"]],
+                "high": [t.estimate.high for t in plot["_test"]],
+                "group": plot["regime"],
+            }
+        ),
+        study.out,
+        "effects",
+        f"catalyst effect on {_label(rule.primary)} (95 % CI, paired)",
+        "group",
+    )
+    study.report.figure(stem, f"The catalyst's effect on {_label(rule.primary)} by holder")
 
 
-def _readings(pairs: list[tuple[str, str]]) -> str:
-    """How to read the interaction of each contrast."""
-    parts = []
-    for new, old in pairs:
-        sign = _sign(new, old)
-        if sign > 0:
-            meaning = "a positive value means the catalyst adds more when self-organised"
-            if (new, old) == ("present", "absent"):
-                meaning += " (stylised fact 9)"
-        elif sign < 0:
-            meaning = "a negative value means losing it costs more when self-organised"
-        else:
-            meaning = "both modes have the catalyst as long: no reading"
-        parts.append(f"for '{new} − {old}' {meaning}")
-    text = "; ".join(parts)
-    return text[:1].upper() + text[1:]
+# ------------------------------------------------------------------ over the years
 
 
-def _reading(estimate, new: str, old: str) -> str:
-    sign = _sign(new, old)
-    if sign == 0:
-        return "—"
-    judged = verdict(estimate, sign)
-    if judged == "yes":
-        return "matters more when self-organised"
-    if judged.startswith("no —"):
-        return "matters more when programme-funded"
-    return judged
+def over_time(runs: pd.DataFrame, series: pd.DataFrame, output: str, contrast: Contrast):
+    """Per measurement week: the paired interaction's mean and 95 % t-CI."""
+    frame = series.merge(runs[["run_id", "cell"]], on="run_id")
+    rows = []
+    for week, part in frame.groupby("week"):
+        table = part.pivot_table(index="replicate", columns="cell", values=output)
+        if not set(contrast.cells) <= set(table.columns):
+            continue
+        estimate = t_interval(design.interaction_differences(table, contrast))
+        rows.append(
+            {
+                "year": week / WEEKS_PER_YEAR,
+                "mean": estimate.value,
+                "low": estimate.low,
+                "high": estimate.high,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def time_section(study: Study) -> None:
+    runs = study.found["runs"]
+    series = {
+        "timeseries": pd.concat(
+            [study.parts[k].results.timeseries for k in ("primary", "holders")]
+        ),
+        "network": pd.concat([study.parts[k].results.network for k in ("primary", "holders")]),
+    }
+    pairs = study.found["contrasts"][:2]
+    curves = {
+        (OUTCOME_LABELS[output], contrast.name): over_time(runs, series[table], output, contrast)
+        for output, table in OVER_TIME.items()
+        for contrast in pairs
+        if not series[table].empty
+    }
+    curves = {k: v for k, v in curves.items() if not v.empty}
+    study.report.heading("When the difference appears")
+    if not curves:
+        study.report.text("No time series were stored (outputs.timeseries_every = 0).")
+        return
+    stem = compare_figures.interaction_over_time(curves, study.out, "interaction_over_time")
+    study.report.figure(
+        stem,
+        "The interaction over the years (mean of paired differences, 95 % CI band): "
+        "cooperations completed so far (left), giant-component share (right)",
+    )
+    primary = curves.get((OUTCOME_LABELS["completed"], pairs[0].name))
+    if primary is not None:
+        study.report.text(_appears(primary))
+
+
+def _appears(curve: pd.DataFrame) -> str:
+    """When the primary interaction's CI leaves 0 for good, in words."""
+    outside = (curve["low"] > 0) | (curve["high"] < 0)
+    values = outside.to_numpy()
+    if not values.any():
+        return (
+            "The interaction on completed cooperations does not leave zero at any time of "
+            "the run (its 95 % band includes 0 throughout)."
+        )
+    last_inside = np.flatnonzero(~values)
+    start = 0 if not len(last_inside) else last_inside[-1] + 1
+    if start >= len(curve):
+        return (
+            "The interaction on completed cooperations leaves zero at times but is back "
+            "within the band at the end of the run."
+        )
+    year = curve["year"].iloc[start]
+    side = "above" if curve["mean"].iloc[-1] > 0 else "below"
+    return (
+        f"The interaction on completed cooperations (so far) is {side} zero, its 95 % band "
+        f"excluding 0, from year {year:.2g} to the end of the run."
+    )
+
+
+# ------------------------------------------------------------------ power
+
+
+def power_section(study: Study) -> None:
+    growth, rule, mde = study.found["growth"], study.found["rule"], study.found["mde"]
+    test: PairedTest = study.found["primary"]["test"]
+    study.report.heading("How many replications: the interaction's precision and power")
+    rows = [
+        {
+            "n": step["n"],
+            "primary interaction [95 % CI]": step["estimate"].text(),
+            "CI half-width": f"{step['estimate'].half:.3g}",
+            "SD of paired interaction": f"{step['sd']:.3g}",
+        }
+        for step in growth.steps
+    ]
+    needed = replications_for(test.sd, rule.target_half_width)
+    study.report.text(
+        "Replications are set by the quantity the question is about — the interaction — not "
+        "by the precision of cell means. After each batch the paired interaction's CI "
+        f"half-width is compared with the target {rule.target_half_width:g}: "
+        + (
+            f"reached at n = {growth.n}. "
+            if growth.reached
+            else f"not reached by the cap of {growth.cap} replicates. "
+        )
+        + f"With the measured SD of the paired interaction ({test.sd:.3g}) the target needs "
+        f"n = {needed or 'more than ten million'}. The minimum detectable interaction at "
+        f"{rule.power * 100:.0f} % power "
+        f"(two-sided paired t test, 5 %) with n = {test.n} is ±{mde:.3g}. The stopping rule "
+        "looks only at the CI's width (the SD), never at the estimate, so it cannot stop at a "
+        "favourable verdict. What pairing gained: " + _pairing_gain(study)
+    )
+    study.report.table(pd.DataFrame(rows), "The primary interaction after each batch")
+
+
+def _pairing_gain(study: Study) -> str:
+    """The paired interaction's SD against what independent cells would give."""
+    runs, rule = study.found["runs"], study.found["rule"]
+    contrast = study.found["contrasts"][0]
+    table = design.wide(runs, rule.primary)
+    variances = [table[c].var(ddof=1) for c in contrast.cells]
+    unpaired = float(np.sqrt(np.sum(variances)))
+    paired = float(study.found["primary"]["test"].sd)
+    if not unpaired > 0 or not paired > 0:
+        return "no variance to compare."
+    factor = (unpaired / paired) ** 2
+    return (
+        f"the SD of the paired interaction is {paired:.3g}, against {unpaired:.3g} if the "
+        f"four cells had independent seeds: without common random numbers {factor:.2g} times "
+        "the replicates would be needed for the same precision."
+    )
+
+
+# ------------------------------------------------------------------ robustness
+
+
+def robustness_section(study: Study) -> None:
+    study.report.heading("Robustness")
+    _streams(study)
+    _ensemble(study)
+    _sensitivity(study)
+
+
+def _streams(study: Study) -> None:
+    study.report.heading("Independent random streams", 3)
+    first = study.found["primary"]["test"]
+    rows = [_stream_row(study.found["growth"], first)]
+    rows += [_stream_row(growth, test) for growth, test in study.found["streams_tests"]]
+    if len(rows) == 1:
+        study.report.text(
+            "Not run in this call: one random stream only. `--streams 3` repeats the primary "
+            "design with experiment seeds seed + 1 and seed + 2, each grown by the same rule."
+        )
+    else:
+        directions = {r["reading"] for r in rows}
+        study.report.text(
+            f"The primary design in {len(rows)} independent streams (experiment seeds), each "
+            "grown by the same precision rule. "
+            + (
+                "The verdict is the same in every stream."
+                if len(directions) == 1
+                else "**The verdict differs between streams**: read the primary result with "
+                "that in mind."
+            )
+        )
+    study.report.table(pd.DataFrame(rows), "Primary interaction per random stream")
+
+
+def _stream_row(growth, test: PairedTest) -> dict:
+    return {
+        "experiment seed": growth.seed,
+        "n": test.n,
+        "interaction [95 % CI]": test.estimate.text(),
+        "p": f"{test.p:.2g}",
+        "target reached": "yes" if growth.reached else "no (cap)",
+        "reading": READING[_direction(test.estimate, test.p)],
+    }
+
+
+def _ensemble(study: Study) -> None:
+    study.report.heading("Parameter uncertainty (calibrated ensemble)", 3)
+    part = study.found.get("ensemble")
+    if part is None:
+        reason = (
+            "no calibrated ensemble was given (`--ensemble NAME` or a folder)"
+            if robust.ensembles_supported()
+            else "this installation's sweep engine cannot draw runs from a calibrated ensemble yet"
+        )
+        study.report.text(
+            f"Not run: {reason}. The interaction above is conditional on the scenarios' "
+            "parameter values; with an ensemble every run draws a calibrated parameter set "
+            "(the four runs of a replicate draw the same set), so the interaction carries "
+            "the parameters' uncertainty too."
+        )
+        return
+    rule = study.found["rule"]
+    test = _primary_test(part.runs, rule, study.found["holder"])
+    study.report.text(
+        f"The primary design with every run drawing its parameters from the ensemble "
+        f"`{study.options.ensemble}` ({test.n} paired replicates): interaction on "
+        f"{_label(rule.primary)} {test.estimate.text()} (p = {test.p:.2g}: "
+        f"{READING[_direction(test.estimate, test.p)]})."
+    )
+
+
+def _sensitivity(study: Study) -> None:
+    study.report.heading("Which parameters drive the interaction (Sobol' indices)", 3)
+    parts = study.found.get("sensitivity")
+    if parts is None:
+        study.report.text(
+            "Not run in this call. `--samples N` runs compare_sensitivity.toml's Sobol' design "
+            "(N base samples) with the catalyst absent and present, and gives the indices of "
+            "the interaction itself, with a convergence check; a cluster (`--scheduler`) "
+            "makes large N affordable."
+        )
+        return
+    rule = study.found["rule"]
+    table, check = robust.sobol_indices(parts, rule.primary)
+    spec = parts["absent"].spec
+    if check["missing"]:
+        study.report.text("Runs are missing or the interaction is constant: no indices.")
+        return
+    study.report.text(
+        f"Scenario pair of both regimes, {spec.experiment.years:g} years; N = {check['n']} base "
+        f"samples, {check['points']} design points × 4 runs (catalyst absent and present in "
+        f"each regime, common random numbers). Per design point the paired interaction on "
+        f"{_label(rule.primary)} (mean over points {check['mean']:.3g}, SD {check['sd']:.3g}). "
+        f"Convergence: max |ST(N) − ST(N/2)| = {check['change']:.2g}, max ST CI half-width = "
+        f"{check['widest']:.2g}: "
+        + (
+            "converged (both below 0.1)."
+            if check["converged"]
+            else "**not converged** (needs both below 0.1): " + _samples_needed(check)
+        )
+        + " Run-to-run noise counts as unexplained variance."
+    )
+    study.report.table(table, "Sobol' indices of the interaction")
+    stem = figures.indices(
+        table,
+        [("S1", "S1 CI"), ("ST", "ST CI")],
+        study.out,
+        "interaction_sobol",
+        "Sobol': the interaction",
+    )
+    study.report.figure(stem, "Sobol' S1 and ST of the interaction, with 95 % CIs")
+    study.found["sobol"] = (table, check)
+
+
+def _samples_needed(check: dict) -> str:
+    """How many base samples the widest ST CI suggests (half-widths shrink like 1/√N)."""
+    if not check["widest"] > 0:
+        return "use a larger N."
+    needed = int(np.ceil(check["n"] * (check["widest"] / robust.CONVERGED) ** 2))
+    power_of_two = 2 ** int(np.ceil(np.log2(max(needed, 2))))
+    return (
+        f"the CI half-widths shrink like 1/√N, so N ≈ {power_of_two} base samples "
+        f"({power_of_two * (len(check['names']) + 2) * 4} runs) would bring the widest "
+        "below 0.1 — a run for a cluster (`--scheduler`)."
+    )
+
+
+# ------------------------------------------------------------------ figures
 
 
 def figure_section(study: Study) -> None:
-    part, runs = study.main, study.main.runs
+    runs = study.found["runs"]
+    primary = study.parts["primary"]
     study.report.heading("Figures")
+    main = runs[runs["holder_label"].isin([NONE, study.found["holder"]])]
+    timeseries = pd.concat([study.parts[k].results.timeseries for k in ("primary", "holders")])
+    network = pd.concat([study.parts[k].results.network for k in ("primary", "holders")])
     series_figure(
         study,
-        part.results.timeseries,
-        runs,
+        timeseries,
+        main,
         SERIES,
         "timeseries",
-        "Weekly counters: mean and 95 % CI band per cell",
+        "Weekly counters of the primary design: mean and 95 % CI band per cell",
     )
     series_figure(
         study,
-        part.results.network,
-        runs,
+        network,
+        main,
         NETWORK,
         "network_series",
-        "Network metrics every 13 weeks: mean and 95 % CI band per cell",
+        "Network metrics of the primary design every 13 weeks: mean and 95 % CI band",
     )
     kinds = [c for c in runs if c.startswith("completed_")]
-    types = cell_table(runs, ["cell"], kinds)
+    order = design.cell_order(runs)
+    types = cell_table(runs.set_index("cell").loc[order].reset_index(), ["cell"], kinds)
     stem = figures.cooperation_types(types, "cell", study.out, "cooperation_types")
     study.report.figure(stem, "Completed cooperations by type (intensity × formality), mean ± CI")
-    years = snapshot_years(part.years)
+    years = snapshot_years(primary.years)
     shots = {}
-    for label in regimes(study):
-        chosen = runs[(runs["regime_label"] == label) & (runs[CATALYST] == "present")]
+    for label in (PROGRAMME, SELF_ORGANISED):
+        chosen = primary.runs[primary.runs["cell"] == design.cell(label, study.found["holder"])]
         if not chosen.empty:
             run = chosen.iloc[0]
-            shots[f"{label} (rep {run['replicate']})"] = snapshots(part.results, run, years)
+            shots[f"{label} (rep {run['replicate']})"] = snapshots(primary.results, run, years)
     if shots:
         stem = figures.network_snapshots(shots, study.out, "network_snapshots")
         study.report.figure(
             stem,
-            "Ties of one run per regime (catalyst present) at years "
+            "Ties of one run per regime (the same seed; an independent networker) at years "
             + ", ".join(f"{y:g}" for y in years)
             + ": colour = sector, width = tie strength, star = catalyst, square = QM office",
         )
 
 
+# ------------------------------------------------------------------ facts
+
+
 def fact_1(study: Study) -> None:
-    runs = study.main.runs
+    runs = study.found["runs"]
     estimate = t_interval(runs["completed_light_informal"] - runs["completed_intensive_formal"])
     study.fact(
         1,
@@ -279,24 +732,24 @@ def fact_1(study: Study) -> None:
 
 
 def fact_4(study: Study) -> None:
-    part = study.main
-    absent = part.runs[part.runs[CATALYST] == "absent"]
+    part = study.parts["primary"]
+    absent = part.runs[part.runs["holder_label"] == NONE]
     estimate = cross_sector_erosion(part.results.network, absent["run_id"], part.years)
     if estimate is None:
-        study.fact(4, "cross-sector share, catalyst absent", "—", "not measured (run too short)")
+        study.fact(4, "cross-sector share, no catalyst", "—", "not measured (run too short)")
         return
     study.fact(
         4,
-        f"change of cross-sector share of resilient ties, year 1 → {part.years:g}, catalyst "
-        "absent (forums present here: partial test; conditions has the pure one)",
+        f"change of cross-sector share of resilient ties, year 1 → {part.years:g}, no "
+        "catalyst (forums present here: partial test; conditions has the pure one)",
         estimate.text(),
         verdict(estimate, -1),
     )
 
 
 def fact_5(study: Study) -> None:
-    part, years = study.main, study.main.years
-    present = part.runs[part.runs[CATALYST] == "present"]["run_id"]
+    part, years = study.parts["primary"], study.parts["primary"].years
+    present = part.runs[part.runs["holder_label"] != NONE]["run_id"]
     network = part.results.network[part.results.network["run_id"].isin(present)]
     if network.empty or years < 2:
         study.fact(5, "trajectory, catalyst present", "—", "not measured (run too short)")
@@ -308,78 +761,89 @@ def fact_5(study: Study) -> None:
         ("hubs", mid, years, 1, "hubs increase (several hubs)"),
         ("degree_centralisation", mid, years, -1, "centralisation falls (core–periphery)"),
     ]
-    parts, verdicts = [], []
+    parts, held = [], 0
     for metric, t0, t1, sign, meaning in steps:
         change = t_interval(value_at(network, metric, t1) - value_at(network, metric, t0))
         parts.append(f"{metric} {t0:g}→{t1:g} y: {change.text()} ({meaning})")
-        verdicts.append(verdict(change, sign) == "yes")
+        held += verdict(change, sign) == "yes"
     core = t_interval(value_at(network, "core_share", years))
     parts.append(f"core share at year {years:g}: {core.text()}")
-    held = sum(verdicts)
     judged = (
         "yes (all four steps)" if held == 4 else f"partly ({held} of 4 steps)" if held else "no"
     )
     study.fact(
         5,
-        "changes between years per run, catalyst present (both regimes)",
+        "changes between years per run, an independent networker (both regimes)",
         "; ".join(parts),
         judged,
     )
 
 
-def _presence_rows(study: Study) -> pd.DataFrame:
-    """The interaction rows of the contrast between catalyst present and absent."""
-    inter = study.found["interaction"]
-    return inter[inter["_presence"]] if not inter.empty else inter
-
-
 def fact_9(study: Study) -> None:
-    rows = _presence_rows(study)
-    if rows.empty:
-        study.fact(9, "interaction", "—", "not measured")
-        return
-    for _, row in rows.iterrows():
-        estimate = row["_estimate"]
+    tests, rule = study.found["tests"], study.found["rule"]
+    for _, row in tests[tests["output"] == rule.primary].iterrows():
+        test: PairedTest = row["test"]
+        p = test.p if row["primary"] else row["holm"]
+        direction = _direction(test.estimate, p)
+        judged = {1: "yes", -1: "no — reversed", 0: "not resolved"}[direction]
+        kind = "primary" if row["primary"] else "secondary, Holm"
         study.fact(
             9,
-            f"interaction on {row['outcome']} ({row['contrast']})",
-            estimate.text(),
-            verdict(estimate, row["_sign"]),
+            f"interaction on {_label(rule.primary)}, {row['contrast'].name} ({kind}; paired "
+            f"t, p = {p:.2g})",
+            test.estimate.text(),
+            judged,
         )
 
 
+# ------------------------------------------------------------------ terminal
+
+
 def key_lines(study: Study) -> list[str]:
-    """The cells table and the interaction on the main outcome, for the terminal."""
+    """The cells table, the primary interaction with its power, and the streams."""
     lines = text_table(study.found["cells"])
-    rows = _presence_rows(study)
-    main = rows[rows["_output"] == MAIN] if not rows.empty else rows
-    if not main.empty:
-        row = main.iloc[0]
-        effect = "catalyst effect" if row["_sign"] > 0 else f"'{row['contrast']}'"
+    row, rule = study.found["primary"], study.found["rule"]
+    test: PairedTest = row["test"]
+    growth = study.found["growth"]
+    lines.append(
+        f"Primary interaction on {_label(rule.primary)} ({row['contrast'].name}; catalyst "
+        f"effect self-organised − programme-funded, paired): {test.estimate.text()}, "
+        f"p = {test.p:.2g} — {READING[_direction(test.estimate, test.p)]}; n = {test.n} "
+        f"({'target half-width reached' if growth.reached else 'cap reached'}); MDE at "
+        f"{rule.power * 100:.0f} % power ±{study.found['mde']:.3g}"
+    )
+    own = _own_row(study)
+    if own is not None:
         lines.append(
-            f"Interaction on {row['outcome']} ({effect} self-organised − "
-            f"programme-funded): {row['interaction [95 % CI]']} — {row['reading']}"
+            f"Each regime's own holder: {own['test'].estimate.text()}, Holm p = "
+            f"{own['holm']:.2g} — {READING[_direction(own['test'].estimate, own['holm'])]}"
+        )
+    for growth, test in study.found["streams_tests"]:
+        lines.append(
+            f"Stream seed {growth.seed}: {test.estimate.text()}, p = {test.p:.2g} — "
+            f"{READING[_direction(test.estimate, test.p)]} (n = {test.n})"
         )
     return lines
 
 
 COMPARE = Experiment(
     name="compare",
-    title="Compare: regime × catalyst",
-    sweeps=(
-        Sweep(
-            "compare",
-            cells=Cells(scenario={"regime_label": regime}, factors={CATALYST: "catalyst"}),
-        ),
-    ),
+    title="Compare: does the catalyst matter more where there is no programme?",
+    sweeps=(PRIMARY, HOLDERS, SENSITIVITY),
     sections=(
+        analyse,
+        answer,
         introduce,
         outcomes,
-        effects,
-        interactions,
+        primary_section,
+        secondary_section,
+        effects_section,
+        time_section,
+        power_section,
+        robustness_section,
         figure_section,
-        replications(),
     ),
     facts=(fact_1, fact_4, fact_5, fact_9),
     key_lines=key_lines,
+    collect=collect,
 )

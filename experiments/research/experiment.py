@@ -49,6 +49,8 @@ class Options:
     scheduler: str | None = None
     quiet: bool = False
     samples: int | None = None
+    streams: int | None = None
+    ensemble: str | None = None
     fixed: dict[str, object] = field(default_factory=dict)
     command: str = ""
 
@@ -96,6 +98,10 @@ class Experiment:
     sections: tuple[Section, ...]
     facts: tuple[Fact, ...] = ()
     key_lines: Callable[[Study], list[str]] = lambda study: []
+    collect: Callable[[Study, dict[str, Spec]], None] | None = None
+    """How the sweeps are run into `study.parts` (given each sweep's prepared spec by
+    folder); None runs each sweep once. An experiment that grows its sweeps in batches of
+    replicates until a precision target is met supplies its own."""
 
 
 @dataclass
@@ -108,6 +114,9 @@ class Part:
     results: SweepResults
     runs: pd.DataFrame
     seconds: float
+    folders: list[str] = field(default_factory=list)
+    """The sub-folders it was run into, when it is several batches of one design (empty: the
+    sweep's own folder)."""
 
     @property
     def configs(self) -> list[ScenarioConfig]:
@@ -152,8 +161,11 @@ def run(experiment: Experiment, options: Options) -> Outcome:
     """Run an experiment: its sweeps, cells, sections and facts; write its report."""
     specs = {sweep.folder: prepare(sweep, options) for sweep in experiment.sweeps}
     study = start(experiment, options)
-    for sweep in experiment.sweeps:
-        study.parts[sweep.folder] = run_part(study, sweep, specs[sweep.folder])
+    if experiment.collect is not None:
+        experiment.collect(study, specs)
+    else:
+        for sweep in experiment.sweeps:
+            study.parts[sweep.folder] = run_part(study, sweep, specs[sweep.folder])
     for section in experiment.sections:
         section(study)
     for fact in experiment.facts:
@@ -199,9 +211,10 @@ def run_years(spec: Spec, config: ScenarioConfig) -> float:
     return float(spec.experiment.years if spec.experiment.years is not None else config.years)
 
 
-def run_part(study: Study, sweep: Sweep, spec: Spec) -> Part:
-    """Run (or resume) a sweep into OUT/FOLDER, load its results, label its cells."""
-    target = study.out / sweep.folder
+def run_part(study: Study, sweep: Sweep, spec: Spec, folder: str | None = None) -> Part:
+    """Run (or resume) a sweep into OUT/FOLDER (default: the sweep's), load its results,
+    label its cells."""
+    target = study.out / (folder or sweep.folder)
     stats = run_sweep(
         spec,
         target,
@@ -246,11 +259,20 @@ def finish(study: Study, key_lines: list[str]) -> Outcome:
         f"{seconds:.0f} s."
     )
     for folder, part in study.parts.items():
-        report.text(
-            f"Sweep `{folder}/`: {len(part.results.runs)} runs, manifest "
-            f"`{folder}/manifest.json` (sweep time this call: {part.seconds:.1f} s). The same "
-            f"runs: `quartier sweep` on the spec below with `--out {study.out / folder}`."
-        )
+        if part.folders:
+            report.text(
+                f"Sweep `{folder}`: {len(part.results.runs)} runs in {len(part.folders)} "
+                f"batches of replicates of one design ("
+                + ", ".join(f"`{f}/`" for f in part.folders)
+                + f"), each with its manifest.json (sweep time this call: {part.seconds:.1f} s). "
+                "The manifest of the last batch:"
+            )
+        else:
+            report.text(
+                f"Sweep `{folder}/`: {len(part.results.runs)} runs, manifest "
+                f"`{folder}/manifest.json` (sweep time this call: {part.seconds:.1f} s). The "
+                f"same runs: `quartier sweep` on the spec below with `--out {study.out / folder}`."
+            )
         report.code(manifest_excerpt(part.results.manifest))
     markdown, page = report.write()
     return Outcome(study.experiment.name, study.out, markdown, page, key_lines, seconds)

@@ -95,7 +95,9 @@ def run_seed(experiment_seed: int, point: int, replicate: int) -> int:
     """The seed of one run, from numpy's SeedSequence; the same on every engine and order.
 
     It does not depend on the scenario: replicate r of point p uses the same seed in every
-    scenario (common random numbers), which sharpens comparisons between scenarios.
+    scenario (common random numbers), which sharpens comparisons between scenarios. With
+    `[design] common_random_numbers = true` the plan passes point 0 for every point, so
+    replicate r has one seed in every cell of the sweep.
 
     >>> run_seed(42, 0, 0) == run_seed(42, 0, 0) != run_seed(42, 0, 1)
     True

@@ -31,6 +31,7 @@ def plan(spec: Spec | str | Path) -> Plan:
         spec = load_spec(spec)
     configs = scenario_configs(spec)
     design = build_design(spec, configs[0])
+    crn = spec.design.common_random_numbers
     tasks = [
         {
             "run_id": f"s{s}-p{p}-r{r}",
@@ -38,11 +39,17 @@ def plan(spec: Spec | str | Path) -> Plan:
             "scenario_index": s,
             "point": p,
             "replicate": r,
-            "seed": run_seed(spec.experiment.seed, p, r),
+            "seed": run_seed(spec.experiment.seed, 0 if crn else p, r),
             "overrides": point,
         }
         for s, label in enumerate(spec.experiment.scenarios)
         for p, point in enumerate(design.points)
-        for r in range(spec.experiment.replications)
+        for r in replicates(spec)
     ]
     return Plan(spec, spec._source, [c.model_dump(mode="json") for c in configs], design, tasks)
+
+
+def replicates(spec: Spec) -> range:
+    """The replicate numbers a sweep runs: `replications` of them from `first_replicate`."""
+    first = spec.experiment.first_replicate
+    return range(first, first + spec.experiment.replications)

@@ -9,14 +9,18 @@ are errors; a bad value is reported in one line naming the file, the key and wha
     years = 20
     replications = 30
     seed = 42
+    first_replicate = 0            # optional: replicates first_replicate … + replications − 1
     [design]
     kind = "grid"                  # grid | lhs | sobol | morris
+    common_random_numbers = false  # optional: replicate r has one seed in every cell
     [factors]                      # dotted config keys
     "ties.decay_per_month" = [0.02, 0.05, 0.1]
     [fixed]                        # optional: overrides applied to every run
     "actors.counts.residents" = 20
     [outputs]
     timeseries_every = 4           # steps; 0 = summaries only
+    [analysis]                     # optional: settings of the experiment that reads the file
+    primary = "completed"
 """
 
 from __future__ import annotations
@@ -60,6 +64,13 @@ class ExperimentSection(_Section):
     years: float | None = Field(default=None, gt=0, le=200, description="default: scenario's")
     replications: int = Field(default=1, ge=1, le=100_000)
     seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    first_replicate: int = Field(
+        default=0,
+        ge=0,
+        le=10_000_000,
+        description="the first replicate's number: a later batch of the same design runs "
+        "replicates first_replicate … first_replicate + replications − 1",
+    )
 
 
 class DesignSection(_Section):
@@ -69,6 +80,11 @@ class DesignSection(_Section):
     samples: int | None = Field(default=None, ge=1, le=1_000_000, description="N for samplers")
     num_levels: int = Field(default=4, ge=2, le=100, description="morris grid levels")
     calc_second_order: bool = Field(default=False, description="sobol: second-order indices")
+    common_random_numbers: bool = Field(
+        default=False,
+        description="replicate r uses the same seed at every design point (and, as always, "
+        "in every scenario), so contrasts can be taken on pairs",
+    )
 
     @model_validator(mode="after")
     def _samples_for_samplers(self) -> Self:
@@ -93,6 +109,12 @@ class Spec(_Section):
     factors: dict[str, list[Scalar]] = Field(default_factory=dict, max_length=200)
     fixed: dict[str, Scalar] = Field(default_factory=dict, max_length=500)
     outputs: OutputsSection = Field(default_factory=OutputsSection)
+    analysis: dict[str, Scalar | list[Scalar]] = Field(
+        default_factory=dict,
+        max_length=100,
+        description="settings of the research experiment that reads this file (checked "
+        "there); the sweep engine stores them but does not use them",
+    )
     _base: Path | None = PrivateAttr(default=None)
     """The spec file's folder: scenario paths are relative to it (not part of the spec's data,
     so a sweep's digest is the same in any checkout)."""
@@ -119,8 +141,22 @@ class Spec(_Section):
         return self.model_dump(mode="json")
 
     def digest(self) -> str:
-        """SHA-256 of the resolved spec: two specs with equal digests run the same runs."""
-        return config_hash(self.resolved())
+        """SHA-256 of the resolved spec without [analysis]: two specs with equal digests run
+        the same runs (a changed analysis setting never invalidates stored runs)."""
+        runs = self.resolved()
+        del runs["analysis"]
+        for section, key, default in UNHASHED_DEFAULTS:
+            if runs[section][key] == default:
+                del runs[section][key]
+        return config_hash(runs)
+
+
+UNHASHED_DEFAULTS = (
+    ("experiment", "first_replicate", 0),
+    ("design", "common_random_numbers", False),
+)
+"""Keys left out of a spec's digest at their defaults, so that specs written before the keys
+existed keep their digests (and their stored sweeps still resume)."""
 
 
 def config_hash(data: dict) -> str:

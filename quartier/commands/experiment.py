@@ -7,6 +7,7 @@ import shlex
 from pathlib import Path
 
 from experiments.research.catalogue import EXPERIMENTS, run_experiment
+from experiments.research.compare_robustness import check_ensemble
 from experiments.research.experiment import Options
 from quartier.commands.sweep import add_engine_arguments, check_engine_arguments
 from scenarios.dotted import parse_assignments
@@ -32,7 +33,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--samples",
         type=int,
         default=None,
-        help="sensitivity only: SALib's N for Morris and Sobol'",
+        help="SALib's N: sensitivity's Morris and Sobol' designs; compare: also runs the "
+        "sensitivity analysis of the interaction with N base samples",
+    )
+    parser.add_argument(
+        "--streams",
+        type=int,
+        default=None,
+        help="compare only: repeat the experiment with this many independent random streams "
+        "(experiment seeds) and report the verdict in each (default: the spec's)",
+    )
+    parser.add_argument(
+        "--ensemble",
+        default=None,
+        metavar="ENSEMBLE",
+        help="compare only: also run the primary contrast with every run drawing its "
+        "parameters from this calibrated ensemble (a folder or a shipped name)",
     )
     parser.add_argument(
         "--out", type=Path, default=None, help="output directory (default: results/NAME)"
@@ -60,6 +76,8 @@ def handle(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         quiet=args.quiet,
         samples=args.samples,
+        streams=args.streams,
+        ensemble=args.ensemble,
         fixed=parse_assignments(args.overrides),
         command=_command(args),
     )
@@ -74,7 +92,16 @@ def handle(args: argparse.Namespace) -> int:
 def _command(args: argparse.Namespace) -> str:
     """The command line that reproduces this call, from the parsed arguments."""
     words = ["quartier", "experiment", args.name]
-    for flag in ("replications", "years", "samples", "out", "workers", "scheduler"):
+    for flag in (
+        "replications",
+        "years",
+        "samples",
+        "streams",
+        "ensemble",
+        "out",
+        "workers",
+        "scheduler",
+    ):
         value = getattr(args, flag)
         if value is not None:
             words += [f"--{flag}", f"{value:g}" if isinstance(value, float) else str(value)]
@@ -84,10 +111,14 @@ def _command(args: argparse.Namespace) -> str:
 
 
 def _check(args: argparse.Namespace) -> None:
-    for flag in ("replications", "samples"):
+    for flag in ("replications", "samples", "streams"):
         value = getattr(args, flag)
         if value is not None and value < 1:
             raise InputError(f"--{flag}", f"must be at least 1, got {value}")
     if args.years is not None and args.years <= 0:
         raise InputError("--years", f"must be positive, got {args.years}")
+    for flag in ("streams", "ensemble"):
+        if getattr(args, flag) is not None and args.name != "compare":
+            raise InputError(f"--{flag}", f"only the compare experiment takes it, not {args.name}")
+    check_ensemble(args.ensemble)
     check_engine_arguments(args)
