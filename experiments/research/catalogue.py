@@ -5,6 +5,7 @@ from __future__ import annotations
 from experiments.research.catalyst_removal import CATALYST_REMOVAL
 from experiments.research.compare import COMPARE
 from experiments.research.conditions import CONDITIONS
+from experiments.research.discovery import DISCOVERY
 from experiments.research.docking import DOCKING
 from experiments.research.experiment import Experiment, Options, Outcome, run
 from experiments.research.funding_exit import FUNDING_EXIT
@@ -13,7 +14,15 @@ from scenarios.errors import InputError
 
 EXPERIMENTS: dict[str, Experiment] = {
     experiment.name: experiment
-    for experiment in (COMPARE, FUNDING_EXIT, CATALYST_REMOVAL, CONDITIONS, SENSITIVITY, DOCKING)
+    for experiment in (
+        COMPARE,
+        FUNDING_EXIT,
+        CATALYST_REMOVAL,
+        CONDITIONS,
+        SENSITIVITY,
+        DOCKING,
+        DISCOVERY,
+    )
 }
 
 
