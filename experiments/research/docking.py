@@ -315,10 +315,16 @@ def fact_6(study: Study) -> None:
             )
             sharp = sharpness(at, column)
             linear = 1 / (len(levels) - 1)
+            measured = (
+                f"{label}, q = {q:g}: largest rise between neighbouring p as a share of the "
+                f"whole rise (a transition: above {linear:.2f}, a straight line)"
+            )
+            if not rise.low > 0:
+                study.fact(6, measured, "—", "not measured: S does not rise with p")
+                continue
             study.fact(
                 6,
-                f"{label}, q = {q:g}: largest rise between neighbouring p as a share of the "
-                f"whole rise (a transition: above {linear:.2f}, a straight line)",
+                measured,
                 sharp.text(),
                 "yes"
                 if sharp.low > linear
