@@ -10,6 +10,7 @@ from experiments.research.docking import DOCKING
 from experiments.research.experiment import Experiment, Options, Outcome, run
 from experiments.research.funding_exit import FUNDING_EXIT
 from experiments.research.sensitivity import SENSITIVITY
+from experiments.research.trajectory import TRAJECTORY
 from scenarios.errors import InputError
 
 EXPERIMENTS: dict[str, Experiment] = {
@@ -22,6 +23,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         SENSITIVITY,
         DOCKING,
         DISCOVERY,
+        TRAJECTORY,
     )
 }
 
