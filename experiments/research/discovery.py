@@ -42,7 +42,7 @@ CONDITIONS = {
     "cooperation.structure.goals_base": "clear goals",
     "cooperation.structure.coordinator_base": "clear responsibilities",
     "catalyst": "catalyst",
-    "regime_label": "regime",
+    "regime_label": "the regime",
 }
 """The features PRIM sees, as the report names them (regular exchange is a level of
 'fixed meetings': none, meetings without exchange, meetings with exchange)."""
@@ -68,7 +68,7 @@ def measures(part: Part) -> pd.DataFrame:
 
 def features(runs: pd.DataFrame) -> pd.DataFrame:
     x = runs[list(CONDITIONS)].rename(columns=CONDITIONS).reset_index(drop=True)
-    for column in ("fixed meetings", "catalyst", "regime"):
+    for column in ("fixed meetings", "catalyst", "the regime"):
         x[column] = pd.Categorical(x[column].astype(str))
     return x
 
@@ -301,7 +301,7 @@ def answer(study: Study) -> str:
         text += f", or when {describe(boxes[1]['restrictions'])}"
     ranked = study.found["importance"]
     if len(ranked):
-        text += f"; the conditions matter in this order: {', '.join(ranked['condition'])}"
+        text += f"; the conditions matter in this order: {_and(list(ranked['condition']))}"
     with_c, without = by.get("present"), by.get("absent")
     if with_c and without:
         need_with = set(with_c["restrictions"])
@@ -310,14 +310,19 @@ def answer(study: Study) -> str:
         not_for = sorted(need_with & need_without)
         text += (
             ". The catalyst substitutes for "
-            + (", ".join(substitutes) if substitutes else "none of the conditions")
+            + (_and(substitutes) if substitutes else "none of the conditions")
             + " but not for "
-            + (", ".join(not_for) if not_for else "any condition that both boxes need")
+            + (_and(not_for) if not_for else "any condition that both boxes need")
             + "."
         )
     else:
         text += "."
     return text
+
+
+def _and(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def key_lines(study: Study) -> list[str]:
