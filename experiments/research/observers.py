@@ -59,7 +59,7 @@ class Strangers:
 
 class Stages:
     """Fact 5: every `every` weeks from week 0 on (the warm-up is not observed), the stage of
-    the resilient-tie network and who its top hub is."""
+    the resilient-tie network, who its top hub is, and whether the catalyst is active."""
 
     def __init__(self, every: int = 26) -> None:
         self.every = every
@@ -70,7 +70,14 @@ class Stages:
             return
         graph = resilient(model.tie_graph(), model.config.ties.resilient_threshold)
         found, hub = stage(graph)
-        self.rows.append({"year": model.week / WEEKS_PER_YEAR, "stage": found, "hub": hub})
+        self.rows.append(
+            {
+                "year": model.week / WEEKS_PER_YEAR,
+                "stage": found,
+                "hub": hub,
+                "catalyst_active": bool(model.catalyst.active),
+            }
+        )
 
     def result(self, model: NeighbourhoodModel) -> list[dict[str, object]]:
         return self.rows

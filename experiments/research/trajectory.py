@@ -30,12 +30,16 @@ def classify(study: Study) -> None:
     rows = [dict(row, run_id=run_id) for run_id, shots in found.items() for row in shots]
     frame = pd.DataFrame(rows).merge(part.runs[["run_id", "cell", "regime_label", CATALYST]])
     study.found["stages"] = frame
+    frame["with_catalyst"] = frame["catalyst_active"] | (frame[CATALYST] == "absent")
     per_run = frame.groupby("run_id").apply(_run_measures, include_groups=False)
     part.runs = part.runs.join(per_run, on="run_id")
 
 
 def _run_measures(shots: pd.DataFrame) -> pd.Series:
-    ordered = shots[shots["stage"].isin(STAGES)]
+    """Per run: the order of its stages while its catalyst is active (all snapshots of a run
+    without one), whether its hub-and-spoke hub is the catalyst or the QM office, and which
+    stages it reaches."""
+    ordered = shots[shots["stage"].isin(STAGES) & shots["with_catalyst"]]
     index = ordered["stage"].map(ORDER)
     tau = float("nan")
     if len(ordered) >= 3 and index.nunique() > 1:
@@ -60,7 +64,9 @@ def introduce(study: Study) -> None:
         "highest degree) is at least 0.5 with a core of at least 3; **several hubs** with two "
         "hubs or more (degree ≥ 3 and ≥ mean + 2 sd); **hub-and-spoke** with one hub; "
         f"otherwise '{NO_HUB}', outside the sequence. Who the top hub is (the catalyst, the "
-        "QM office or someone else) is recorded."
+        "QM office or someone else) is recorded. The order of the stages is read while the "
+        "catalyst is active: in the programme-funded scenario the QM office holds the role "
+        "and leaves when funding ends."
     )
 
 
