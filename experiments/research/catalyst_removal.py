@@ -239,6 +239,7 @@ def percolation_section(study: Study) -> None:
             "run_id": run_id,
             "R_targeted": f["robustness_targeted"],
             "R_random": f["robustness_random"],
+            "gap_rewired": f["gap_rewired"],
         }
         for run_id, f in found.items()
     ]
