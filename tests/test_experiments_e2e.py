@@ -40,6 +40,9 @@ CASES = {
     "catalyst-removal": (["--years", "4", "--set", "disruption.remove_at_year=2"], ["sweep"]),
     "conditions": (["--years", "1"], ["sweep", "control"]),
     "sensitivity": (["--years", "1", "--samples", "4"], ["morris", "sobol"]),
+    "docking": (["--years", "1"], ["docking", "neighbourhood"]),
+    "discovery": (["--years", "1", "--samples", "3"], ["sweep"]),
+    "trajectory": (["--years", "2"], ["sweep"]),
 }
 
 

@@ -5,14 +5,26 @@ from __future__ import annotations
 from experiments.research.catalyst_removal import CATALYST_REMOVAL
 from experiments.research.compare import COMPARE
 from experiments.research.conditions import CONDITIONS
+from experiments.research.discovery import DISCOVERY
+from experiments.research.docking import DOCKING
 from experiments.research.experiment import Experiment, Options, Outcome, run
 from experiments.research.funding_exit import FUNDING_EXIT
 from experiments.research.sensitivity import SENSITIVITY
+from experiments.research.trajectory import TRAJECTORY
 from scenarios.errors import InputError
 
 EXPERIMENTS: dict[str, Experiment] = {
     experiment.name: experiment
-    for experiment in (COMPARE, FUNDING_EXIT, CATALYST_REMOVAL, CONDITIONS, SENSITIVITY)
+    for experiment in (
+        COMPARE,
+        FUNDING_EXIT,
+        CATALYST_REMOVAL,
+        CONDITIONS,
+        SENSITIVITY,
+        DOCKING,
+        DISCOVERY,
+        TRAJECTORY,
+    )
 }
 
 

@@ -5,7 +5,11 @@ are low and high); fixed meetings and regular exchange are the scenario dimensio
 each scenario's meetings (none | meetings without exchange | meetings with exchange). Main
 effects and two-way interactions come from a least-squares fit with CIs
 (experiments.stats.factorial_effects). A control sweep (meetings × catalyst,
-conditions_control.toml) measures facts 3 and 4.
+conditions_control.toml) measures facts 3 and 4; for fact 3 its runs with a catalyst are
+re-run with an observer that records who were strangers before the first meeting (no tie at
+week 0) and what they did together by the end. The discovery experiment answers the question
+"which conditions make cooperations thrive" by scenario discovery; this one estimates the
+conditions' effects in a factorial design.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from experiments.research.analysis import (
 from experiments.research.cells import Cells, regime
 from experiments.research.experiment import Experiment, Study, Sweep
 from experiments.research.facts import verdict
+from experiments.research.observers import Strangers
+from experiments.research.rerun import rerun
 from experiments.stats import factorial_effects, mean_difference, t_interval
 from scenarios.errors import InputError
 from simulation import ScenarioConfig
@@ -228,10 +234,44 @@ def fact_2(study: Study) -> None:
     )
 
 
+STRANGER_MEASURES = {
+    "cross_sector_acquaintances": "ties across sectors (any strength)",
+    "stranger_ties": "ties between actors who were strangers at week 0",
+    "stranger_cooperations": "cooperations begun with a pair of week-0 strangers",
+    "stranger_cooperation_share": "share of cooperations begun with a pair of week-0 strangers",
+}
+
+
+def strangers_section(study: Study) -> None:
+    """Re-run the control runs with a catalyst and record what week-0 strangers did."""
+    control = study.parts["control"]
+    present = control.runs[control.runs[CATALYST] == "present"]
+    found = rerun(control.results, present, control.years, Strangers, workers=study.options.workers)
+    measured = pd.DataFrame.from_dict(found, orient="index")
+    control.runs = control.runs.join(measured, on="run_id")
+    study.report.heading("Strangers before the first meeting (fact 3)")
+    study.report.text(
+        "Meetings, catalyst and programme begin at week 0, after the warm-up. Two actors "
+        "present at week 0 without a tie then are *strangers before the first meeting*. The "
+        "runs with a catalyst are re-run (same seed, same results) and, at the end, count the "
+        "live ties between such strangers and the cooperations begun from week 0 on with at "
+        "least one pair of them among their members."
+    )
+    table = cell_means_table(
+        control.runs[control.runs[CATALYST] == "present"],
+        "cell",
+        list(STRANGER_MEASURES),
+        labels=STRANGER_MEASURES,
+    )
+    study.report.table(table, "mean ± 95 % CI half-width at the end, catalyst present")
+
+
 def fact_3(study: Study) -> None:
     control = study.parts["control"].runs
     present = control[control[CATALYST] == "present"]
-    for measure in ("cross_sector_acquaintances", "newcomer_share"):
+    for measure, meaning in STRANGER_MEASURES.items():
+        if measure == "stranger_cooperations":
+            continue
         for label, part in present.groupby("regime_label", sort=False):
             estimate = mean_difference(
                 part[part["meetings"] == "meetings"][measure],
@@ -239,7 +279,7 @@ def fact_3(study: Study) -> None:
             )
             study.fact(
                 3,
-                f"{label}, catalyst present: {measure}, meetings − none",
+                f"{label}, catalyst present: {meaning}, meetings − none",
                 estimate.text(),
                 verdict(estimate, 1),
             )
@@ -290,7 +330,7 @@ CONDITIONS = Experiment(
             ),
         ),
     ),
-    sections=(introduce, effects, replications(), control_section),
+    sections=(introduce, effects, replications(), control_section, strangers_section),
     facts=(fact_2, fact_3, fact_4),
     key_lines=key_lines,
 )

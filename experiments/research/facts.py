@@ -15,13 +15,13 @@ from experiments.stats import Estimate
 FACTS = {
     1: "Light, informal cooperations outnumber intensive, formalised ones",
     2: "Without resources (time above all) no cooperation completes",
-    3: "Regular meetings raise cross-sector acquaintance and the share of cooperations "
-    "with newcomers",
+    3: "Regular meetings let people reach actors they did not know",
     4: "Without forums or a catalyst, the share of cross-sector ties erodes",
     5: "With a catalyst: scattered clusters → hub-and-spoke → several hubs → core–periphery",
     6: "More incumbents (p) join separate clusters into one network; repeat collaboration (q) "
     "keeps links among established partners",
-    7: "After funding ends, funding-induced ties decay faster than pre-existing ones",
+    7: "After funding ends, funding-induced ties decay faster than others, and rebuilding "
+    "needs more than the first push",
     8: "Removing the top broker fragments the network far more than removing a random actor",
     9: "The catalyst matters more in self-organised than in programme-funded networks",
 }

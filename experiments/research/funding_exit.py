@@ -2,7 +2,11 @@
 funding_exit.toml).
 
 What persists 5 and 10 years after the end (cooperations, resilient ties, giant component),
-and whether ties the programme induced decay faster than ties that existed before it.
+and whether ties the programme induced decay faster than ties that existed before it: the
+runs are re-run with an observer that follows every tie alive at the exit (its origin,
+strength and age then) until it is gone, for survival curves and comparisons of matched
+ties. A second sweep (hysteresis.toml) funds, ends funding and funds again, to see whether
+rebuilding takes longer than the first build did.
 """
 
 from __future__ import annotations
@@ -21,10 +25,14 @@ from experiments.research.analysis import (
 from experiments.research.cells import Cells
 from experiments.research.experiment import Experiment, Study, Sweep, run_years
 from experiments.research.facts import verdict
+from experiments.research.observers import TieSurvival
+from experiments.research.rerun import rerun
 from experiments.stats import mean_difference, t_interval
 from experiments.sweep.spec import Spec
 from scenarios.errors import InputError
 from simulation import ScenarioConfig
+from simulation.config import WEEKS_PER_YEAR
+from simulation.ties import BEFORE, OWN, PROGRAMME
 
 WITH, WITHOUT = "with Verstetigung", "without Verstetigung"
 STOCKS = [
@@ -173,39 +181,221 @@ def figure_section(study: Study) -> None:
         study.report.figure(stem, "Running and completed cooperations, fund balance: mean ± CI")
 
 
+HORIZON = 5.0
+"""Years after the exit at which survival is compared."""
+STRENGTH_BINS = [0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.01]
+AGE_BINS = [0.0, 1.0, 2.0, 4.0, 7.0, 1e9]  # years
+ORIGIN_NAMES = {BEFORE: "before", PROGRAMME: "programme", OWN: "own"}
+
+
+def survival(study: Study) -> None:
+    """Re-run every run to HORIZON years after the exit (or its end), following the ties."""
+    part, end = study.main, exit_year(study)
+    years = min(part.years, end + HORIZON)
+    week = round(end * WEEKS_PER_YEAR)
+    found = rerun(
+        part.results, part.runs, years, TieSurvival, {"exit_week": week}, study.options.workers
+    )
+    frames = []
+    for run_id, ties in found.items():
+        frame = pd.DataFrame({k: ties[k] for k in ("origin", "strength", "age", "gone")})
+        frame["alive_weeks"] = np.where(frame["gone"] < 0, ties["end"], frame["gone"]) - week
+        frames.append(frame.assign(run_id=run_id, end=ties["end"] - week))
+    ties = pd.concat(frames, ignore_index=True).merge(part.runs[["run_id", "cell"]])
+    ties["age"] = ties["age"] / WEEKS_PER_YEAR
+    ties["strength_bin"] = pd.cut(ties["strength"], STRENGTH_BINS, right=False)
+    ties["age_bin"] = pd.cut(ties["age"], AGE_BINS, right=False)
+    study.found["ties"] = ties
+    study.found["horizon"] = years - end
+    _survival_figure(study, ties)
+    study.report.heading("Survival of the ties alive at the exit")
+    counts = ties.groupby(["cell", "origin"]).size().unstack(fill_value=0)
+    counts.columns = [ORIGIN_NAMES[c] for c in counts.columns]
+    study.report.text(
+        f"Every tie alive when funding ends is followed until it is gone (checked every 4 "
+        f"weeks) for {years - end:g} years. Ties made 'before' existed at week 0; 'programme' "
+        "ties were made by the programme's structures; 'own' ties by the actors themselves "
+        "while the programme ran. Pre-existing ties are older than any tie made since, so "
+        "they are matched to programme ties on strength at the exit only; programme and own "
+        "ties are matched on strength and age at the exit (strata of strength "
+        f"{STRENGTH_BINS[1:-1]} and age {AGE_BINS[1:-1]} years; each stratum weighted by its "
+        "share of the programme ties, strata without both kinds left out)."
+    )
+    study.report.table(counts.reset_index(), "Ties alive at the exit, by origin (all runs)")
+
+
+def _survival_figure(study: Study, ties: pd.DataFrame) -> None:
+    import matplotlib.pyplot as plt
+
+    cells = list(dict.fromkeys(ties["cell"]))
+    fig, axes = plt.subplots(1, len(cells), figsize=(5 * len(cells), 3.6), sharey=True)
+    months = np.arange(0, int(study.found["horizon"] * 12) + 1)
+    for ax, cell in zip(np.atleast_1d(axes), cells, strict=True):
+        part = ties[ties["cell"] == cell]
+        for i, (code, name) in enumerate(ORIGIN_NAMES.items()):
+            chosen = part[part["origin"] == code]
+            if chosen.empty:
+                continue
+            weeks = chosen["alive_weeks"].to_numpy()
+            alive = [(weeks >= m * WEEKS_PER_YEAR / 12).mean() for m in months]
+            ax.plot(months / 12, alive, color=figures.CELL_COLOURS[i], label=name)
+        ax.set_title(cell, fontsize=10)
+        ax.set_xlabel("years after the exit")
+    np.atleast_1d(axes)[0].set_ylabel("share of ties still there")
+    np.atleast_1d(axes)[0].legend(fontsize=8)
+    stem = figures.save(fig, study.out, "tie_survival")
+    study.report.figure(stem, "Survival of the ties alive at the exit, by origin (all runs)")
+
+
+def matched_difference(ties: pd.DataFrame, other: int, strata: list[str], weeks: float) -> float:
+    """Survival to `weeks` of programme ties − of `other` ties, standardised to the programme
+    ties' strata (strata with both kinds only); NaN when none overlap."""
+    alive = ties.assign(kept=ties["alive_weeks"] >= weeks)
+    programme = alive[alive["origin"] == PROGRAMME].groupby(strata, observed=True)["kept"]
+    rest = alive[alive["origin"] == other].groupby(strata, observed=True)["kept"]
+    both = pd.concat([programme.mean(), rest.mean(), programme.size()], axis=1, join="inner")
+    both.columns = ["programme", "other", "n"]
+    if both.empty:
+        return float("nan")
+    weights = both["n"] / both["n"].sum()
+    return float((weights * (both["programme"] - both["other"])).sum())
+
+
 def fact_7(study: Study) -> None:
-    read = checks(study)
-    if len(read) < 2:
-        study.fact(7, "decay after funding", "—", "not measured (run ends at the exit)")
+    ties, horizon = study.found["ties"], study.found["horizon"]
+    weeks = horizon * WEEKS_PER_YEAR
+    for cell, part in ties.groupby("cell", sort=False):
+        for other, strata, name in (
+            (OWN, ["strength_bin", "age_bin"], "own ties of the same strength and age"),
+            (BEFORE, ["strength_bin"], "pre-existing ties of the same strength"),
+        ):
+            per_run = part.groupby("run_id").apply(
+                lambda r, o=other, s=strata: matched_difference(r, o, s, weeks),
+                include_groups=False,
+            )
+            estimate = t_interval(per_run.dropna())
+            study.fact(
+                7,
+                f"{cell}: share of programme ties still there {horizon:g} years after the "
+                f"exit − share of {name} (runs: {per_run.notna().sum()})",
+                estimate.text(),
+                verdict(estimate, -1)
+                if per_run.notna().sum() >= 2
+                else "not measured (too few runs with both kinds of ties)",
+            )
+    hysteresis_fact(study)
+
+
+# ------------------------------------------------------------------ hysteresis
+
+LEVEL = 0.9
+"""Rebuilt when a measure is back at this share of the rise of the first funding period."""
+REBUILT = ("resilient_ties", "giant_component_share")
+
+
+def periods(study: Study) -> tuple[tuple[float, float], tuple[float, float]]:
+    config = study.parts["hysteresis"].configs[0]
+    first, second = config.programme.periods()
+    return first, second
+
+
+def time_to(series: pd.DataFrame, metric: str, start: float, stop: float, level: float) -> float:
+    """Years from `start` until `metric` first reaches `level` before `stop`; NaN if never."""
+    years = series["week"] / WEEKS_PER_YEAR
+    window = series[(years >= start - 1e-9) & (years <= stop + 1e-9)]
+    hit = window[window[metric] >= level]
+    return float(hit["week"].iloc[0] / WEEKS_PER_YEAR - start) if len(hit) else float("nan")
+
+
+def hysteresis_measures(study: Study) -> pd.DataFrame:
+    part = study.parts["hysteresis"]
+    (s1, e1), (s2, e2) = periods(study)
+    rows = []
+    for run_id, series in part.results.network.groupby("run_id"):
+        series = series.sort_values("week")
+        for metric in REBUILT:
+            start = value_at(series, metric, s1).iloc[0]
+            peak = value_at(series, metric, e1).iloc[0]
+            if peak <= start:
+                continue
+            level = start + LEVEL * (peak - start)
+            first = time_to(series, metric, s1, e1, level)
+            second = time_to(series, metric, s2, e2, level)
+            rows.append(
+                {
+                    "run_id": run_id,
+                    "metric": metric,
+                    "at refunding": value_at(series, metric, s2).iloc[0],
+                    "start": start,
+                    "peak": peak,
+                    "build": first,
+                    "rebuild": e2 - s2 if np.isnan(second) else second,
+                    "rebuilt": not np.isnan(second),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def hysteresis_section(study: Study) -> None:
+    part = study.parts["hysteresis"]
+    (s1, e1), (s2, e2) = periods(study)
+    measured = hysteresis_measures(study)
+    study.found["hysteresis"] = measured
+    study.report.heading("Hysteresis: fund, exit, fund again")
+    study.report.text(
+        f"Scenario {part.spec.experiment.scenarios[0]}, funded from year {s1:g} to {e1:g}, "
+        f"again from {s2:g} to {e2:g}; {part.spec.experiment.replications} replications × "
+        f"{part.years:g} years. For each measure, the level to reach is the start value plus "
+        f"{LEVEL:.0%} of its rise during the first funding; *build* = years from the first "
+        f"start until it is reached, *rebuild* = years from the second start (not reached "
+        f"within the second period: counted as the whole period, {e2 - s2:g} years). "
+        "Hysteresis — rebuilding needs more than the original push — means rebuild > build."
+    )
+    if measured.empty:
+        study.report.text("No run's measures rose during the first funding period.")
         return
-    end, later = read[0], read[1]
-    for cell, part in network(study).groupby("cell", sort=False):
-        programme = _ratio(part, "ties_from_programme", end, later)
-        before = _ratio(part, "ties_from_start", end, later)
-        both = pd.concat([programme, before], axis=1, join="inner").dropna()
-        difference = t_interval(both.iloc[:, 0] - both.iloc[:, 1])
+    table = measured.groupby("metric")[["start", "peak", "at refunding", "build", "rebuild"]].agg(
+        lambda v: pm(t_interval(v))
+    )
+    table["rebuilt within the period"] = measured.groupby("metric")["rebuilt"].mean().round(2)
+    study.report.table(table.reset_index(), "mean ± 95 % CI half-width over runs")
+    series_runs = part.runs.assign(cell="fund, exit, fund again")
+    frame = with_cells(part.results.network, series_runs, ["cell"])
+    stem = figures.timeseries(frame, "cell", list(REBUILT), study.out, "hysteresis")
+    study.report.figure(stem, "Resilient ties and giant component: fund, exit, fund again")
+
+
+def hysteresis_fact(study: Study) -> None:
+    measured = study.found.get("hysteresis")
+    if measured is None or measured.empty:
+        study.fact(7, "hysteresis: rebuild − build", "—", "not measured: no rise to rebuild")
+        return
+    for metric, part in measured.groupby("metric"):
+        estimate = t_interval(part["rebuild"] - part["build"])
         study.fact(
             7,
-            f"{cell}: share of programme ties kept − share of pre-existing ties kept, year "
-            f"{end:g} → {later:g} (runs with pre-existing ties left at the exit: {len(both)})",
-            difference.text(),
-            verdict(difference, -1)
-            if len(both) >= 2
-            else "not measured (too few runs with pre-existing ties left at the exit)",
+            f"hysteresis, {metric}: years to rebuild − years to build (to {LEVEL:.0%} of the "
+            f"first rise; runs: {len(part)})",
+            estimate.text(),
+            verdict(estimate, 1),
         )
-    study.fact(
-        7,
-        "hysteresis (rebuilding needs more than the original push)",
-        "—",
-        "not measured: no experiment restarts funding",
-    )
 
 
 FUNDING_EXIT = Experiment(
     name="funding-exit",
     title="Funding exit: what persists after the programme ends",
-    sweeps=(Sweep("funding_exit", cells=Cells(scenario={"exit": verstetigung}), check=check_exit),),
-    sections=(introduce, persistence, figure_section, replications()),
+    sweeps=(
+        Sweep("funding_exit", cells=Cells(scenario={"exit": verstetigung}), check=check_exit),
+        Sweep("hysteresis", "hysteresis"),
+    ),
+    sections=(
+        introduce,
+        persistence,
+        figure_section,
+        survival,
+        hysteresis_section,
+        replications(),
+    ),
     facts=(fact_7,),
     key_lines=lambda study: text_table(study.found["persistence"]),
 )

@@ -19,8 +19,7 @@ from SALib.analyze import sobol as sobol_analysis
 from experiments.research import figures
 from experiments.research.analysis import MAIN, text_table
 from experiments.research.experiment import Experiment, Part, Study, Sweep
-from experiments.research.facts import verdict
-from experiments.stats import BOOT_SEED, spearman, t_interval
+from experiments.stats import BOOT_SEED, t_interval
 
 OUTPUTS = [MAIN, "giant_component_share", "cross_sector_share"]
 TOLERANCE = 0.1
@@ -207,30 +206,6 @@ def fact_2(study: Study) -> None:
     )
 
 
-TEAM_ASSEMBLY = (
-    ("cooperation.repeat_bias", "q (repetition)", -1),
-    ("cooperation.incumbent_share", "p (incumbents; 1 − p newcomers)", 1),
-)
-"""Fact 6 (Guimerà et al. 2005): the giant component grows with the incumbent share p, and
-shrinks with repeat collaboration q: (setting, its name, the predicted sign of ρ)."""
-
-
-def fact_6(study: Study) -> None:
-    runs = study.parts["sobol"].runs
-    for key, meaning, sign in TEAM_ASSEMBLY:
-        if key not in runs:
-            study.fact(6, f"giant-component share and {meaning}", "—", "not measured")
-            continue
-        estimate = spearman(runs[key], runs["giant_component_share"])
-        study.fact(
-            6,
-            f"Spearman ρ of giant-component share with {meaning} over the Sobol' "
-            f"points (the fact predicts ρ {'>' if sign > 0 else '<'} 0)",
-            estimate.text(),
-            verdict(estimate, sign),
-        )
-
-
 def key_lines(study: Study) -> list[str]:
     """The Sobol' and Morris indices of the main outcome, for the terminal."""
     return text_table(study.found["sobol"].merge(study.found["morris"], on="parameter"))
@@ -241,6 +216,6 @@ SENSITIVITY = Experiment(
     title="Sensitivity: Morris screening and Sobol' indices",
     sweeps=(Sweep("sensitivity_morris", "morris"), Sweep("sensitivity", "sobol")),
     sections=(introduce, morris_section, sobol_section),
-    facts=(fact_2, fact_6),
+    facts=(fact_2,),
     key_lines=key_lines,
 )
