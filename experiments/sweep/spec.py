@@ -9,6 +9,7 @@ are errors; a bad value is reported in one line naming the file, the key and wha
     years = 20
     replications = 30
     seed = 42
+    ensemble = "programme_funded"  # optional: runs draw calibrated parameter sets
     [design]
     kind = "grid"                  # grid | lhs | sobol | morris
     [factors]                      # dotted config keys
@@ -60,6 +61,23 @@ class ExperimentSection(_Section):
     years: float | None = Field(default=None, gt=0, le=200, description="default: scenario's")
     replications: int = Field(default=1, ge=1, le=100_000)
     seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    ensemble: str | dict[str, str] | None = Field(
+        default=None,
+        description="a calibrated ensemble each run draws its parameter set from (by its "
+        "seed): a folder, a shipped name, or one per scenario {scenario = ensemble}",
+    )
+
+    @model_validator(mode="after")
+    def _ensemble_scenarios(self) -> Self:
+        if isinstance(self.ensemble, dict):
+            for label in self.ensemble:
+                if label not in self.scenarios:
+                    raise ValueError(
+                        f"ensemble names {label!r}, which is not one of its scenarios ("
+                        + ", ".join(self.scenarios)
+                        + ")"
+                    )
+        return self
 
 
 class DesignSection(_Section):
