@@ -86,7 +86,7 @@ class Outcome:
 
 
 def calibrate(
-    targets: str | Path,
+    targets: str | Path | Checked,
     out: str | Path | None = None,
     *,
     workers: int | None = None,
@@ -95,10 +95,10 @@ def calibrate(
     quiet: bool = False,
     command: str | None = None,
 ) -> Outcome:
-    """Calibrate the scenario of a targets file; write the ensemble and the report into
-    `out` (default results/calibrate/NAME). InputError for bad input; KeyboardInterrupt
-    leaves what finished on disk."""
-    checked = load_targets(targets)
+    """Calibrate the scenario of a targets file (a name, a path, or targets checked in code);
+    write the ensemble and the report into `out` (default results/calibrate/NAME).
+    InputError for bad input; KeyboardInterrupt leaves what finished on disk."""
+    checked = targets if isinstance(targets, Checked) else load_targets(targets)
     out = Path(out) if out is not None else Path("results") / "calibrate" / checked.targets.name
     command = command or shlex.join(sys.argv)
     state = open_state(checked, out, resume, command)

@@ -93,15 +93,6 @@ class MethodSection(_Section):
     max_runs: int = Field(default=20_000, ge=1, le=100_000_000, description="model runs at most")
     min_epsilon: float | None = Field(default=None, ge=0, description="default: tolerance")
 
-    @model_validator(mode="after")
-    def _kind_settings(self) -> Self:
-        other = ABC_ONLY if self.kind == "rejection" else REJECTION_ONLY
-        for key in other:
-            if key in self.model_fields_set:
-                kind = "abc-smc" if self.kind == "rejection" else "rejection"
-                raise ValueError(f"method.{key}: only for kind {kind!r} (this is {self.kind!r})")
-        return self
-
     @property
     def epsilon(self) -> float:
         return self.tolerance if self.min_epsilon is None else self.min_epsilon
@@ -127,24 +118,6 @@ class Pattern(_Section):
     source: str = Field(min_length=1, max_length=1000)
     note: str = Field(default="", max_length=2000)
     held_out: bool = False
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        if (self.observed is None) == (self.range is None):
-            raise ValueError("give either observed = VALUE or range = [LOW, HIGH]")
-        if self.observed is not None and not math.isfinite(self.observed):
-            raise ValueError("observed: must be a finite number")
-        if self.range is not None and not self.range[0] <= self.range[1]:
-            raise ValueError("range: needs [low, high] with low <= high")
-        if self.observed is not None and self.uncertainty == 0:
-            raise ValueError("uncertainty: an observed value needs an uncertainty > 0")
-        if self.at_year is not None and self.window is not None:
-            raise ValueError("give at_year or window, not both")
-        if self.window is not None and not 0 <= self.window[0] < self.window[1]:
-            raise ValueError("window: needs [start, end] in years with 0 <= start < end")
-        if self.statistic is not None and self.window is None:
-            raise ValueError("statistic: only with window = [start, end]")
-        return self
 
     @property
     def interval(self) -> tuple[float, float]:
@@ -178,6 +151,11 @@ class Targets(_Section):
 
     @model_validator(mode="after")
     def _shapes(self) -> Self:
+        _check_method(self.method)
+        for name, pattern in self.patterns.items():
+            problem = _pattern_problem(pattern)
+            if problem:
+                raise ValueError(f"patterns.{name}.{problem}")
         for key, bounds in self.priors.items():
             if len(bounds) != 2 or not all(math.isfinite(b) for b in bounds):
                 raise ValueError(f"priors.{key}: needs [low, high], two finite numbers")
@@ -219,6 +197,33 @@ class Targets(_Section):
     def digest(self) -> str:
         """SHA-256 of the resolved targets."""
         return config_hash(self.resolved())
+
+
+def _check_method(method: MethodSection) -> None:
+    other = ABC_ONLY if method.kind == "rejection" else REJECTION_ONLY
+    for key in other:
+        if key in method.model_fields_set:
+            kind = "abc-smc" if method.kind == "rejection" else "rejection"
+            raise ValueError(f"method.{key}: only for kind {kind!r} (this is {method.kind!r})")
+
+
+def _pattern_problem(p: Pattern) -> str | None:
+    """What is inconsistent in a pattern, as 'KEY: text' (None: nothing)."""
+    if (p.observed is None) == (p.range is None):
+        return "observed: give either observed = VALUE or range = [LOW, HIGH]"
+    if p.observed is not None and not math.isfinite(p.observed):
+        return "observed: must be a finite number"
+    if p.range is not None and not p.range[0] <= p.range[1]:
+        return "range: needs [low, high] with low <= high"
+    if p.observed is not None and p.uncertainty == 0:
+        return "uncertainty: an observed value needs an uncertainty > 0"
+    if p.at_year is not None and p.window is not None:
+        return "window: give at_year or window, not both"
+    if p.window is not None and not 0 <= p.window[0] < p.window[1]:
+        return "window: needs [start, end] in years with 0 <= start < end"
+    if p.statistic is not None and p.window is None:
+        return "statistic: only with window = [start, end]"
+    return None
 
 
 @dataclass
