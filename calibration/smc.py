@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import pyabc
 from pyabc.sampler import MappingSampler
+from pydantic import ValidationError
 
 from calibration.measures import PatternMeasures
 from calibration.patterns import distance
@@ -56,17 +57,12 @@ class Simulator:
             for key in self.keys
         }
         seeds = np.random.randint(0, 2**62, size=self.replicates, dtype=np.int64)
-        rows = []
-        for seed in seeds:
-            try:
-                config = apply_overrides(ScenarioConfig.model_validate(self.config), overrides)
-                rows.append(self.measures(run(config, seed=int(seed), years=self.years)))
-            except Exception:  # a failing run counts as a miss, not as a crash of the sampler
-                rows.append({name: np.nan for name in self._columns()})
+        try:
+            config = apply_overrides(ScenarioConfig.model_validate(self.config), overrides)
+        except ValidationError:  # a combination the config refuses is a miss, not a crash
+            return {name: float("nan") for name, _ in self.measures.measures}
+        rows = [self.measures(run(config, seed=int(seed), years=self.years)) for seed in seeds]
         return {k[len("measure.") :]: float(np.mean([r[k] for r in rows])) for k in rows[0]}
-
-    def _columns(self) -> list[str]:
-        return [f"measure.{name}" for name, _ in self.measures.measures]
 
 
 @dataclass(frozen=True)

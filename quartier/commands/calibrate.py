@@ -36,7 +36,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     check_engine_arguments(args)
-    command = shlex.join(["quartier", *sys.argv[1:]]) if sys.argv[1:2] == ["calibrate"] else None
     try:
         outcome = calibrate(
             args.targets,
@@ -45,13 +44,12 @@ def handle(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             resume=args.resume,
             quiet=args.quiet,
-            command=command or _command(args),
+            command=_command(args),
         )
     except KeyboardInterrupt:
-        out = args.out or Path("results") / "calibrate" / "NAME"
         print(
-            f"quartier: interrupted; the finished runs are stored in {out}. Continue with: "
-            f"{_command(args, resume=True)}",
+            "quartier: interrupted; the finished runs are stored. Continue with: "
+            + _command(args, resume=True),
             file=sys.stderr,
         )
         return 130
