@@ -62,7 +62,8 @@ class Measure:
     expression: str
     at_year: float | None = None
     window: tuple[float, float] | None = None
-    statistic: str = "value"
+    statistic: str = "mean"
+    """Over a window: mean (default) | change | per_year | value; without one it is unused."""
 
     def terms(self) -> list[tuple[str, str]]:
         """The (table, column) terms of the expression, in order."""

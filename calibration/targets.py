@@ -128,8 +128,7 @@ class Pattern(_Section):
 
     def as_measure(self) -> Measure:
         window = tuple(self.window) if self.window is not None else None
-        statistic = self.statistic or ("mean" if window else "value")
-        return Measure(self.measure, self.at_year, window, statistic)
+        return Measure(self.measure, self.at_year, window, self.statistic or "mean")
 
     def observed_text(self) -> str:
         low, high = self.interval

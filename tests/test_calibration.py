@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks.loopback import loopback_cluster
 from calibration import calibrate
 from calibration.measures import column
 from calibration.patterns import misfit
@@ -165,3 +166,40 @@ def test_quartier_run_takes_the_set_its_seed_draws(
     assert "nowhere_known: unknown ensemble; " in one_error_line(capsys)
     assert main(["run", "--years", "0.25", "--ensemble", "some/folder"]) == 2
     assert "some/folder: not a calibrated ensemble" in one_error_line(capsys)
+
+
+@pytest.mark.slow
+def test_abc_smc_on_a_dask_cluster_gives_the_in_process_posterior(tmp_path: Path) -> None:
+    target = write_tiny(tmp_path, ABC.replace("generations = 2", "generations = 1"), "abc.toml")
+    here = calibrate(target, tmp_path / "here", workers=1, quiet=True, command="test")
+    with loopback_cluster(workers=1) as address:
+        there = calibrate(target, tmp_path / "there", scheduler=address, quiet=True)
+    pd.testing.assert_frame_equal(load_ensemble(here.out).values, load_ensemble(there.out).values)
+
+
+def test_measures_read_the_run_outputs_as_documented() -> None:
+    import doctest
+
+    import calibration.analysis
+    from calibration.measures import Measure
+    from simulation.run import run
+    from tests.conftest import small_config
+
+    assert doctest.testmod(calibration.analysis).failed == 0
+    result = run(small_config(), seed=3, years=2)
+    table, series, network = result.cooperations, result.timeseries, result.network
+    started = table["start_week"].to_numpy()
+    window = Measure("cooperations.started", window=(0.5, 2), statistic="change")
+    assert window(result) == ((started > 26) & (started <= 104)).sum()
+    per_year = Measure("cooperations.started_light_informal", window=(0, 2), statistic="per_year")
+    light = table[(table["type"] == "light_informal") & (table["start_week"] > 0)]
+    assert per_year(result) == len(light) / 2
+    at = Measure("timeseries.completed", at_year=1)
+    assert at(result) == series.loc[series["week"] == 52, "completed"].item()
+    mean = Measure("network.density_resilient", window=(1, 2))
+    inside = network[(network["week"] >= 52) & (network["week"] <= 104)]
+    assert mean(result) == pytest.approx(inside["density_resilient"].mean())
+    ratio = Measure("summary.completed / (summary.started + 0)")
+    assert ratio(result) == pytest.approx(result.summary["completed"] / result.summary["started"])
+    end = Measure("network.resilient_ties")
+    assert end(result) == network["resilient_ties"].iloc[-1] == result.summary["resilient_ties"]
