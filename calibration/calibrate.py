@@ -14,6 +14,7 @@ or pyabc's history from its last finished generation) and redoes only the analys
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
 import sys
@@ -271,16 +272,21 @@ def checks_spec(job: Calibration):
         "experiment": {
             "name": f"{targets.name}-checks",
             "description": f"posterior predictive runs of the calibration {targets.name}",
-            "scenarios": [str(job.checked.scenario_path.resolve())],
+            "scenarios": [targets.calibration.scenario],
             "years": job.checked.years,
             "replications": targets.checks.runs,
             "seed": seed,
-            "ensemble": str(job.ensemble.resolve()),
+            "ensemble": beside(job.ensemble, targets.base),
         },
         "fixed": dict(targets.fixed),
         "outputs": {"timeseries_every": 0},
     }
     return spec_from_dict(data, source=targets.source, base=targets.base)
+
+
+def beside(path: Path, base: Path | None) -> str:
+    """`path` relative to `base` (the targets file's folder), as experiment files name files."""
+    return str(path.resolve()) if base is None else os.path.relpath(path.resolve(), base)
 
 
 def run_checks(job: Calibration, engine: dict) -> None:

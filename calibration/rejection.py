@@ -32,7 +32,7 @@ def prior_spec(checked: Checked) -> Spec:
         "experiment": {
             "name": f"{targets.name}-prior",
             "description": f"prior sample of the calibration {targets.name}",
-            "scenarios": [str(checked.scenario_path.resolve())],
+            "scenarios": [targets.calibration.scenario],  # resolved beside the targets file
             "years": checked.years,
             "replications": method.replicates,
             "seed": targets.calibration.seed,

@@ -245,8 +245,18 @@ def resolve_path(name_or_path: str | Path) -> Path:
 def load_targets(name_or_path: str | Path) -> Checked:
     """Read, validate and check a targets file against its scenario (InputError if bad)."""
     path = resolve_path(name_or_path)
-    targets = targets_from_dict(read_toml(path, TARGETS), source=str(path), base=path.parent)
+    targets = targets_from_dict(read_toml(path, TARGETS), source=shown(path), base=path.parent)
     return check(targets)
+
+
+def shown(path: Path) -> str:
+    """A file as reports and messages show it: relative to the working directory, or a shipped
+    file relative to the project, so no machine's folders appear in what is written."""
+    full = Path(path).resolve()
+    for root in (Path.cwd(), TARGETS_DIR.parents[1]):
+        if full.is_relative_to(root):
+            return str(full.relative_to(root))
+    return str(path)
 
 
 def targets_from_dict(data: dict, source: str = "<targets>", base: Path | None = None) -> Targets:
