@@ -99,21 +99,28 @@ def predictive_checks(targets: Targets, runs: pd.DataFrame) -> pd.DataFrame:
                 "simulated median": float(q50),
                 "simulated 90 %": f"[{q05:.3g}, {q95:.3g}]",
                 "runs passing": passing,
-                "verdict": verdict(q05, q95, low, high),
+                "verdict": verdict(q05, q50, q95, low, high),
             }
         )
     return pd.DataFrame(rows)
 
 
-def verdict(q05: float, q95: float, low: float, high: float) -> str:
-    """'fits' when the central 90 % of the simulated values meets the passing band."""
+def verdict(q05: float, q50: float, q95: float, low: float, high: float) -> str:
+    """'fits' when the simulated median passes; 'partly' when only some of the central 90 %
+    of the simulated values do; 'misses' when none of them do.
+
+    >>> verdict(1, 2, 3, 0, 5), verdict(1, 2, 3, 2.5, 5), verdict(1, 2, 3, 4, 5)
+    ('fits', 'partly: simulated lower', 'misses: simulated too low')
+    """
     if not np.isfinite(q05):
         return "undefined (no finite value)"
     if q95 < low:
         return "misses: simulated too low"
     if q05 > high:
         return "misses: simulated too high"
-    return "fits"
+    if low <= q50 <= high:
+        return "fits"
+    return f"partly: simulated {'lower' if q50 < low else 'higher'}"
 
 
 def clashes(passes: pd.Series, joint: pd.DataFrame) -> list[str]:

@@ -164,7 +164,7 @@ def checks(report: Report, job: Calibration) -> None:
     report.table(
         job.found["checks"],
         f"{len(job.checks)} runs, each drawing a parameter set from the ensemble; fits: the "
-        "central 90 % of the simulated values meets the passing band",
+        "simulated median passes; partly: only part of the central 90 % passes; misses: none",
     )
     stem = figures.predictive(job.targets, job.checks, job.out, "checks")
     report.figure(stem, "simulated values (blue), the observation (dark) and what passes (light)")
@@ -174,7 +174,7 @@ def checks(report: Report, job: Calibration) -> None:
         report.text("Every pattern, fitted or held out, is reproduced by the posterior.")
     else:
         report.text(
-            "Not reproduced: "
+            "Not (fully) reproduced: "
             + "; ".join(
                 f"`{r['pattern']}` ({r['role']}): {r['verdict']}" for _, r in misses.iterrows()
             )
