@@ -197,7 +197,7 @@ def test_an_unknown_shipped_name_suggests_one(capsys: pytest.CaptureFixture[str]
     assert main(["calibrate", "programme_fundet"]) == 2
     line = one_error_line(capsys)
     assert "programme_fundet: unknown targets; did you mean 'programme_funded'?" in line
-    assert "shipped targets: programme_funded, self_organised" in line
+    assert "shipped targets: example_neighbourhood, programme_funded, self_organised" in line
 
 
 def test_a_stored_calibration_is_not_overwritten(
