@@ -23,8 +23,10 @@ from quartier.cli import main
 from tests.calibration_helpers import TINY, TINY_FIXED, write_tiny
 from tests.test_scenarios_errors import one_error_line
 
-ABC = TINY.replace("samples = 40", "population = 12\ngenerations = 2\nmax_runs = 400").replace(
-    "replicates = 2", 'kind = "abc-smc"\nreplicates = 1\ntolerance = 0.5'
+ABC = (
+    TINY.replace("samples = 40", "population = 12\ngenerations = 2\nmax_runs = 400")
+    .replace("runs = 10", "runs = 3")
+    .replace("replicates = 2", 'kind = "abc-smc"\nreplicates = 1\ntolerance = 0.5')
 )
 
 
