@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 TINY_FIXED = """[fixed]
+"warmup_years" = 0.0
 "actors.counts.residents" = 10
 "actors.counts.civil_society" = 5
 "actors.counts.public" = 3
