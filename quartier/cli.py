@@ -9,7 +9,7 @@ from importlib import import_module
 
 from scenarios.errors import InputError
 
-COMMANDS = ("run", "scenarios", "sweep", "results", "experiment", "viz")
+COMMANDS = ("run", "scenarios", "sweep", "results", "experiment", "calibrate", "viz")
 
 
 def build_parser() -> argparse.ArgumentParser:

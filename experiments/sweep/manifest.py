@@ -114,6 +114,7 @@ def _new_manifest(plan: Plan) -> dict:
             for label, config in zip(plan.spec.experiment.scenarios, plan.configs, strict=True)
         ],
         "design": plan.design.to_manifest(),
+        **({"ensembles": plan.ensembles} if plan.ensembles else {}),
         "runs_total": plan.total,
         "runs_layout": "run_id s{scenario_index}-p{point}-r{replicate}",
         "created": now(),
@@ -131,6 +132,12 @@ def _check_stored(store: Store, plan: Plan) -> dict:
             f"{stored[:12]}, this spec {current[:12]}); resume only with the "
             "same spec, or choose another --out",
         )
+    if _hashes(manifest.get("ensembles")) != _hashes(plan.ensembles):
+        raise InputError(
+            str(store.manifest_path),
+            "its runs drew from another calibrated ensemble; resume only with the same "
+            "ensemble, or choose another --out",
+        )
     for entry, config in zip(manifest["scenarios"], plan.configs, strict=True):
         if entry["config_hash"] != config_hash(config):
             print(
@@ -139,6 +146,10 @@ def _check_stored(store: Store, plan: Plan) -> dict:
                 file=sys.stderr,
             )
     return manifest
+
+
+def _hashes(ensembles: list[dict | None] | None) -> list[str | None]:
+    return [e and e["hash"] for e in ensembles or []]
 
 
 def close_manifest(store: Store, manifest: dict, stats: SweepStats) -> None:

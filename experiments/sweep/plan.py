@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from experiments.sweep.design import Design, build_design, run_seed
+from experiments.sweep.ensemble import draw, scenario_ensembles
 from experiments.sweep.spec import Spec, load_spec, scenario_configs
 
 
@@ -19,6 +20,8 @@ class Plan:
     configs: list[dict]
     design: Design
     tasks: list[dict]
+    ensembles: list[dict | None] | None = None
+    """Per scenario, the calibrated ensemble its runs draw from (path, members, hash)."""
 
     @property
     def total(self) -> int:
@@ -32,21 +35,27 @@ def plan(spec: Spec | str | Path) -> Plan:
     configs = scenario_configs(spec)
     design = build_design(spec, configs[0])
     crn = spec.design.common_random_numbers
+    ensembles = scenario_ensembles(spec, configs)
     tasks = [
-        {
-            "run_id": f"s{s}-p{p}-r{r}",
-            "scenario": label,
-            "scenario_index": s,
-            "point": p,
-            "replicate": r,
-            "seed": run_seed(spec.experiment.seed, 0 if crn else p, r),
-            "overrides": point,
-        }
+        draw(
+            {
+                "run_id": f"s{s}-p{p}-r{r}",
+                "scenario": label,
+                "scenario_index": s,
+                "point": p,
+                "replicate": r,
+                "seed": run_seed(spec.experiment.seed, 0 if crn else p, r),
+                "overrides": point,
+            },
+            ensembles[s],
+        )
         for s, label in enumerate(spec.experiment.scenarios)
         for p, point in enumerate(design.points)
         for r in replicates(spec)
     ]
-    return Plan(spec, spec._source, [c.model_dump(mode="json") for c in configs], design, tasks)
+    described = [e.describe() if e is not None else None for e in ensembles]
+    dumped = [c.model_dump(mode="json") for c in configs]
+    return Plan(spec, spec._source, dumped, design, tasks, described if any(ensembles) else None)
 
 
 def replicates(spec: Spec) -> range:

@@ -14,7 +14,7 @@ import sys
 import time
 import traceback
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -29,6 +29,7 @@ from experiments.sweep.plan import Plan, plan
 from experiments.sweep.spec import Spec
 from experiments.sweep.store import Store
 from experiments.sweep.worker import failed, run_batch
+from simulation.run import RunResult
 
 TARGET_TASK_SECONDS = 0.5
 """Aim for tasks of about this length: long enough to hide the per-task overhead."""
@@ -87,8 +88,12 @@ def run_sweep(
     retry_failed: bool = False,
     quiet: bool = False,
     command: str | None = None,
+    measures: Callable[[RunResult], dict] | None = None,
 ) -> SweepStats:
     """Run (or resume) a sweep into `out`; return what was done.
+
+    `measures`, if given, is a picklable callable whose values (computed from each run's
+    RunResult on the worker) join the run's row; the caller keeps it the same on resume.
 
     Raises InputError for a bad spec, an unusable `out`, or a spec that differs from the one
     stored in `out`; KeyboardInterrupt is caught: finished runs stay stored and the returned
@@ -104,7 +109,7 @@ def run_sweep(
     stats.engine, stats.startup = engine.label, time.perf_counter() - started
     started = time.perf_counter()
     try:
-        _execute(the_plan, todo, engine, store, stats, quiet)
+        _execute(the_plan, todo, engine, store, stats, quiet, measures)
         engine.shutdown()
     except KeyboardInterrupt:
         stats.interrupted = True
@@ -124,7 +129,13 @@ def _todo(store: Store, the_plan: Plan, retry_failed: bool) -> tuple[list[dict],
 
 
 def _execute(
-    the_plan: Plan, todo: list[dict], engine: Engine, store: Store, stats: SweepStats, quiet: bool
+    the_plan: Plan,
+    todo: list[dict],
+    engine: Engine,
+    store: Store,
+    stats: SweepStats,
+    quiet: bool,
+    measures: Callable[[RunResult], dict] | None = None,
 ) -> None:
     pending = deque(todo)
     in_flight: dict[Future, list[dict]] = {}
@@ -133,7 +144,7 @@ def _execute(
         while pending or in_flight:
             while pending and len(in_flight) < 2 * engine.slots:
                 batch = _take(pending, sizer.size(len(pending)))
-                in_flight[_submit(engine, the_plan, batch)] = batch
+                in_flight[_submit(engine, the_plan, batch, measures)] = batch
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in done:
                 outcomes = _outcomes(future, in_flight.pop(future))
@@ -153,13 +164,17 @@ def _take(pending: deque, size: int) -> list[dict]:
     return batch
 
 
-def _submit(engine: Engine, the_plan: Plan, batch: list[dict]) -> Future:
+def _submit(
+    engine: Engine, the_plan: Plan, batch: list[dict], measures: Callable | None = None
+) -> Future:
     payload = {
         "config": the_plan.configs[batch[0]["scenario_index"]],
         "years": the_plan.spec.experiment.years,
         "timeseries_every": the_plan.spec.outputs.timeseries_every,
         "runs": batch,
     }
+    if measures is not None:
+        payload["measures"] = measures
     return engine.executor.submit(run_batch, payload)
 
 

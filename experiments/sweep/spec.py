@@ -10,6 +10,7 @@ are errors; a bad value is reported in one line naming the file, the key and wha
     replications = 30
     seed = 42
     first_replicate = 0            # optional: replicates first_replicate … + replications − 1
+    ensemble = "programme_funded"  # optional: runs draw calibrated parameter sets
     [design]
     kind = "grid"                  # grid | lhs | sobol | morris
     common_random_numbers = false  # optional: replicate r has one seed in every cell
@@ -71,6 +72,23 @@ class ExperimentSection(_Section):
         description="the first replicate's number: a later batch of the same design runs "
         "replicates first_replicate … first_replicate + replications − 1",
     )
+    ensemble: str | dict[str, str] | None = Field(
+        default=None,
+        description="a calibrated ensemble each run draws its parameter set from (by its "
+        "seed): a folder, a shipped name, or one per scenario {scenario = ensemble}",
+    )
+
+    @model_validator(mode="after")
+    def _ensemble_scenarios(self) -> Self:
+        if isinstance(self.ensemble, dict):
+            for label in self.ensemble:
+                if label not in self.scenarios:
+                    raise ValueError(
+                        f"ensemble names {label!r}, which is not one of its scenarios ("
+                        + ", ".join(self.scenarios)
+                        + ")"
+                    )
+        return self
 
 
 class DesignSection(_Section):

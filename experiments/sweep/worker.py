@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import time
 import traceback
+from collections.abc import Callable
 
 from scenarios.dotted import apply_overrides
 from simulation import ScenarioConfig, run
+from simulation.run import RunResult
 
 ID_KEYS = ("run_id", "scenario", "scenario_index", "point", "replicate")
 """What identifies a run in every stored table."""
@@ -22,19 +24,30 @@ def run_batch(batch: dict) -> list[dict]:
     `batch` is plain data: {"config": resolved scenario config as a dict, "years": float or
     None, "timeseries_every": int, "runs": [{"run_id", "scenario", "scenario_index", "point",
     "replicate", "seed", "overrides"}, ...]}. A run that raises is returned as failed.
+    An optional "measures" is a picklable callable RunResult -> {column: value}, whose values
+    join each run's row (calibration uses it for its patterns).
     """
     base = ScenarioConfig.model_validate(batch["config"])
+    measures = batch.get("measures")
     return [
-        run_one(base, task, batch["years"], batch["timeseries_every"]) for task in batch["runs"]
+        run_one(base, task, batch["years"], batch["timeseries_every"], measures)
+        for task in batch["runs"]
     ]
 
 
-def run_one(base: ScenarioConfig, task: dict, years: float | None, every: int) -> dict:
-    """One run: its row (summary outputs, status, duration) and its stored series."""
+def run_one(
+    base: ScenarioConfig,
+    task: dict,
+    years: float | None,
+    every: int,
+    measures: Callable[[RunResult], dict] | None = None,
+) -> dict:
+    """One run: its row (summary outputs, extra measures, status, duration) and its series."""
     started = time.perf_counter()
     try:
         config = apply_overrides(base, task["overrides"])
         result = run(config, seed=task["seed"], years=years)
+        extra = measures(result) if measures is not None else {}
     except Exception as error:
         return failed(task, error, traceback.format_exc(), time.perf_counter() - started)
     ids = {k: task[k] for k in ID_KEYS}
@@ -42,13 +55,15 @@ def run_one(base: ScenarioConfig, task: dict, years: float | None, every: int) -
     summary = dict(result.summary)
     summary["scenario_name"] = summary.pop("scenario")
     summary.pop("seed", None)
-    row.update(summary, status="ok", error=None, duration=time.perf_counter() - started)
+    row.update(summary, **extra, status="ok", error=None, duration=time.perf_counter() - started)
     return {"row": row, "traceback": None, **_series(result, ids, every)}
 
 
 def _row(task: dict) -> dict:
-    """A run's row before it ran: its ids, seed and the design point's values."""
-    return {**{k: task[k] for k in ID_KEYS}, "seed": task["seed"], **task["overrides"]}
+    """A run's row before it ran: its ids, seed, ensemble member (if any) and the values of
+    the design point (and of the member)."""
+    member = {"ensemble_member": task["member"]} if "member" in task else {}
+    return {**{k: task[k] for k in ID_KEYS}, "seed": task["seed"], **member, **task["overrides"]}
 
 
 def failed(task: dict, error: BaseException, text: str, duration: float) -> dict:

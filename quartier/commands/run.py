@@ -11,10 +11,11 @@ import networkx as nx
 
 import scenarios
 from experiments.atomic import atomic_write, write_csv, write_json, write_parquet
+from experiments.sweep.ensemble import PARAMETERS, load_ensemble
 from scenarios.dotted import parse_assignments
 from scenarios.errors import InputError
-from scenarios.explain import Flag
-from simulation import RunResult, result_of
+from scenarios.explain import At, Flag
+from simulation import RunResult, ScenarioConfig, result_of
 from simulation.config import COOPERATION_TYPES, WEEKS_PER_YEAR
 from simulation.run import simulate_keeping_graphs
 
@@ -45,6 +46,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="override a config key, e.g. ties.decay_per_month=0.1 (repeatable)",
     )
     parser.add_argument(
+        "--ensemble",
+        default=None,
+        metavar="DIR",
+        help="a calibrated ensemble (folder or shipped name): the run takes the parameter set "
+        "its seed draws (before --set)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=None,
@@ -72,6 +80,9 @@ def handle(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise InputError("--seed", f"must be a non-negative integer, got {args.seed}")
     config = scenarios.load(args.scenario)
+    member = None
+    if args.ensemble is not None:
+        config, member = ensemble_member(config, args.ensemble, args.seed)
     if args.overrides:
         overrides = parse_assignments(args.overrides)
         config = scenarios.override(config, overrides, Flag("--set"))
@@ -86,14 +97,26 @@ def handle(args: argparse.Namespace) -> int:
     if args.out is not None:
         write_result(result, args.out)
         write_networks(graphs, args.out, args.export_network)
+    if member is not None:
+        result.summary["ensemble_member"] = member
     if args.json:
         print(json.dumps(result.summary, sort_keys=False))
     else:
         print(format_summary(result, seconds, args.out))
+        if member is not None:
+            print(f"  ensemble member   {member} of {args.ensemble} (drawn from seed {args.seed})")
         if graphs:
             files = [f"{network_file_stem(week)}.{args.export_network}" for week in graphs]
             print(f"  networks          {', '.join(files)}")
     return 0
+
+
+def ensemble_member(config: ScenarioConfig, ref: str, seed: int) -> tuple[ScenarioConfig, int]:
+    """`config` with the parameter set that `seed` draws from the ensemble, and its number."""
+    ensemble = load_ensemble(ref)
+    k = ensemble.pick(seed)
+    where = At(str(ensemble.path / PARAMETERS), f"member {k}: ")
+    return scenarios.override(config, ensemble.member(k), where), k
 
 
 def export_times(args: argparse.Namespace, years: float) -> list[int]:
