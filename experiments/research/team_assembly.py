@@ -152,8 +152,8 @@ class TeamAssemblyObserver:
     def result(self, model: NeighbourhoodModel) -> dict[str, float]:
         book = model.cooperations
         k = book.count
-        started = (book.start_week[:k] >= 0) & (book.size[:k] > 0)
-        members = book.size[:k][started].sum()
+        started = (book.start_week[:k] >= 0) & (book.n_members[:k] > 0)
+        members = book.n_members[:k][started].sum()
         weeks = max(int(model.week), 1)
         return {
             "S": float(np.mean(self.shares)) if self.shares else float("nan"),

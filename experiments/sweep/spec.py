@@ -171,6 +171,7 @@ class Spec(_Section):
 
 UNHASHED_DEFAULTS = (
     ("experiment", "first_replicate", 0),
+    ("experiment", "ensemble", None),
     ("design", "common_random_numbers", False),
 )
 """Keys left out of a spec's digest at their defaults, so that specs written before the keys
