@@ -216,21 +216,33 @@ def pair_rates(adj, sector, pairs_i, pairs_j, rates):
 @kernel
 def review_rates(ties, adj, sector, t, rates):
     """Monthly: each live tie's rate is set from its embeddedness now, its strength so far
-    carried over. Returns how many ties are bridges."""
+    carried over. Returns how many ties are bridges (no common contact of its two ends).
+
+    Each tie is seen once, from its lower end `a`, whose contacts are marked with `a` first;
+    a tie is embedded as soon as one contact of its other end is marked."""
     mark = np.full(len(adj.degree), -1, dtype=np.int64)
     bridges = 0
-    for s in range(ties.counters[NEXT]):
-        if not ties.alive[s]:
-            continue
-        a, b = ties.a[s], ties.b[s]
-        lam = rates.same if sector[a] == sector[b] else rates.cross
-        if common_neighbours(adj, a, b, mark) == 0:
-            lam *= rates.bridge
-            bridges += 1
-        if lam != ties.lam[s]:
-            ties.w0[s] = strength(ties, s, t)
-            ties.t0[s] = t
-            ties.lam[s] = lam
+    for a in range(len(adj.degree)):
+        for p in range(adj.degree[a]):
+            mark[adj.nbr[a, p]] = a
+        for p in range(adj.degree[a]):
+            b = adj.nbr[a, p]
+            if b < a:
+                continue
+            embedded = False
+            for q in range(adj.degree[b]):
+                if mark[adj.nbr[b, q]] == a:
+                    embedded = True
+                    break
+            s = adj.nslot[a, p]
+            lam = rates.same if sector[a] == sector[b] else rates.cross
+            if not embedded:
+                lam *= rates.bridge
+                bridges += 1
+            if lam != ties.lam[s]:
+                ties.w0[s] = strength(ties, s, t)
+                ties.t0[s] = t
+                ties.lam[s] = lam
     return bridges
 
 
