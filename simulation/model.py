@@ -90,6 +90,7 @@ class NeighbourhoodModel(Model):
         self.datacollector = DataCollector(model_reporters=reporters.WEEKLY)
         self.network_collector = DataCollector(model_reporters=reporters.NETWORK)
         self._warm_up()
+        neighbourhood.found(self)
         self.observed_from = ObservationStart.of(self)
         self.programme.schedule()
         self.catalyst.appoint()

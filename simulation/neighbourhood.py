@@ -1,11 +1,14 @@
 """Building the neighbourhood at the start of a run (ODD §5, Initialisation).
 
-Actors per sector from `actors.counts` (or the actors of an actor map), each with its
-sector's income, full stocks for two weeks (capped), engagement, capacity and random topics
-of interest; the residents' initiative (engaged residents who know each other well); random
-acquaintances, dense within sectors and sparse across them (homophily: McPherson et al.
-2001), or the ties of a ties file; and the anchor, the civil-society actor with the most
-rooms.
+`build`, before the warm-up: actors per sector from `actors.counts` (or the actors of an actor
+map), each with its sector's income, full stocks for two weeks (capped), engagement, capacity
+and random topics of interest; random acquaintances, dense within sectors and sparse across
+them (homophily: McPherson et al. 2001), or the ties of a ties file.
+
+`found`, at week 0 after the warm-up, among the actors present then: the residents' initiative
+(engaged residents who know each other well) and the anchor, the civil-society actor with the
+most rooms. Like meetings, catalyst and programme they are structures of the scenario, so they
+are there when observation starts whoever left during the warm-up.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ their mean tie is this many times `ties.initial_strength` (at most 1)."""
 
 
 def build(model: NeighbourhoodModel) -> None:
-    """The starting actors, the initiative, the first ties and the anchor."""
+    """The starting actors and the first ties."""
     config = model.config
     state = model.state
     for sector, name, spec in planned_sectors(config):
@@ -44,9 +47,14 @@ def build(model: NeighbourhoodModel) -> None:
                 state.interests[i, [t % state.topics for t in spec["topics"]]] = True
             if spec["engagement"] is not None:
                 state.engagement[i] = spec["engagement"]
-    form_initiative(model)
     initial_ties(model)
-    civil = np.flatnonzero(state.view("sector") == CIVIL_SOCIETY)
+
+
+def found(model: NeighbourhoodModel) -> None:
+    """At week 0: the initiative and the anchor, among the actors present."""
+    form_initiative(model)
+    state = model.state
+    civil = np.flatnonzero((state.view("sector") == CIVIL_SOCIETY) & state.view("active"))
     if len(civil):
         model.anchor = int(civil[np.argmax(state.income[civil, ROOMS])])
 
@@ -116,13 +124,16 @@ def form_initiative(model: NeighbourhoodModel) -> None:
     """The residents' initiative: engaged residents who know each other well.
 
     From an actor map its members are the actors marked `initiative` or `lead` (the lead
-    first); otherwise `actors.initiative_size` residents drawn at random, most engaged first.
+    first) who are still present; otherwise `actors.initiative_size` present residents drawn
+    at random, most engaged first. Ties among members are at least as strong as drawn.
     """
     config, state, rng = model.config, model.state, model.rng
     members = _mapped_initiative(config)
-    if members is None:
+    if members is not None:
+        members = members[state.view("active")[members]]
+    else:
         size = config.actors.initiative_size
-        residents = np.flatnonzero(state.view("sector") == RESIDENTS)
+        residents = np.flatnonzero((state.view("sector") == RESIDENTS) & state.view("active"))
         if size == 0 or not len(residents):
             return
         members = rng.choice(residents, size=min(size, len(residents)), replace=False)
@@ -142,7 +153,19 @@ def form_initiative(model: NeighbourhoodModel) -> None:
     mean = min(1.0, config.ties.initial_strength * INITIATIVE_TIE_FACTOR)
     strengths = initial_strengths(rng, mean, len(i))
     for a, b, w in zip(members[i].tolist(), members[j].tolist(), strengths.tolist(), strict=True):
-        model.ties.create(a, b, w, float(model.week), model.ties.lam_same, informed=True)
+        at_least(model, a, b, w)
+
+
+def at_least(model: NeighbourhoodModel, a: int, b: int, w: float) -> None:
+    """Make the tie (a, b) with strength `w` now, or raise an existing weaker one to `w`."""
+    ties, t = model.ties, float(model.week)
+    s = ties.slot(a, b)
+    if s < 0:
+        ties.create(a, b, w, t, ties.lam_same, informed=True)
+        return
+    now = float(ties.strength(s, t))
+    if now < w:
+        ties.meet(np.array([a]), np.array([b]), gain=w - now, t=t)
 
 
 def _mapped_initiative(config: ScenarioConfig) -> np.ndarray | None:

@@ -42,7 +42,12 @@ def test_a_share_of_residents_is_engaged_with_survey_hours():
 
 def test_who_is_not_engaged_has_no_ideas_and_joins_nothing():
     config = small_config(
-        STATIC | {"actors.traits.residents.engaged_share": 0.5, "cooperation.idea_rate": 0.3}
+        STATIC
+        | {
+            "actors.traits.residents.engaged_share": 0.5,
+            "cooperation.idea_rate": 0.3,
+            "catalyst.mode": "absent",  # its newcomers function persuades outsiders to engage
+        }
     )
     model = NeighbourhoodModel(config, rng=2)
     outsiders = set(np.flatnonzero(~model.state.view("engaged")).tolist())

@@ -225,7 +225,8 @@ def test_recording_out_of_order_is_refused():
 
 
 def test_layout_places_newcomers_once_and_never_moves_anyone():
-    run = Run.start("A", Controls("self_organised", actors=150), 3)
+    arrivals = ("turnover.sectors.residents.arrival_rate_per_year=1",)  # ~1 a week
+    run = Run.start("A", Controls("self_organised", actors=150, overrides=arrivals), 3)
     before = dict(run.layout.positions)
     for _ in range(40):
         run.step()

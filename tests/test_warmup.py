@@ -72,3 +72,20 @@ def test_ties_of_the_first_neighbourhood_decay_through_the_warm_up():
     assert len(live) and (model.ties.t0[live] <= model.week).all()
     assert (model.ties.w0[live] <= 1.0).all()
     assert (model.ties.strength(live, model.week) <= 1.0).all()
+
+
+def test_the_initiative_and_the_anchor_are_present_at_week_zero():
+    """Whoever left during the warm-up, the initiative (with its lead holding the catalyst
+    role) and the anchor are founded among the actors present at week 0."""
+    config = apply_overrides(
+        small_config(), {"warmup_years": 3, "turnover.sectors.residents.leave_rate_per_year": 0.2}
+    )
+    for seed in range(4):
+        model = NeighbourhoodModel(config, rng=seed)
+        members = model.initiative_members
+        assert members and model.state.active[members].all()
+        assert model.state.initiative[members].all()
+        assert model.catalyst.active and model.catalyst.holder == members[0]
+        assert model.anchor >= 0 and model.state.active[model.anchor]
+        model.step()
+        assert model.catalyst.active
