@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.compiled import kernel
 from simulation.config import TIME, WEEKS_PER_MONTH, WEEKS_PER_YEAR, MeetingFormat
 from simulation.meetings import MeetingStructure
 from simulation.population import QM, RESIDENTS
@@ -218,22 +219,18 @@ class Catalyst:
 
     def _partner_for(self, k: int) -> int:
         """The contact whose resources it knows, engaged, free and not yet a member, with the
-        most of what cooperation `k` needs; -1 if none."""
+        most of what cooperation `k` needs; -1 if none (compiled: `best_partner`)."""
         m = self.model
-        book, s = m.cooperations, m.state
-        contacts = self._contacts()
-        if not len(contacts):
-            return -1
-        slots = m.ties.slots_of(np.full(len(contacts), self.holder), contacts)
-        known = contacts[m.ties.informed[slots]]
-        d = s.data
-        able = (d.load[known] < d.capacity[known]) & d.active[known] & d.engaged[known]
-        known = known[able & (known[:, None] != book.group(k)).all(axis=1)]
-        if not len(known):
-            return -1
-        need = book.need[k] > 0
-        wealth = (s.stock[known][:, need] / np.maximum(book.need[k][need], 1e-9)).sum(axis=1)
-        return int(known[np.argmax(wealth)])
+        return int(
+            best_partner(
+                m.cooperations.data,
+                m.state.data,
+                m.ties.slots.data,
+                m.ties.adjacency.data,
+                self.holder,
+                k,
+            )
+        )
 
     def _recruit_for(self, k: int, supporter: bool) -> bool:
         """Ask the best partner for `k` (see `_partner_for`) to join, as a supporter or as a
@@ -351,11 +348,65 @@ class Catalyst:
     def find_supporter(self) -> None:
         """For the known cooperation stalled longest (with fewer than
         `supporters_per_cooperation` supporters), ask a contact with what it lacks."""
-        book = self.model.cooperations
-        stalled = self._stalled(self._known_running())
-        stalled = stalled[book.supporters[stalled] < self.config.supporters_per_cooperation]
-        if not len(stalled):
-            return
-        k = int(stalled[np.argmax(book.shortage[stalled])])
-        if self._recruit_for(k, supporter=True):
+        m, c = self.model, self.config
+        book = m.cooperations
+        k = longest_stalled(
+            book.data,
+            m.ties.adjacency.data,
+            self.holder,
+            book.running_ids(),
+            c.stall_weeks,
+            c.supporters_per_cooperation,
+        )
+        if k >= 0 and self._recruit_for(int(k), supporter=True):
             self.actions["supporters"] += 1
+
+
+# -- compiled ---------------------------------------------------------------------------------
+
+
+@kernel
+def best_partner(book, actors, ties, adj, holder, k):
+    """The holder's informed contact, engaged, free and not a member of `k`, with the most of
+    what `k` needs (its stocks over the need, summed); the first of equals; -1 if none."""
+    best, most = -1, -np.inf
+    for p in range(adj.degree[holder]):
+        x = adj.nbr[holder, p]
+        if not ties.informed[adj.nslot[holder, p]]:
+            continue
+        if not (actors.load[x] < actors.capacity[x] and actors.active[x] and actors.engaged[x]):
+            continue
+        member = False
+        for q in range(book.n_members[k]):
+            member |= book.roster[k, q] == x
+        if member:
+            continue
+        wealth = 0.0
+        for r in range(book.need.shape[1]):
+            if book.need[k, r] > 0:
+                wealth += actors.stock[x, r] / max(book.need[k, r], 1e-9)
+        if wealth > most:
+            best, most = x, wealth
+    return best
+
+
+@kernel
+def longest_stalled(book, adj, holder, running, stall_weeks, max_supporters):
+    """Of the `running` cooperations the holder knows of (it or a contact is a member), the
+    one stalled longest (at least `stall_weeks`) with fewer than `max_supporters` supporters;
+    the first of equals; -1 if none."""
+    known = np.zeros(len(adj.degree), dtype=np.bool_)
+    known[holder] = True
+    for p in range(adj.degree[holder]):
+        known[adj.nbr[holder, p]] = True
+    best, longest = -1, -1
+    for r in range(len(running)):
+        k = running[r]
+        weeks = book.shortage[k]
+        if weeks < stall_weeks or book.supporters[k] >= max_supporters or weeks <= longest:
+            continue
+        for q in range(book.n_members[k]):
+            if known[book.roster[k, q]]:
+                best, longest = k, weeks
+                break
+    return best

@@ -18,7 +18,15 @@ from pathlib import Path
 import numba
 from numba import njit
 
-KERNEL_MODULES = ("ties", "recruiting", "work", "cooperations", "metrics", "everyday")
+KERNEL_MODULES = (
+    "ties",
+    "recruiting",
+    "work",
+    "cooperations",
+    "metrics",
+    "everyday",
+    "catalyst",
+)
 """The modules of this package that define kernels (a test checks that none is missing)."""
 HERE = Path(__file__).resolve().parent
 
