@@ -193,14 +193,10 @@ def test_the_spec_defines_the_primary_contrast(tmp_path):
     [
         (["--years", "20"], "--years: the programme's funding ends at year 15"),
         (["--streams", "0"], "--streams: must be at least 1"),
-        (["--ensemble", "programme_funded"], "--ensemble: "),
+        (["--ensemble", "nowhere"], "nowhere: unknown ensemble; shipped ensembles"),
     ],
 )
 def test_compare_refuses_before_any_run(args, says, tmp_path, capsys):
-    from experiments.research.compare_robustness import ensembles_supported
-
-    if args[0] == "--ensemble" and ensembles_supported():
-        pytest.skip("this sweep engine draws from calibrated ensembles")
     out = tmp_path / "out"
     assert main(["experiment", "compare", "--out", str(out), "--quiet", *args]) == 2
     err = capsys.readouterr().err
@@ -252,3 +248,31 @@ def test_docs_facts_defines_every_fact_the_reports_name():
     for number, section in enumerate(sections, start=1):
         assert "**Source" in section and "**Measured by**" in section
         assert ("*Assumption check.*" in section) == (number in ASSUMPTION_CHECKS)
+
+
+def test_compare_runs_the_primary_design_over_a_calibrated_ensemble(tmp_path):
+    """--ensemble: the primary design again, the four runs of a replicate drawing one set."""
+    import numpy as np
+    import pandas as pd
+
+    from experiments.sweep.ensemble import write_ensemble
+
+    folder = write_ensemble(
+        tmp_path / "mine",
+        pd.DataFrame({"ties.decay_per_month": [0.03, 0.08]}),
+        np.array([1.0, 1.0]),
+        {},
+    )
+    path = _spec_with(tmp_path, "compare", {"fixed": SMALL_WORLD})
+    sweeps = (replace(COMPARE.sweeps[0], spec=str(path)), *COMPARE.sweeps[1:])
+    options = Options(
+        replications=2, years=1, out=tmp_path / "out", workers=1, quiet=True, ensemble=str(folder)
+    )
+    outcome = run(replace(COMPARE, sweeps=sweeps), options)
+    runs = pd.read_parquet(next((tmp_path / "out").glob("ensemble*")) / "runs")
+    assert set(runs["ties.decay_per_month"]) <= {0.03, 0.08}
+    assert (runs.groupby("replicate")["ensemble_member"].nunique() == 1).all()
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    section = report.split("Parameter uncertainty (calibrated ensemble)", 1)[1].split("\n#", 1)[0]
+    assert "Not run" not in section and "interaction" in section
+    assert outcome.key_lines

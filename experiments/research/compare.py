@@ -73,7 +73,7 @@ def collect(study: Study, specs: dict[str, Spec]) -> None:
     the options ask for (streams, an ensemble, the sensitivity of the interaction)."""
     primary, holders = specs["primary"], specs["holders"]
     design.check_together(primary, holders)
-    robust.check_ensemble(study.options.ensemble)
+    ensemble = robust.check_ensemble(study.options.ensemble)
     rule = design.settings(primary)
     if study.options.streams is not None:
         rule = rule.model_copy(update={"streams": study.options.streams})
@@ -92,8 +92,8 @@ def collect(study: Study, specs: dict[str, Spec]) -> None:
     runs = pd.concat([parts["primary"].runs, parts["holders"].runs], ignore_index=True)
     study.found |= {"rule": rule, "growth": growth, "runs": runs, "holder": holder}
     study.found["streams"] = robust.run_streams(study, PRIMARY, primary, rule, cap, holder)
-    if study.options.ensemble is not None:
-        part = robust.run_ensemble(study, PRIMARY, primary, study.options.ensemble, growth.n)
+    if ensemble is not None:
+        part = robust.run_ensemble(study, PRIMARY, primary, ensemble, growth.n)
         study.found["ensemble"] = part
     if study.options.samples is not None:
         # the spec's own replications per design point: --replications is compare's cap
@@ -591,13 +591,9 @@ def _ensemble(study: Study) -> None:
     study.report.heading("Parameter uncertainty (calibrated ensemble)", 3)
     part = study.found.get("ensemble")
     if part is None:
-        reason = (
-            "no calibrated ensemble was given (`--ensemble NAME` or a folder)"
-            if robust.ensembles_supported()
-            else "this installation's sweep engine cannot draw runs from a calibrated ensemble yet"
-        )
         study.report.text(
-            f"Not run: {reason}. The interaction above is conditional on the scenarios' "
+            "Not run: no calibrated ensemble was given (`--ensemble NAME` or a folder). The "
+            "interaction above is conditional on the scenarios' "
             "parameter values; with an ensemble every run draws a calibrated parameter set "
             "(the four runs of a replicate draw the same set), so the interaction carries "
             "the parameters' uncertainty too."

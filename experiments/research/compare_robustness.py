@@ -12,6 +12,7 @@ checked for convergence (all N base samples against the first N/2).
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,27 +21,22 @@ from SALib.analyze import sobol as sobol_analysis
 from experiments.research import compare_design as design
 from experiments.research.experiment import Part, Study, Sweep, run_part
 from experiments.stats import BOOT_SEED
-from experiments.sweep.spec import ExperimentSection, Spec, spec_from_dict
-from scenarios.errors import InputError
+from experiments.sweep.ensemble import SHIPPED, find_ensemble
+from experiments.sweep.spec import Spec, spec_from_dict
 
 CONVERGED = 0.1
 """Sobol' indices count as converged when N/2 and N differ by less than this and the ST CI
 half-widths are below it (as in the sensitivity experiment)."""
 
 
-def ensembles_supported() -> bool:
-    """Whether this sweep engine lets experiment files name a calibrated ensemble."""
-    return "ensemble" in ExperimentSection.model_fields
-
-
-def check_ensemble(reference: str | None) -> None:
-    """Refuse --ensemble before any run when the sweep engine cannot draw from one."""
-    if reference is not None and not ensembles_supported():
-        raise InputError(
-            "--ensemble",
-            "this installation's sweep engine cannot draw runs from a calibrated ensemble "
-            "yet (experiment files have no `ensemble` key); nothing was run",
-        )
+def check_ensemble(reference: str | None) -> str | None:
+    """The calibrated ensemble --ensemble names: a shipped name as given, a folder as an
+    absolute path (experiment files resolve relative paths from their own folder); an
+    InputError, before any run, when there is none."""
+    if reference is None:
+        return None
+    folder = find_ensemble(reference, Path.cwd())
+    return reference if folder.parent == SHIPPED else str(folder.resolve())
 
 
 def run_streams(
