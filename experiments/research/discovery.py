@@ -156,6 +156,16 @@ def restrictions(initial: pd.DataFrame, limits: pd.DataFrame) -> dict[str, objec
     return out
 
 
+def needed(restricted: dict[str, object]) -> set[str]:
+    """The conditions a box needs: a category kept, or a number bounded from below (a box
+    that only caps a condition does not need it)."""
+    return {
+        name
+        for name, value in restricted.items()
+        if isinstance(value, list) or value[0] is not None
+    }
+
+
 def describe(restricted: dict[str, object]) -> str:
     """A box's restrictions in words."""
     parts = []
@@ -278,8 +288,9 @@ def substitution_section(study: Study) -> None:
     ]
     study.report.text(
         "PRIM run separately on the runs with and without a catalyst. A condition the box "
-        "needs without a catalyst but not with one is one the catalyst substitutes for; a "
-        "condition both boxes need is one it does not substitute for."
+        "needs (a category kept, or a number bounded from below) without a catalyst but not "
+        "with one is one the catalyst substitutes for; a condition both boxes need is one it "
+        "does not substitute for."
     )
     study.report.table(pd.DataFrame(rows), "PRIM boxes with and without a catalyst")
     study.report.heading("The answer")
@@ -304,8 +315,7 @@ def answer(study: Study) -> str:
         text += f"; the conditions matter in this order: {_and(list(ranked['condition']))}"
     with_c, without = by.get("present"), by.get("absent")
     if with_c and without:
-        need_with = set(with_c["restrictions"])
-        need_without = set(without["restrictions"])
+        need_with, need_without = needed(with_c["restrictions"]), needed(without["restrictions"])
         substitutes = sorted(need_without - need_with)
         not_for = sorted(need_with & need_without)
         text += (
