@@ -56,8 +56,10 @@ def test_experiment_writes_its_report(name, tmp_path, capsys):
     page = (out / "report.html").read_text(encoding="utf-8")
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and 'src="figures' not in page
-    assert "Stylised facts this experiment bears on" in markdown
-    assert "verdict rule: docs/FACTS.md" in markdown
+    bears_on = "Stylised facts this experiment bears on" in markdown
+    assert bears_on == (name != "discovery")  # discovery tests no fact
+    assert bears_on == ("verdict rule: docs/FACTS.md" in markdown)
+    assert "|  |" not in markdown  # no empty table
     assert f"quartier experiment {name}" in markdown
     figures = {p.name for p in (out / "figures").iterdir()}
     stems = {p.rsplit(".", 1)[0] for p in figures}

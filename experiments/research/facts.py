@@ -57,6 +57,8 @@ def fact_row(number: int, measured: str, estimate: str, judged: str) -> dict[str
 
 def facts_table(report: Report, rows: list[dict[str, str]]) -> None:
     """The report's section on the facts: what they are, and the rows ordered by fact."""
+    if not rows:  # an experiment that tests none (discovery) says nothing about them
+        return
     report.heading("Stylised facts this experiment bears on")
     ordered = sorted(rows, key=lambda row: int(row["fact"].split(".")[0]))
     numbers = sorted({int(row["fact"].split(".")[0]) for row in rows} & set(ASSUMPTION_CHECKS))
