@@ -207,10 +207,12 @@ def fit_rejection(job: Calibration, engine: dict) -> None:
     if not filtered.accepted.empty:
         job.values = filtered.accepted[keys].reset_index(drop=True)
         job.weights = np.ones(len(job.values)) / len(job.values)
-    if filtered.closest_only:
+    if filtered.filled:
+        met = int(filtered.passes["all fitted patterns"])
         job.note = (
-            f"No parameter set met every fitted pattern; the ensemble holds the "
-            f"{len(job.values)} sets closest to them (method.closest), not accepted sets."
+            f"{'No' if met == 0 else f'Only {met}'} parameter set{'' if met == 1 else 's'} "
+            f"met every fitted pattern; the ensemble holds the {len(job.values)} sets closest "
+            f"to them (method.closest), {'none' if met == 0 else f'{met}'} of them accepted."
         )
     elif filtered.accepted.empty:
         job.note = (

@@ -75,8 +75,10 @@ class Filtered:
     joint: pd.DataFrame
     """Sets passing both of two fitted patterns (rows × columns)."""
     accepted: pd.DataFrame
-    """The accepted sets (or, if none and `closest` > 0, the closest ones)."""
-    closest_only: bool
+    """The accepted sets; if fewer than `closest`, the `closest` sets nearest the patterns
+    (the accepted ones among them)."""
+    filled: bool
+    """Whether the ensemble was filled with sets that are closest but not accepted."""
 
 
 def filter_sets(checked: Checked, sets: pd.DataFrame) -> Filtered:
@@ -101,10 +103,10 @@ def filter_sets(checked: Checked, sets: pd.DataFrame) -> Filtered:
         columns=names,
     )
     accepted = sets[sets["accepted"]]
-    closest_only = accepted.empty and targets.method.closest > 0
-    if closest_only:
+    filled = len(accepted) < targets.method.closest
+    if filled:  # accepted sets are the nearest (distance ≤ tolerance), so they stay in
         accepted = sets.nsmallest(targets.method.closest, "distance")
-    return Filtered(sets, passes, joint, accepted.reset_index(drop=True), closest_only)
+    return Filtered(sets, passes, joint, accepted.reset_index(drop=True), filled)
 
 
 def read_prior(checked: Checked, out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -86,7 +86,10 @@ class MethodSection(_Section):
     design: Literal["lhs", "sobol"] = "lhs"
     samples: int = Field(default=500, ge=2, le=10_000_000, description="prior sample (SALib N)")
     closest: int = Field(
-        default=0, ge=0, le=1_000_000, description="if no set passes: keep the N closest sets"
+        default=0,
+        ge=0,
+        le=1_000_000,
+        description="if fewer than N sets pass: keep the N closest sets",
     )
     population: int = Field(default=100, ge=2, le=100_000, description="particles a generation")
     generations: int = Field(default=8, ge=1, le=200)
