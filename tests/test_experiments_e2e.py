@@ -245,8 +245,12 @@ def test_docs_facts_defines_every_fact_the_reports_name():
     """docs/FACTS.md has one section per fact, headed by the name the reports use, with a
     source, a measure and, for the assumption checks, that word."""
     text = (Path(__file__).parent.parent / "docs" / "FACTS.md").read_text(encoding="utf-8")
-    sections = text.split("\n## ")[1:]
+    *sections, verdicts = text.split("\n## ")[1:]
     assert [s.splitlines()[0] for s in sections] == [f"{n}. {name}" for n, name in FACTS.items()]
+    assert verdicts.startswith("Verdicts of the latest runs")  # a row for every fact
+    assert {
+        int(row.split("|")[1]) for row in verdicts.splitlines() if row[:3].strip("| ").isdigit()
+    } == set(FACTS)
     for number, section in enumerate(sections, start=1):
         assert "**Source" in section and "**Measured by**" in section
         assert ("*Assumption check.*" in section) == (number in ASSUMPTION_CHECKS)

@@ -120,5 +120,5 @@ def _check(args: argparse.Namespace) -> None:
     for flag in ("streams", "ensemble"):
         if getattr(args, flag) is not None and args.name != "compare":
             raise InputError(f"--{flag}", f"only the compare experiment takes it, not {args.name}")
-    args.ensemble = check_ensemble(args.ensemble)
+    check_ensemble(args.ensemble)  # refused before any run; compare resolves it again
     check_engine_arguments(args)
