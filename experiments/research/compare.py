@@ -277,7 +277,7 @@ def introduce(study: Study) -> None:
     )
     study.report.text(
         f"**Outcomes.** Primary: {OUTCOME_LABELS[rule.primary]} (declared in the spec; the "
-        "seed's question is about cooperations that realise their project). Secondary: "
+        "question is about cooperations that realise their project). Secondary: "
         + ", ".join(OUTCOME_LABELS[o] for o in rule.secondary)
         + ". The primary interaction is tested at 5 %; every other interaction (all outcomes "
         "of the secondary contrasts, the secondary outcomes of the primary contrast) is one "

@@ -40,7 +40,7 @@ HOLDER_LABELS = {
     "initiative": "initiative's lead",
 }
 OWN_HOLDERS = {PROGRAMME: HOLDER_LABELS["qm"], SELF_ORGANISED: HOLDER_LABELS["initiative"]}
-"""Who holds the role in each regime as the seed describes them (the presets' holders)."""
+"""Who holds the role in each regime as the guide describes them (the presets' holders)."""
 OWN_CONTRAST = "each regime's own holder"
 
 
