@@ -203,19 +203,16 @@ class Catalyst:
     def _contacts(self) -> np.ndarray:
         return self.model.ties.contacts_of(self.holder)
 
-    def _known_running(self) -> np.ndarray:
-        """The running cooperations it knows of: itself or one of its contacts is a member."""
-        book = self.model.cooperations
-        running = book.running_ids()
-        if not len(running):
-            return running
-        known = np.zeros(self.model.state.size + 1, dtype=bool)  # the last: no member (-1)
-        known[self._contacts()] = True
-        known[self.holder] = True
-        return running[known[book.roster[running]].any(axis=1)]
-
-    def _stalled(self, ids: np.ndarray) -> np.ndarray:
-        return ids[self.model.cooperations.shortage[ids] >= self.config.stall_weeks]
+    def _known_stalled(self) -> np.ndarray:
+        """The stalled running cooperations it knows of (compiled: `known_stalled`)."""
+        m = self.model
+        return known_stalled(
+            m.cooperations.data,
+            m.ties.adjacency.data,
+            self.holder,
+            m.cooperations.running_ids(),
+            self.config.stall_weeks,
+        )
 
     def _partner_for(self, k: int) -> int:
         """The contact whose resources it knows, engaged, free and not yet a member, with the
@@ -321,7 +318,7 @@ class Catalyst:
         m = self.model
         if not self.in_lull():
             return
-        for k in self._stalled(self._known_running()).tolist():
+        for k in self._known_stalled().tolist():
             if self._recruit_for(k, supporter=False):
                 m.cooperations.revive(k)
                 self.actions["revivals"] += 1
@@ -348,17 +345,13 @@ class Catalyst:
     def find_supporter(self) -> None:
         """For the known cooperation stalled longest (with fewer than
         `supporters_per_cooperation` supporters), ask a contact with what it lacks."""
-        m, c = self.model, self.config
-        book = m.cooperations
-        k = longest_stalled(
-            book.data,
-            m.ties.adjacency.data,
-            self.holder,
-            book.running_ids(),
-            c.stall_weeks,
-            c.supporters_per_cooperation,
-        )
-        if k >= 0 and self._recruit_for(int(k), supporter=True):
+        book = self.model.cooperations
+        stalled = self._known_stalled()
+        stalled = stalled[book.supporters[stalled] < self.config.supporters_per_cooperation]
+        if not len(stalled):
+            return
+        k = int(stalled[np.argmax(book.shortage[stalled])])
+        if self._recruit_for(k, supporter=True):
             self.actions["supporters"] += 1
 
 
@@ -391,22 +384,22 @@ def best_partner(book, actors, ties, adj, holder, k):
 
 
 @kernel
-def longest_stalled(book, adj, holder, running, stall_weeks, max_supporters):
-    """Of the `running` cooperations the holder knows of (it or a contact is a member), the
-    one stalled longest (at least `stall_weeks`) with fewer than `max_supporters` supporters;
-    the first of equals; -1 if none."""
+def known_stalled(book, adj, holder, running, stall_weeks):
+    """Of the `running` cooperations (in their order), those stalled at least `stall_weeks`
+    that the holder knows of: it or one of its contacts is a member."""
     known = np.zeros(len(adj.degree), dtype=np.bool_)
     known[holder] = True
     for p in range(adj.degree[holder]):
         known[adj.nbr[holder, p]] = True
-    best, longest = -1, -1
+    found = np.empty(len(running), dtype=np.int64)
+    n = 0
     for r in range(len(running)):
         k = running[r]
-        weeks = book.shortage[k]
-        if weeks < stall_weeks or book.supporters[k] >= max_supporters or weeks <= longest:
+        if book.shortage[k] < stall_weeks:
             continue
         for q in range(book.n_members[k]):
             if known[book.roster[k, q]]:
-                best, longest = k, weeks
+                found[n] = k
+                n += 1
                 break
-    return best
+    return found[:n]
