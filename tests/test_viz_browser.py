@@ -24,6 +24,7 @@ import pytest
 
 import scenarios
 from benchmarks.loopback import free_port, stop
+from benchmarks.viz import CHROMIUM, CHROMIUM_ARGS  # Debian's, the benchmark's flags
 from quartier.viz.controls import DEFAULT_SEED, Controls
 from quartier.viz.network import network_data
 from quartier.viz.session import Run
@@ -31,17 +32,6 @@ from scenarios.errors import InputError
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_TIMEOUT_MS = 60_000
 SETTLE_QUIET_MS = 1_000  # long enough for a loaded script to start the next request
