@@ -8,11 +8,14 @@ import tomllib
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from experiments.research.compare import COMPARE
 from experiments.research.experiment import Options, build_spec, run
 from experiments.research.facts import ASSUMPTION_CHECKS, FACTS
+from experiments.sweep.ensemble import write_ensemble
 from experiments.sweep.spec import SPEC_DIR
 from quartier.cli import main
 from scenarios.toml_writer import dumps as toml_text
@@ -258,11 +261,6 @@ def test_docs_facts_defines_every_fact_the_reports_name():
 
 def test_compare_runs_the_primary_design_over_a_calibrated_ensemble(tmp_path):
     """--ensemble: the primary design again, the four runs of a replicate drawing one set."""
-    import numpy as np
-    import pandas as pd
-
-    from experiments.sweep.ensemble import write_ensemble
-
     folder = write_ensemble(
         tmp_path / "mine",
         pd.DataFrame({"ties.decay_per_month": [0.03, 0.08]}),
