@@ -48,6 +48,10 @@ def column(
     return Column(dtype, width, fill, length)
 
 
+LAYOUTS: set[type] = set()
+"""The bundle classes of all tables; their arrays are made only by `Table._make`."""
+
+
 class Table[Bundle: NamedTuple]:
     """Rows of the arrays declared by `layout`; `data` is the current bundle of arrays.
 
@@ -59,6 +63,7 @@ class Table[Bundle: NamedTuple]:
 
     def __init__(self, layout: type[Bundle], rows: int = 16, **widths: int) -> None:
         self.layout = layout
+        LAYOUTS.add(layout)
         self.widths = dict(widths)
         self._row_field = next(
             k for k, name in enumerate(layout._fields) if self._spec(name).length is None

@@ -6,6 +6,14 @@ mechanism reads tie strengths). Numba's cache notices a change only in the file 
 a kernel, not in the kernels it calls; so the cache lives in a folder named after a digest of
 all kernel modules' sources, and a change in any of them compiles every kernel afresh (once,
 about 15 s) instead of running stale machine code.
+
+A kernel is called thousands of times a run with bundles of up to 28 arrays, and Numba's
+dispatcher works out the type of every array on every call (about 0.1 µs each). `Kernel`
+remembers, for each combination of argument kinds it has seen, the compiled function Numba
+chose, and calls it directly: a store's bundle (see `columns.Table`) is recognised by its
+class alone, since its arrays are always made by the table with their declared dtypes; other
+arrays by dtype, dimensions and flags; anything else by its type. A combination not seen
+before goes through Numba's dispatcher (which compiles it if needed).
 """
 
 from __future__ import annotations
@@ -16,7 +24,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numba
-from numba import njit
+import numpy as np
+from numba import njit, types
+
+from simulation.columns import LAYOUTS
 
 KERNEL_MODULES = (
     "ties",
@@ -53,11 +64,49 @@ def _cache_dir() -> str:
 CACHE_DIR = _cache_dir()
 
 
-def kernel(function: Callable) -> Callable:
+def _kind(value: object) -> object:
+    """What fixes the Numba type of an argument (see the module docstring)."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.dtype.num, value.ndim, value.flags.num
+    if kind in LAYOUTS:
+        return kind
+    if isinstance(value, tuple):
+        return kind, *map(_kind, value)
+    return kind
+
+
+class Kernel:
+    """A compiled kernel: callable from Python (through the remembered compiled functions)
+    and from other kernels (Numba sees the dispatcher, `_numba_type_`)."""
+
+    def __init__(self, dispatcher: numba.core.registry.CPUDispatcher) -> None:
+        self.dispatcher = dispatcher
+        self._numba_type_ = types.Dispatcher(dispatcher)
+        self._compiled: dict[tuple, Callable] = {}
+        self.__doc__ = dispatcher.__doc__
+        self.__name__ = dispatcher.__name__
+        self.__wrapped__ = dispatcher.py_func
+
+    def __call__(self, *args: object) -> object:
+        kinds = tuple(map(_kind, args))
+        compiled = self._compiled.get(kinds)
+        if compiled is not None:
+            return compiled(*args)
+        result = self.dispatcher(*args)
+        signature = tuple(map(self.dispatcher.typeof_pyval, args))
+        self._compiled[kinds] = self.dispatcher.overloads[signature].entry_point
+        return result
+
+    def __getattr__(self, name: str) -> object:  # py_func, signatures, overloads, ...
+        return getattr(self.dispatcher, name)
+
+
+def kernel(function: Callable) -> Kernel:
     """Compile `function` with Numba (nopython mode), cached in `CACHE_DIR`."""
     previous = numba.config.CACHE_DIR
     numba.config.CACHE_DIR = CACHE_DIR  # read once, when the cache is set up
     try:
-        return njit(cache=True)(function)
+        return Kernel(njit(cache=True)(function))
     finally:
         numba.config.CACHE_DIR = previous

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from numba.core.registry import CPUDispatcher
 
 from simulation.columns import Table, column
-from simulation.compiled import KERNEL_MODULES
+from simulation.compiled import KERNEL_MODULES, Kernel, kernel
 
 SIMULATION = Path(__file__).resolve().parent.parent / "simulation"
 
@@ -59,7 +58,7 @@ def _kernels():
     for name in KERNEL_MODULES:
         module = importlib.import_module(f"simulation.{name}")
         for attr, value in vars(module).items():
-            if isinstance(value, CPUDispatcher) and value.py_func.__module__ == module.__name__:
+            if isinstance(value, Kernel) and value.py_func.__module__ == module.__name__:
                 yield f"{name}.{attr}", value.py_func
 
 
@@ -83,3 +82,46 @@ def test_kernels_take_named_bundles_not_long_lists_of_arrays():
         if len(inspect.signature(f).parameters) > 10
     }
     assert not long, long
+
+
+class Pair(NamedTuple):
+    left: np.ndarray
+    right: np.ndarray
+
+
+@kernel
+def _total(pair, scale):
+    return (pair.left.sum() + pair.right.sum()) * scale
+
+
+@kernel
+def _twice_total(pair, scale):
+    return 2 * _total(pair, scale)  # a kernel calling a kernel
+
+
+def test_a_kernel_remembers_what_it_compiled_and_never_mixes_argument_kinds():
+    """The fast path calls the compiled function Numba chose for these kinds of arguments;
+    arrays of another dtype, layout or dimension, or other scalar types, get their own."""
+    ints = Pair(np.arange(4), np.ones(4, dtype=np.int64))
+    floats = Pair(np.arange(4) + 0.5, np.full(4, 0.25))
+    assert _total(ints, 2) == 2 * 10
+    assert _total(floats, 2) == 2 * (8.0 + 1.0)
+    assert _total(ints, 0.5) == 5.0
+    assert _total(Pair(np.arange(8)[::2], np.ones(4, dtype=np.int64)), 1) == 12 + 4
+    assert _total(ints, 2) == 20  # the first combination again, from the fast path
+    assert _twice_total(floats, 1) == 18.0
+    readonly = np.arange(4)
+    readonly.flags.writeable = False
+    assert _total(Pair(readonly, readonly), 1) == 12
+    assert len(_total.signatures) == len(_total._compiled) == 5
+
+
+def test_a_tables_bundle_is_known_by_its_class():
+    table = Table(Example, rows=2, width=2)
+    before = table.data
+    table.reserve(40)
+    table.widen("width")
+    assert type(table.data) is type(before)
+    for name, old in zip(Example._fields, before, strict=True):
+        new = getattr(table.data, name)
+        assert (new.dtype, new.ndim, new.flags.c_contiguous) == (old.dtype, old.ndim, True)
