@@ -114,6 +114,21 @@ def test_shipped_compare_specs_pair_and_stay_inside_the_funding_period():
     assert rule.primary == "completed" and rule.primary not in rule.secondary
 
 
+def test_the_holders_design_pairs_only_with_the_same_ensembles():
+    primary, holders = load_spec("compare"), load_spec("compare_holders")
+    assert primary.experiment.ensemble == {
+        "programme_funded": "programme_funded",
+        "self_organised": "self_organised",
+    }
+    data = holders.resolved()
+    data["experiment"]["ensemble"] = {**data["experiment"]["ensemble"], "self_organised": "x"}
+    other = spec_from_dict(data, source="holders.toml")
+    with pytest.raises(InputError) as caught:
+        compare_design.check_together(primary, other)
+    text = str(caught.value)
+    assert "holders.toml" in text and "self_organised" in text and "\n" not in text
+
+
 def test_bad_analysis_settings_are_one_line():
     data = spec(crn=True) | {"analysis": {"primary": "completd", "target_half_width": 5}}
     with pytest.raises(InputError) as caught:

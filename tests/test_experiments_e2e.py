@@ -260,7 +260,9 @@ def test_docs_facts_defines_every_fact_the_reports_name():
 
 
 def test_compare_runs_the_primary_design_over_a_calibrated_ensemble(tmp_path):
-    """--ensemble: the primary design again, the four runs of a replicate drawing one set."""
+    """By default each regime's runs draw from its own calibrated ensemble (the two runs of a
+    replicate in a regime draw one set); --ensemble: the primary design again, the four runs
+    of a replicate drawing one set of the ensemble given."""
     folder = write_ensemble(
         tmp_path / "mine",
         pd.DataFrame({"ties.decay_per_month": [0.03, 0.08]}),
@@ -276,7 +278,18 @@ def test_compare_runs_the_primary_design_over_a_calibrated_ensemble(tmp_path):
     runs = pd.read_parquet(next((tmp_path / "out").glob("ensemble*")) / "runs")
     assert set(runs["ties.decay_per_month"]) <= {0.03, 0.08}
     assert (runs.groupby("replicate")["ensemble_member"].nunique() == 1).all()
+    primary = pd.read_parquet(next((tmp_path / "out" / "primary").glob("reps-*")) / "runs")
+    shipped = {"programme_funded", "self_organised"}
+    calibrated = pd.concat(
+        pd.read_csv(f"calibration/ensembles/{name}/parameters.csv") for name in shipped
+    )
+    assert primary["ensemble_member"].notna().all()
+    assert set(primary["cooperation.idea_rate"]) <= set(calibrated["cooperation.idea_rate"])
+    members = primary.groupby(["replicate", "scenario_index"])["ensemble_member"].nunique()
+    assert (members == 1).all()
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
-    section = report.split("Parameter uncertainty (calibrated ensemble)", 1)[1].split("\n#", 1)[0]
+    heading = "Parameter uncertainty (calibrated ensembles)"
+    section = report.split(heading, 1)[1].split("\n#", 1)[0]
     assert "Not run" not in section and "interaction" in section
+    assert all(f"the calibrated ensemble `{name}`" in section for name in shipped)
     assert outcome.key_lines

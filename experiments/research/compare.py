@@ -38,7 +38,7 @@ from experiments.research.compare_design import (
     SELF_ORGANISED,
     Contrast,
 )
-from experiments.research.experiment import Experiment, Study, Sweep, build_spec
+from experiments.research.experiment import Experiment, Study, Sweep, build_spec, parameters_text
 from experiments.research.facts import verdict
 from experiments.stats import (
     Estimate,
@@ -588,22 +588,27 @@ def _stream_row(growth, test: PairedTest) -> dict:
 
 
 def _ensemble(study: Study) -> None:
-    study.report.heading("Parameter uncertainty (calibrated ensemble)", 3)
+    study.report.heading("Parameter uncertainty (calibrated ensembles)", 3)
+    sources = parameters_text({"primary": study.parts["primary"]})
     part = study.found.get("ensemble")
     if part is None:
         study.report.text(
-            "Not run: no calibrated ensemble was given (`--ensemble NAME` or a folder). The "
-            "interaction above is conditional on the scenarios' "
-            "parameter values; with an ensemble every run draws a calibrated parameter set "
-            "(the four runs of a replicate draw the same set), so the interaction carries "
-            "the parameters' uncertainty too."
+            f"{sources} So the interaction above carries the uncertainty of the calibrated "
+            "parameters. Not run: the primary design with one ensemble for both regimes "
+            "(`--ensemble NAME`: the regimes then differ only in their structures), or with "
+            "the presets' own values (`--ensemble none`)."
         )
         return
     rule = study.found["rule"]
     test = _primary_test(part.runs, rule, study.found["holder"])
+    chosen = study.options.ensemble
+    how = (
+        "with the presets' own parameter values (no ensemble)"
+        if chosen == robust.NO_ENSEMBLE
+        else f"with every run of both regimes drawing its parameters from the ensemble `{chosen}`"
+    )
     study.report.text(
-        f"The primary design with every run drawing its parameters from the ensemble "
-        f"`{study.options.ensemble}` ({test.n} paired replicates): interaction on "
+        f"{sources} The primary design {how} ({test.n} paired replicates): interaction on "
         f"{_label(rule.primary)} {test.estimate.text()} (p = {test.p:.2g}: "
         f"{READING[_direction(test.estimate, test.p)]})."
     )

@@ -149,7 +149,8 @@ def _paired(spec: Spec) -> None:
 
 
 def check_together(primary: Spec, holders: Spec) -> None:
-    """The two designs pair only with the same seed, years and warm-up."""
+    """The two designs pair only with the same seed, years and warm-up, and with the same
+    ensemble for the scenarios they share."""
     for key in ("seed", "years"):
         a, b = getattr(primary.experiment, key), getattr(holders.experiment, key)
         if a != b:
@@ -158,6 +159,20 @@ def check_together(primary: Spec, holders: Spec) -> None:
                 f"experiment.{key}: must equal {primary._source}'s ({a}) so that its runs "
                 f"pair with the primary design's, got {b}",
             )
+    shared = set(primary.experiment.scenarios) & set(holders.experiment.scenarios)
+    for label in sorted(shared):
+        a, b = _ensemble_of(primary, label), _ensemble_of(holders, label)
+        if a != b:
+            raise InputError(
+                holders._source,
+                f"experiment.ensemble: `{label}` must draw from {primary._source}'s ensemble "
+                f"({a}) so that its runs pair with the primary design's, got {b}",
+            )
+
+
+def _ensemble_of(spec: Spec, label: str) -> str | None:
+    chosen = spec.experiment.ensemble
+    return chosen.get(label) if isinstance(chosen, dict) else chosen
 
 
 # ------------------------------------------------------------------ cells

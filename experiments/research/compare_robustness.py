@@ -29,12 +29,16 @@ CONVERGED = 0.1
 half-widths are below it (as in the sensitivity experiment)."""
 
 
+NO_ENSEMBLE = "none"
+"""--ensemble none: the primary design again with the presets' own parameter values."""
+
+
 def check_ensemble(reference: str | None) -> str | None:
     """The calibrated ensemble --ensemble names: a shipped name as given, a folder as an
-    absolute path (experiment files resolve relative paths from their own folder); an
-    InputError, before any run, when there is none."""
-    if reference is None:
-        return None
+    absolute path (experiment files resolve relative paths from their own folder), or
+    "none"; an InputError, before any run, when there is no such ensemble."""
+    if reference is None or reference == NO_ENSEMBLE:
+        return reference
     folder = find_ensemble(reference, Path.cwd())
     return reference if folder.parent == SHIPPED else str(folder.resolve())
 
@@ -57,10 +61,13 @@ def run_streams(
 
 def run_ensemble(study: Study, sweep: Sweep, spec: Spec, reference: str, n: int) -> Part:
     """The primary design with n replicates, every run drawing its parameters from the
-    calibrated ensemble `reference`."""
-    data_spec = design.batch_spec(spec, spec.experiment.seed, 0, n, ensemble=reference)
-    part = design.keyed(run_part(study, sweep, data_spec, "ensemble"), "ensemble/")
-    study.parts["ensemble"] = part
+    calibrated ensemble `reference` (both regimes alike), or with the presets' own values
+    ("none")."""
+    chosen = None if reference == NO_ENSEMBLE else reference
+    data_spec = design.batch_spec(spec, spec.experiment.seed, 0, n, ensemble=chosen)
+    folder = "ensemble" if chosen else "presets"
+    part = design.keyed(run_part(study, sweep, data_spec, folder), f"{folder}/")
+    study.parts[folder] = part
     return part
 
 

@@ -26,6 +26,7 @@ import pandas as pd
 from experiments.research.cells import Cells
 from experiments.research.facts import fact_row, facts_table
 from experiments.research.report import Report, manifest_excerpt
+from experiments.sweep.ensemble import SHIPPED
 from experiments.sweep.results import SweepResults, load
 from experiments.sweep.runner import run_sweep
 from experiments.sweep.spec import (
@@ -246,6 +247,51 @@ def ok_runs(results: SweepResults) -> pd.DataFrame:
     return runs[runs["status"] == "ok"].reset_index(drop=True)
 
 
+def ensemble_name(described: dict) -> str:
+    """How a report names an ensemble: a shipped one by its name, another by its folder."""
+    path = Path(described["path"])
+    if path.parent == SHIPPED:
+        return path.name
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path.name
+
+
+def _sources(part: Part) -> str:
+    """Where one sweep's parameter values came from."""
+    labels = part.spec.experiment.scenarios
+    ensembles = part.results.manifest.get("ensembles") or [None] * len(labels)
+    drawn: dict[str, list[str]] = {}
+    for label, described in zip(labels, ensembles, strict=True):
+        name = (
+            "the scenario's own values"
+            if described is None
+            else f"the calibrated ensemble `{ensemble_name(described)}` "
+            f"({described['members']} sets)"
+        )
+        drawn.setdefault(name, []).append(f"`{label}`")
+    return "; ".join(f"{', '.join(labels)}: {name}" for name, labels in drawn.items())
+
+
+def parameters_text(parts: dict[str, Part]) -> str:
+    """Where the runs' parameter values came from, per sweep (sweeps alike said once)."""
+    sweeps: dict[str, list[str]] = {}
+    for folder, part in parts.items():
+        sweeps.setdefault(_sources(part), []).append(f"`{folder}`")
+    said = [
+        (f"sweep {names[0]}" if len(names) == 1 else f"sweeps {', '.join(names)}") + f" — {sources}"
+        for sources, names in sweeps.items()
+    ]
+    return (
+        "Parameters: "
+        + "; ".join(said)
+        + ". A run draws its set from an ensemble by its seed (the runs of a replicate in one "
+        "scenario share it); design factors win over the ensemble's values "
+        "(calibration/ensembles, docs/CALIBRATION.md)."
+    )
+
+
 def finish(study: Study, key_lines: list[str]) -> Outcome:
     """Append the facts table and the provenance, write the report, return the outcome."""
     report = study.report
@@ -253,6 +299,7 @@ def finish(study: Study, key_lines: list[str]) -> Outcome:
     report.heading("Reproduce")
     seconds = time.perf_counter() - study.started
     command = study.options.command or "quartier experiment"
+    report.text(parameters_text(study.parts))
     report.text(
         f"Command (run from the repository root; it resumes the stored sweeps if they are "
         f"there and only redoes the analysis): `{command}`. Wall time of this call: "

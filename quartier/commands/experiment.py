@@ -47,8 +47,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--ensemble",
         default=None,
         metavar="ENSEMBLE",
-        help="compare only: also run the primary contrast with every run drawing its "
-        "parameters from this calibrated ensemble (a folder or a shipped name)",
+        help="compare only: also run the primary contrast with every run of both regimes "
+        "drawing its parameters from this calibrated ensemble (a folder or a shipped name), "
+        "or with the presets' own values (none); by default each regime draws from its own",
     )
     parser.add_argument(
         "--out", type=Path, default=None, help="output directory (default: results/NAME)"
