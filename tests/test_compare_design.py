@@ -1,5 +1,6 @@
 """compare's design pieces at small size: common random numbers and batches of replicates in
-the sweep engine, paired contrasts, Holm, power, the stopping rule and the report's answer."""
+the sweep engine, paired contrasts, Holm, power, the stopping rule, the report's answer, and
+the noise-corrected Sobol' indices of the interaction."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from SALib.analyze import sobol as sobol_analysis
+from SALib.sample import sobol as sobol_sample
+from SALib.test_functions import Ishigami
 
 from experiments.research import compare, compare_design
+from experiments.research import compare_robustness as robust
 from experiments.research.compare_design import NONE, PROGRAMME, SELF_ORGANISED, Settings
+from experiments.stats import BOOT_SEED
 from experiments.sweep.plan import plan
 from experiments.sweep.results import load
 from experiments.sweep.runner import run_sweep
@@ -112,6 +118,7 @@ def test_shipped_compare_specs_pair_and_stay_inside_the_funding_period():
     assert primary.fixed["catalyst.hours"] == holders.fixed["catalyst.hours"]
     rule = compare_design.settings(primary)
     assert rule.primary == "completed" and rule.primary not in rule.secondary
+    assert load_spec("compare_sensitivity").experiment.replications >= 2  # to measure noise
 
 
 def test_the_holders_design_pairs_only_with_the_same_ensembles():
@@ -261,3 +268,142 @@ def test_holm_and_secondary_family():
     raw = np.array([t.p for t in secondary["test"]])
     assert (secondary["holm"].to_numpy() >= raw - 1e-15).all()
     assert secondary["holm"].max() <= 1.0
+
+
+# ------------------------------------------------------------------ Sobol' indices
+
+ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
+SIX = {"num_vars": 6, "names": [f"p{i}" for i in range(6)], "bounds": [[0.0, 1.0]] * 6}
+
+
+def ishigami(n: int) -> np.ndarray:
+    """Ishigami (a = 7, b = 0.1) at the N(D + 2) points of a Saltelli design."""
+    return Ishigami.evaluate(sobol_sample.sample(ISHIGAMI, n, calc_second_order=False, seed=1))
+
+
+def ishigami_truth() -> tuple[np.ndarray, np.ndarray, float]:
+    """Ishigami's analytic S1, ST and variance."""
+    v1 = 0.5 * (1 + 0.1 * np.pi**4 / 5) ** 2
+    v2 = 7.0**2 / 8
+    v13 = 0.1**2 * np.pi**8 * 8 / 225
+    v = v1 + v2 + v13
+    return np.array([v1, v2, 0.0]) / v, np.array([v1 + v13, v2, v13]) / v, v
+
+
+PAIRS = [("s1", "S1"), ("s1_ci", "S1_conf"), ("st", "ST"), ("st_ci", "ST_conf")]
+"""Our fields and SALib's keys."""
+
+
+def test_without_noise_the_indices_and_their_cis_are_salibs():
+    y = ishigami(256)
+    salib = sobol_analysis.analyze(
+        ISHIGAMI, y, calc_second_order=False, num_resamples=robust.RESAMPLES, seed=BOOT_SEED
+    )
+    for values in (y[:, None], np.repeat(y[:, None], 3, axis=1)):  # R = 1, and R = 3 alike
+        found = robust.noisy_sobol(values, 3)
+        assert found.noise == pytest.approx(0.0, abs=1e-20)
+        for ours, theirs in PAIRS:
+            np.testing.assert_allclose(getattr(found, ours), salib[theirs], rtol=1e-9, atol=1e-12)
+
+
+def test_noise_correction_recovers_the_indices_of_the_mean_where_plain_ones_drift_to_one():
+    """Ishigami + Gaussian run-to-run noise (SD 8, R = 4: τ² = 16, more than Ishigami's own
+    variance of 13.8). Over 40 noise seeds the corrected indices erred by SD ≤ 0.046 (ST ≤
+    0.037, largest 0.12), the plain indices of the replicate means were ≥ 0.2 above ST."""
+    s1, st, v = ishigami_truth()
+    means = ishigami(4096)
+    values = means[:, None] + np.random.default_rng(5).normal(0.0, 8.0, (len(means), 4))
+    corrected = robust.noisy_sobol(values, 3, resamples=200)
+    plain = robust.noisy_sobol(values.mean(axis=1, keepdims=True), 3, resamples=200)
+    assert corrected.noise == pytest.approx(16.0, rel=0.05)
+    assert corrected.noise_share == pytest.approx(16.0 / (v + 16.0), abs=0.03)
+    assert corrected.signal == pytest.approx(v, rel=0.1) and corrected.distinguishable
+    assert np.abs(corrected.st - st).max() < 0.12
+    assert np.abs(corrected.s1 - s1).max() < 0.15
+    assert (corrected.st_ci < 0.1).all()
+    assert (plain.st > st + 0.15).all() and plain.noise == 0.0
+
+
+def test_the_checks_tell_uncorrected_indistinguishable_and_measured_apart():
+    """N = 64, D = 6, run-to-run SD 45, R = 4; a signal 100·p0 (variance 833) or none. Over 40
+    noise seeds: η of pure noise 0.84–1.24, never distinguishable; the signal always, with V_m
+    0.70–1.26 of 833 and p0's ST ≥ 0.55, the largest."""
+    n, rng = 64, np.random.default_rng(3)
+    x = sobol_sample.sample(SIX, n, calc_second_order=False, seed=2)
+    noise = rng.normal(0.0, 45.0, (len(x), 4))
+    _, single = robust.interaction_indices(SIX, n, noise[:, :1] + 100 * x[:, :1])
+    assert not single["corrected"] and not single["converged"]
+    assert np.isnan(single["noise_share"]) and single["replicates"] == 1
+    _, flat = robust.interaction_indices(SIX, n, noise)
+    assert flat["corrected"] and not flat["distinguishable"] and not flat["converged"]
+    assert flat["noise_share"] == pytest.approx(1.0, abs=0.3)
+    table, driven = robust.interaction_indices(SIX, n, noise + 100 * x[:, :1])
+    assert driven["distinguishable"] and driven["replicates"] == 4
+    assert driven["signal_variance"] == pytest.approx(100**2 / 12, rel=0.4)
+    assert table["ST"].idxmax() == 0 and table.loc[0, "ST"] > 0.4
+
+
+def test_replicate_interactions_are_a_points_by_replicates_grid():
+    """Each design point's four runs per replicate pair into one interaction; a missing run
+    leaves NaN."""
+    configs = [SimpleNamespace(regime="programme"), SimpleNamespace(regime="self_organised")]
+    effect = {("absent", 0): 0.0, ("absent", 1): 0.0, ("present", 0): 1.0, ("present", 1): 3.0}
+    parts = {}
+    for mode in ("absent", "present"):
+        rows = [
+            {"point": p, "replicate": r, "scenario_index": s, "completed": effect[mode, s] * p + r}
+            for p in range(3)
+            for r in range(2)
+            for s in (0, 1)
+            if (mode, p, r, s) != ("present", 2, 1, 0)
+        ]
+        parts[mode] = SimpleNamespace(
+            runs=pd.DataFrame(rows),
+            configs=configs,
+            results=SimpleNamespace(manifest={"design": {"points": 3}}),
+            spec=spec_from_dict(spec(crn=True, replications=2)),
+        )
+    values = robust.replicate_interactions(parts, "completed")
+    np.testing.assert_array_equal(values, [[0.0, 0.0], [2.0, 2.0], [4.0, np.nan]])
+
+
+def test_the_report_counts_replicates_in_the_runs_it_needs():
+    check = {"n": 64, "names": SIX["names"], "widest": 0.2, "replicates": 4, "noise_share": 0.5}
+    text = compare._samples_needed(check)
+    assert "N ≈ 256 base samples with R = 4 replicates per point (32,768 runs)" in text
+
+
+@pytest.mark.parametrize(
+    ("replicates", "signal", "says", "tables"),
+    [
+        (1, 100.0, "uncorrected: run-to-run noise inflates every total index", 1),
+        (4, 0.0, "not distinguishable from zero", 0),
+        (4, 100.0, "noise share η = τ²/V = ", 1),
+    ],
+)
+def test_the_report_reads_the_sobol_checks(monkeypatch, tmp_path, replicates, signal, says, tables):
+    x = sobol_sample.sample(SIX, 64, calc_second_order=False, seed=2)
+    values = np.random.default_rng(3).normal(0.0, 45.0, (len(x), replicates)) + signal * x[:, :1]
+    monkeypatch.setattr(
+        robust, "sobol_indices", lambda parts, output: robust.interaction_indices(SIX, 64, values)
+    )
+    texts, shown = [], []
+    report = SimpleNamespace(
+        heading=lambda *args: None,
+        text=texts.append,
+        table=lambda table, caption: shown.append(caption),
+        figure=lambda stem, caption: None,
+    )
+    years = SimpleNamespace(experiment=SimpleNamespace(years=10.0))
+    study = SimpleNamespace(
+        found={
+            "sensitivity": {"absent": SimpleNamespace(spec=years)},
+            "rule": SimpleNamespace(primary="completed"),
+        },
+        report=report,
+        out=tmp_path,
+    )
+    compare._sensitivity(study)
+    text = " ".join(texts)
+    assert says in text and len(shown) == tables
+    assert f"× R = {replicates} replicate" in text and f"({512 * 4 * replicates:,} runs)" in text

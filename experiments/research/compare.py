@@ -620,22 +620,83 @@ def _sensitivity(study: Study) -> None:
     if parts is None:
         study.report.text(
             "Not run in this call. `--samples N` runs compare_sensitivity.toml's Sobol' design "
-            "(N base samples) with the catalyst absent and present, and gives the indices of "
-            "the interaction itself, with a convergence check; a cluster (`--scheduler`) "
-            "makes large N affordable."
+            "(N base samples, several replicates per design point) with the catalyst absent "
+            "and present, and gives the indices of the mean interaction, corrected for "
+            "run-to-run noise, with a convergence check; a cluster (`--scheduler`) makes "
+            "large N affordable."
         )
         return
     rule = study.found["rule"]
     table, check = robust.sobol_indices(parts, rule.primary)
-    spec = parts["absent"].spec
     if check["missing"]:
         study.report.text("Runs are missing or the interaction is constant: no indices.")
         return
-    study.report.text(
-        f"Scenario pair of both regimes, {spec.experiment.years:g} years; N = {check['n']} base "
-        f"samples, {check['points']} design points × 4 runs (catalyst absent and present in "
-        f"each regime, common random numbers). Per design point the paired interaction on "
-        f"{_label(rule.primary)} (mean over points {check['mean']:.3g}, SD {check['sd']:.3g}). "
+    years = parts["absent"].spec.experiment.years
+    study.report.text(_sobol_design(check, years, _label(rule.primary)))
+    if not check["corrected"]:
+        study.report.text(_UNCORRECTED)
+        _sobol_results(study, table, "uncorrected: run-to-run noise inflates every total index")
+    elif not check["distinguishable"]:
+        study.report.text(_sobol_noise(check) + " " + _no_signal(check))
+    else:
+        study.report.text(_sobol_noise(check) + " " + _sobol_convergence(check))
+        _sobol_results(study, table, "noise-corrected, of the mean interaction")
+    study.found["sobol"] = (table, check)
+
+
+_UNCORRECTED = (
+    "One replicate per design point, so the run-to-run noise cannot be estimated: the indices "
+    "below are **uncorrected: run-to-run noise inflates every total index** (the noise adds "
+    "its variance to every ST's numerator and to the variance, pushing every ST towards 1). "
+    "They are not interpretable and count as not converged; `replications` ≥ 2 in "
+    "compare_sensitivity.toml (it ships with 4) gives noise-corrected indices."
+)
+
+
+def _sobol_design(check: dict, years: float, outcome: str) -> str:
+    r = check["replicates"]
+    runs = check["points"] * 4 * r
+    replicates = f"R = {r} replicates per point" if r > 1 else "R = 1 replicate per point"
+    averaged = ", averaged over the replicates" if r > 1 else ""
+    return (
+        f"Scenario pair of both regimes, {years:g} years; N = {check['n']} base samples, "
+        f"{check['points']} design points × 4 runs (catalyst absent and present in each "
+        f"regime, common random numbers) × {replicates} ({runs:,} runs). Per design point "
+        f"the paired interaction on {outcome}{averaged} (mean over points "
+        f"{check['mean']:.3g}, SD {check['sd']:.3g})."
+    )
+
+
+def _sobol_noise(check: dict) -> str:
+    r, noise = check["replicates"], check["noise_variance"]
+    signal, ci = check["signal_variance"], check["signal_ci"]
+    return (
+        "The model is stochastic, so part of that spread is run-to-run noise. The indices are "
+        "those of the mean interaction at a point, corrected for the noise left in the mean of "
+        f"R = {r} replicates (its variance τ² = {_amount(noise)}, from the replicates' "
+        f"spread: run-to-run SD {np.sqrt(noise * r):.3g}): noise share η = τ²/V = "
+        f"{check['noise_share']:.2f} of the variance V = {_amount(check['variance'])} across "
+        f"points; the parameters' share V_m = V − τ² = {_amount(signal)} [95 % CI "
+        f"{_amount(signal - ci)}, {_amount(signal + ci)}]."
+    )
+
+
+def _amount(value: float) -> str:
+    """A variance for the text: 3 significant digits, whole numbers from 100 on."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def _no_signal(check: dict) -> str:
+    return (
+        "**The parameters' share of the variance is not distinguishable from zero** (V_m ≤ 0 "
+        "or its CI includes 0): over these ranges the interaction does not measurably depend "
+        f"on these {len(check['names'])} parameters at this budget — the differences between "
+        "design points are within run-to-run noise — so no indices are shown."
+    )
+
+
+def _sobol_convergence(check: dict) -> str:
+    return (
         f"Convergence: max |ST(N) − ST(N/2)| = {check['change']:.2g}, max ST CI half-width = "
         f"{check['widest']:.2g}: "
         + (
@@ -643,9 +704,11 @@ def _sensitivity(study: Study) -> None:
             if check["converged"]
             else "**not converged** (needs both below 0.1): " + _samples_needed(check)
         )
-        + " Run-to-run noise counts as unexplained variance."
     )
-    study.report.table(table, "Sobol' indices of the interaction")
+
+
+def _sobol_results(study: Study, table: pd.DataFrame, kind: str) -> None:
+    study.report.table(table, f"Sobol' indices of the interaction ({kind})")
     stem = figures.indices(
         table,
         [("S1", "S1 CI"), ("ST", "ST CI")],
@@ -653,20 +716,23 @@ def _sensitivity(study: Study) -> None:
         "interaction_sobol",
         "Sobol': the interaction",
     )
-    study.report.figure(stem, "Sobol' S1 and ST of the interaction, with 95 % CIs")
-    study.found["sobol"] = (table, check)
+    study.report.figure(stem, f"Sobol' S1 and ST of the interaction ({kind}), with 95 % CIs")
 
 
 def _samples_needed(check: dict) -> str:
-    """How many base samples the widest ST CI suggests (half-widths shrink like 1/√N)."""
+    """How many base samples the widest ST CI suggests (half-widths shrink like 1/√N) and the
+    runs they take with the same replicates per point."""
     if not check["widest"] > 0:
         return "use a larger N."
     needed = int(np.ceil(check["n"] * (check["widest"] / robust.CONVERGED) ** 2))
     power_of_two = 2 ** int(np.ceil(np.log2(max(needed, 2))))
+    r = check["replicates"]
+    runs = power_of_two * (len(check["names"]) + 2) * 4 * r
     return (
-        f"the CI half-widths shrink like 1/√N, so N ≈ {power_of_two} base samples "
-        f"({power_of_two * (len(check['names']) + 2) * 4} runs) would bring the widest "
-        "below 0.1 — a run for a cluster (`--scheduler`)."
+        f"the CI half-widths shrink like 1/√N, so N ≈ {power_of_two} base samples with "
+        f"R = {r} replicates per point ({runs:,} runs) would bring the widest below 0.1 — a "
+        "run for a cluster (`--scheduler`). More replicates narrow them too, by lowering the "
+        f"noise share (now {check['noise_share']:.2f})."
     )
 
 
