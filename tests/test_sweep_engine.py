@@ -14,12 +14,17 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import experiments
 from benchmarks.loopback import loopback_cluster
+from experiments.research.rerun import rerun
+from experiments.sweep.ensemble import write_ensemble
+from experiments.sweep.results import load
 from experiments.sweep.runner import run_sweep
+from simulation.cooperations import COMPLETED
 
 SMALL = """
 [experiment]
@@ -208,3 +213,35 @@ def test_resume_refuses_a_changed_spec_and_an_existing_dir(tmp_path):
     assert changed.returncode == 2
     assert changed.stderr.count("\n") == 1 and "different spec" in changed.stderr
     assert "Traceback" not in changed.stderr
+
+
+class _Completed:
+    """An observer of re-runs: the cooperations completed by the end."""
+
+    def __call__(self, model) -> None:
+        pass
+
+    def result(self, model) -> int:
+        return int(model.cooperations.totals[COMPLETED])
+
+
+def test_a_rerun_reproduces_a_stored_run_with_its_ensemble_set_and_factor_level(tmp_path):
+    """Re-runs (for measures the stored outputs lack) use the parameter set the run drew
+    from its ensemble as well as its factor level, so they are the stored run."""
+    ensemble = write_ensemble(
+        tmp_path / "sets",
+        pd.DataFrame({"cooperation.idea_rate": [0.004, 0.06], "ties.decay_per_month": [0.5, 0.5]}),
+        np.array([1.0, 1.0]),
+        {},
+    )
+    text = write_spec(tmp_path / "s.toml", reps=3).read_text(encoding="utf-8")
+    text = text.replace("seed = 11\n", f'seed = 11\nensemble = "{ensemble.as_posix()}"\n')
+    (tmp_path / "s.toml").write_text(text, encoding="utf-8")
+    run_sweep(tmp_path / "s.toml", tmp_path / "out", workers=1, quiet=True)
+    results = load(tmp_path / "out")
+    runs = results.runs
+    assert set(runs["ensemble_member"]) == {0, 1}
+    assert set(runs["ties.decay_per_month"]) == {0.02, 0.08}  # the factor wins
+    again = rerun(results, runs, 1.0, _Completed, workers=1)
+    stored = dict(zip(runs["run_id"], runs["completed"], strict=True))
+    assert again == stored and len(set(stored.values())) > 2

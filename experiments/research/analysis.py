@@ -9,10 +9,9 @@ import pandas as pd
 
 from experiments.research import figures
 from experiments.research.experiment import Section, Study
+from experiments.research.rerun import run_config
 from experiments.stats import Estimate, convergence, settled_at, t_interval
 from experiments.sweep.results import SweepResults
-from scenarios.dotted import apply_overrides
-from simulation import ScenarioConfig
 from simulation.config import WEEKS_PER_YEAR
 from simulation.run import simulate_keeping_graphs
 
@@ -121,18 +120,12 @@ def snapshot_years(years: float) -> list[float]:
 def snapshots(
     results: SweepResults, run: pd.Series, years: list[float]
 ) -> list[tuple[float, nx.Graph]]:
-    """Re-run one stored run (same config, overrides and seed) and keep its tie graph."""
-    entry = results.manifest["scenarios"][int(run["scenario_index"])]
-    config = ScenarioConfig.model_validate(entry["config"])
-    factors = results.manifest["design"]["factors"]
-    config = apply_overrides(config, {f: _plain(run[f]) for f in factors})
+    """Re-run one stored run (same config, parameter set, overrides and seed) and keep its
+    tie graph."""
+    config = run_config(results, run)
     wanted = {round(y * WEEKS_PER_YEAR): y for y in years}
     _, graphs = simulate_keeping_graphs(config, int(run["seed"]), max(years), list(wanted))
     return [(wanted[week], graph) for week, graph in graphs.items()]
-
-
-def _plain(value: object) -> object:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 # ------------------------------------------------------------------ replications

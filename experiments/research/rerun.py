@@ -1,11 +1,12 @@
 """Re-running stored runs with an observer, to measure what the stored outputs do not hold.
 
-A stored run is reproduced exactly from its manifest entry (the scenario's resolved config,
-the run's factor levels) and its seed; an observer reads the model before each week and after
-the last (`simulation.run.simulate`'s `observe`), so the re-run gives the same results as the
-stored one. Observers are plain classes (picklable), built in the worker from their class and
-keyword arguments; `result()` returns what they measured, as plain data. Runs are spread over a
-process pool (the sweep engine's), or run in this process with one worker.
+A stored run is reproduced exactly from its manifest entry (the scenario's resolved config),
+the parameter set it drew from a calibrated ensemble, its factor levels and its seed; an
+observer reads the model before each week and after the last (`simulation.run.simulate`'s
+`observe`), so the re-run gives the same results as the stored one. Observers are plain
+classes (picklable), built in the worker from their class and keyword arguments; `result()`
+returns what they measured, as plain data. Runs are spread over a process pool (the sweep
+engine's), or run in this process with one worker.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.sweep.engines import make_engine
+from experiments.sweep.ensemble import load_ensemble
 from experiments.sweep.results import SweepResults
 from scenarios.dotted import apply_overrides
 from simulation import ScenarioConfig
@@ -34,11 +36,24 @@ class Observer(Protocol):
 
 
 def run_config(results: SweepResults, run: pd.Series) -> ScenarioConfig:
-    """The resolved config of a stored run: its scenario's, with its factor levels applied."""
-    entry = results.manifest["scenarios"][int(run["scenario_index"])]
-    config = ScenarioConfig.model_validate(entry["config"])
-    factors = results.manifest["design"]["factors"]
-    return apply_overrides(config, {f: _plain(run[f]) for f in factors})
+    """The resolved config of a stored run: its scenario's, with the parameter set it drew
+    from a calibrated ensemble (if any) and its factor levels applied."""
+    index = int(run["scenario_index"])
+    config = ScenarioConfig.model_validate(results.manifest["scenarios"][index]["config"])
+    keys = [*member_keys(results.manifest, index, run), *results.manifest["design"]["factors"]]
+    return apply_overrides(config, {key: _plain(run[key]) for key in keys})
+
+
+def member_keys(manifest: dict, index: int, run: pd.Series) -> list[str]:
+    """The keys of the ensemble set a stored run drew (none if it drew none); its row holds
+    their values (a design factor's level where a factor sets the same key)."""
+    ensembles = manifest.get("ensembles") or []
+    described = ensembles[index] if index < len(ensembles) else None
+    if described is None or pd.isna(run.get("ensemble_member", np.nan)):
+        return []
+    if "keys" in described:
+        return list(described["keys"])
+    return load_ensemble(described["path"]).keys  # a sweep stored before keys were recorded
 
 
 def _plain(value: object) -> object:

@@ -64,8 +64,13 @@ class Ensemble:
         return hashlib.sha256(text.encode()).hexdigest()
 
     def describe(self) -> dict:
-        """Plain data for a manifest."""
-        return {"path": str(self.path), "members": len(self), "hash": self.digest()}
+        """Plain data for a manifest (the keys let a stored run be simulated again)."""
+        return {
+            "path": str(self.path),
+            "members": len(self),
+            "hash": self.digest(),
+            "keys": list(self.keys),
+        }
 
 
 def _plain(value: object) -> object:
