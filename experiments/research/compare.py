@@ -38,7 +38,14 @@ from experiments.research.compare_design import (
     SELF_ORGANISED,
     Contrast,
 )
-from experiments.research.experiment import Experiment, Study, Sweep, build_spec, parameters_text
+from experiments.research.experiment import (
+    Experiment,
+    Part,
+    Study,
+    Sweep,
+    build_spec,
+    parameters_text,
+)
 from experiments.research.facts import verdict
 from experiments.stats import (
     Estimate,
@@ -269,11 +276,10 @@ def introduce(study: Study) -> None:
     study.report.text(
         f"**Pairing.** Common random numbers: replicate r has the same seed (experiment seed "
         f"{growth.seed}) in all {len(design.cell_order(study.found['runs']))} cells. The "
-        f"warm-up has no meetings, catalyst or programme (docs/ODD.md §5), so the runs of a "
-        f"replicate start week 0 from the same neighbourhood and part only through what "
-        f"differs between the cells. Every effect and interaction is estimated on pairs: per "
-        f"replicate the difference (effect) or difference of differences (interaction), then "
-        f"its mean with a Student-t 95 % CI and a paired t test."
+        f"warm-up has no meetings, catalyst or programme (docs/ODD.md §5), so "
+        f"{_paired_start(study.parts['primary'])} Every effect and interaction is estimated "
+        f"on pairs: per replicate the difference (effect) or difference of differences "
+        f"(interaction), then its mean with a Student-t 95 % CI and a paired t test."
     )
     study.report.text(
         f"**Outcomes.** Primary: {OUTCOME_LABELS[rule.primary]} (declared in the spec; the "
@@ -585,6 +591,22 @@ def _stream_row(growth, test: PairedTest) -> dict:
         "target reached": "yes" if growth.reached else "no (cap)",
         "reading": READING[_direction(test.estimate, test.p)],
     }
+
+
+def _paired_start(part: Part) -> str:
+    """What the runs of a replicate share at week 0, given where their parameters came from."""
+    ensembles = part.results.manifest.get("ensembles") or []
+    if len({None if e is None else e["hash"] for e in ensembles}) > 1:
+        return (
+            "within a regime the runs of a replicate start week 0 from the same "
+            "neighbourhood and part only through what differs between the cells; the two "
+            "regimes' neighbourhoods differ also by the parameter sets drawn from their own "
+            "calibrated ensembles (see Parameter uncertainty)."
+        )
+    return (
+        "the runs of a replicate start week 0 from the same neighbourhood and part only "
+        "through what differs between the cells."
+    )
 
 
 def _ensemble(study: Study) -> None:
