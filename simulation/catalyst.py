@@ -187,7 +187,7 @@ class Catalyst:
         if c.time == "paid":
             return c.hours
         taken = min(c.hours, float(m.state.stock[self.holder, TIME]))
-        m.state.spend_time(np.array([self.holder]), taken)
+        m.state.spend_time(self.holder, taken)
         return taken
 
     def _spend(self) -> bool:

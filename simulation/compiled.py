@@ -37,6 +37,9 @@ KERNEL_MODULES = (
     "metrics",
     "everyday",
     "catalyst",
+    "population",
+    "turnover",
+    "engagement",
 )
 """The modules of this package that define kernels (a test checks that none is missing)."""
 HERE = Path(__file__).resolve().parent

@@ -101,6 +101,31 @@ class StructureRules(NamedTuple):
 
 
 @kernel
+def formation_ends(book, ids, partners):
+    """After a recruiting pass of the forming cooperations `ids`: a week of formation less
+    for those short of their target; returns (in the order of `ids`) those that start — with
+    their target, or out of time with at least their type's minimum (`partners[kind, 0]`) —
+    and those abandoned (out of time with fewer)."""
+    starting = np.empty(len(ids), dtype=np.int64)
+    abandoned = np.empty(len(ids), dtype=np.int64)
+    n_starting = n_abandoned = 0
+    for pos in range(len(ids)):
+        k = ids[pos]
+        found = book.n_members[k] - 1
+        ready = found >= book.target[k]
+        if not ready:
+            book.forming_left[k] -= 1
+        expired = not ready and book.forming_left[k] <= 0
+        if ready or (expired and found >= partners[book.kind[k], 0]):
+            starting[n_starting] = k
+            n_starting += 1
+        elif expired:
+            abandoned[n_abandoned] = k
+            n_abandoned += 1
+    return starting[:n_starting], abandoned[:n_abandoned]
+
+
+@kernel
 def negotiate(book, actors, ids, uniform, rules, catalyst, week):
     """Clear goals and a coordinator role for each starting cooperation: a chance each of
     `rules.goals` / `rules.coordination`, plus `experience` × the share of members with a
@@ -349,14 +374,9 @@ class CooperationBook(Table[CooperationArrays]):
         if not len(ids):
             return
         recruiting.recruit(self, ids)
-        partners = self.data.n_members[ids] - 1
-        ready = partners >= self.data.target[ids]
-        self.data.forming_left[ids[~ready]] -= 1
-        expired = ~ready & (self.data.forming_left[ids] <= 0)
-        enough = partners >= self.types.partners[self.data.kind[ids], 0]
-        self.start(ids[ready | (expired & enough)])
-        if (expired & ~enough).any():
-            abandoned = ids[expired & ~enough]
+        starting, abandoned = formation_ends(self.data, ids, self.types.partners)
+        self.start(starting)
+        if len(abandoned):
             self.data.ended_by[abandoned] = work.NOT_STARTED
             self._close(abandoned, ABANDONED)
 

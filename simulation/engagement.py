@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.compiled import kernel
 from simulation.config import TIME, WEEKS_PER_YEAR
 from simulation.neighbourhood import income_and_cap, sector_income
 from simulation.population import RESIDENTS
@@ -47,15 +48,11 @@ class Engagement:
         """Some engaged residents stop, some others start."""
         m = self.model
         s = m.state
-        u = m.rng.random(s.size)
-        residents = (s.view("sector") == RESIDENTS) & s.view("active")
-        engaged = s.view("engaged")
-        ending = residents & engaged & (u < self._end)
-        starting = residents & ~engaged & (u < self._start)
-        for i in np.flatnonzero(ending).tolist():
+        ending, starting = changes(s.data, m.rng.random(s.size), self._end, self._start)
+        for i in ending.tolist():
             if not m.catalyst.holds(i):
                 self.disengage(i)
-        for i in np.flatnonzero(starting).tolist():
+        for i in starting.tolist():
             self.engage(i)
 
     def engage(self, actor: int) -> None:
@@ -72,3 +69,23 @@ class Engagement:
         m.state.set_engaged(actor, False, 0.0, m.config.resources.time_stock_weeks)
         m.cooperations.leave(actor)
         self.ended += 1
+
+
+@kernel
+def changes(actors, draws, end, start):
+    """Of the active residents i < len(draws): the engaged whose draw is below `end` (they
+    stop) and the others whose draw is below `start` (they start), each in index order."""
+    ending = np.empty(len(draws), dtype=np.int64)
+    starting = np.empty(len(draws), dtype=np.int64)
+    n_ending = n_starting = 0
+    for i in range(len(draws)):
+        if not (actors.active[i] and actors.sector[i] == RESIDENTS):
+            continue
+        if actors.engaged[i]:
+            if draws[i] < end:
+                ending[n_ending] = i
+                n_ending += 1
+        elif draws[i] < start:
+            starting[n_starting] = i
+            n_starting += 1
+    return ending[:n_ending], starting[:n_starting]

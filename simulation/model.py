@@ -237,12 +237,9 @@ class NeighbourhoodModel(Model):
 
     def ideas_arise(self) -> None:
         """Engaged actors with spare time and capacity get project ideas (M4)."""
-        s, c = self.state.data, self.config.cooperation
-        n = self.state.size
-        able = s.active[:n] & s.engaged[:n] & (s.load[:n] < s.capacity[:n])
-        able &= s.stock[:n, TIME] >= c.min_spare_hours
-        chance = c.idea_rate * s.engagement[:n] * (1.0 + s.inspiration[:n])
-        initiators = np.flatnonzero(able & (self.rng.random(n) < chance))
+        c = self.config.cooperation
+        draws = self.rng.random(self.state.size)
+        initiators = self.state.with_ideas(draws, c.idea_rate, c.min_spare_hours)
         if len(initiators):  # each proposes (`Actor.propose_cooperation`), in one batch
             self.cooperations.propose_many(initiators)
 

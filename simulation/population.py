@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from simulation.columns import Table, column
+from simulation.compiled import kernel
 from simulation.config import RESOURCES, SECTORS, TIME
 
 SECTOR_CODE = {name: code for code, name in enumerate(SECTORS)}
@@ -82,15 +83,16 @@ class Population(Table[ActorArrays]):
     # -- what submodels do to actors ----------------------------------------------------------
     def replenish(self, upkeep_hours: np.ndarray, inspiration_decay: float) -> None:
         """A week: stocks grow by income (active actors), minus the hours kept ties cost,
-        within [0, cap]; inspiration fades."""
-        n, d = self.size, self.data
-        stock = d.stock[:n]
-        stock += d.income[:n] * d.active[:n, None]
-        stock[: len(upkeep_hours), TIME] -= upkeep_hours  # newcomers since the last upkeep: none
-        np.clip(stock, 0.0, d.cap[:n], out=stock)
-        d.inspiration[:n] *= inspiration_decay
+        within [0, cap]; inspiration fades (compiled: `replenish`)."""
+        replenish(self.data, self.size, upkeep_hours, inspiration_decay)
 
-    def spend_time(self, actors: np.ndarray, hours: float) -> None:
+    def with_ideas(self, chance_draws: np.ndarray, idea_rate: float, min_spare: float):
+        """The actors (of the first len(chance_draws)) who get a project idea this week:
+        engaged, with spare time and capacity, and their draw below the idea rate times
+        engagement times (1 + inspiration) (compiled: `with_ideas`)."""
+        return with_ideas(self.data, chance_draws, idea_rate, min_spare)
+
+    def spend_time(self, actors: np.ndarray | int, hours: float) -> None:
         self.data.stock[actors, TIME] -= hours
 
     def mark_active(self, actors: np.ndarray | int, week: float) -> None:
@@ -123,3 +125,38 @@ class Population(Table[ActorArrays]):
 
     def active_ids(self) -> np.ndarray:
         return np.flatnonzero(self.view("active"))
+
+
+# -- compiled ---------------------------------------------------------------------------------
+
+
+@kernel
+def replenish(actors, n, upkeep_hours, inspiration_decay):
+    """Stocks of the first `n` actors: plus income (active ones), minus the hours their kept
+    ties cost (`upkeep_hours`: the actors known at the last upkeep; newcomers since: none),
+    clipped to [0, cap]; inspiration times `inspiration_decay`."""
+    stock, income, cap = actors.stock, actors.income, actors.cap
+    for i in range(n):
+        for r in range(stock.shape[1]):
+            value = stock[i, r] + income[i, r] if actors.active[i] else stock[i, r] + 0.0
+            if r == TIME and i < len(upkeep_hours):
+                value -= upkeep_hours[i]
+            stock[i, r] = min(max(value, 0.0), cap[i, r])
+        actors.inspiration[i] *= inspiration_decay
+
+
+@kernel
+def with_ideas(actors, draws, idea_rate, min_spare):
+    """Indices i < len(draws) of active, engaged actors with spare capacity and time whose
+    draw is below idea_rate × engagement × (1 + inspiration)."""
+    found = np.empty(len(draws), dtype=np.int64)
+    n = 0
+    for i in range(len(draws)):
+        if not (actors.active[i] and actors.engaged[i] and actors.load[i] < actors.capacity[i]):
+            continue
+        if actors.stock[i, TIME] < min_spare:
+            continue
+        if draws[i] < idea_rate * actors.engagement[i] * (1.0 + actors.inspiration[i]):
+            found[n] = i
+            n += 1
+    return found[:n]

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.compiled import kernel
 from simulation.config import SECTORS, WEEKS_PER_YEAR
 from simulation.engagement import weekly_chance
 
@@ -51,14 +52,11 @@ class Turnover:
         """Some actors leave, contact persons change, newcomers arrive."""
         m = self.model
         s = m.state
-        sector = s.view("sector")
-        u = m.rng.random(s.size)
-        leaving = s.view("active") & (u < self._leave[sector])
-        changing = s.view("active") & ~leaving & (u > 1 - self._change[sector])
-        for i in np.flatnonzero(leaving).tolist():
+        leaving, changing = leavers(s.data, m.rng.random(s.size), self._leave, self._change)
+        for i in leaving.tolist():
             if not m.catalyst.holds(i):
                 m.actor(i).leave()
-        for i in np.flatnonzero(changing).tolist():
+        for i in changing.tolist():
             if not m.catalyst.holds(i):
                 self.change_staff(i)
         arrivals = m.rng.poisson(self._arrivals)
@@ -92,3 +90,24 @@ class Turnover:
         for i in np.flatnonzero(idle).tolist():
             if not m.catalyst.holds(i):
                 m.actor(i).leave()
+
+
+@kernel
+def leavers(actors, draws, leave, change):
+    """Of the active actors i < len(draws): those who leave (draw below their sector's weekly
+    chance `leave`) and, of the others, those whose contact person changes (draw above 1 −
+    their sector's `change`)."""
+    leaving = np.empty(len(draws), dtype=np.int64)
+    changing = np.empty(len(draws), dtype=np.int64)
+    n_leaving = n_changing = 0
+    for i in range(len(draws)):
+        if not actors.active[i]:
+            continue
+        sector = actors.sector[i]
+        if draws[i] < leave[sector]:
+            leaving[n_leaving] = i
+            n_leaving += 1
+        elif draws[i] > 1 - change[sector]:
+            changing[n_changing] = i
+            n_changing += 1
+    return leaving[:n_leaving], changing[:n_changing]

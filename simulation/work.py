@@ -70,14 +70,12 @@ def week(book: CooperationBook, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """One week of work of the running cooperations `ids`; returns those completed and those
     failed."""
     m = book.model
-    leaderless = (book.kind[ids] == INTENSIVE_FORMAL) & (book.coordinator[ids] < 0)
-    pooled = contribute(book.data, m.state.data, ids, leaderless, book.work_rules)
-    money = pooled[:, MONEY]
-    m.programme.top_up(ids, money, book.need[ids, MONEY], book)
-    book.pooled[ids] += pooled
+    data, rules = book.data, book.work_rules
+    pooled, leaderless = contribute(data, m.state.data, ids, rules)
+    if m.programme.fund_balance > 0:
+        m.programme.top_up(ids, pooled[:, MONEY], data.need[ids, MONEY], book)
     book.pooled_this_week = pooled.sum(axis=0)
-    outcome = advance(book.data, ids, pooled, leaderless, book.work_rules, m.rng.random(len(ids)))
-    return ids[outcome > 0], ids[outcome < 0]
+    return advance(data, ids, pooled, leaderless, rules, m.rng.random(len(ids)))
 
 
 def joint_work(book: CooperationBook, ids: np.ndarray) -> None:
@@ -98,10 +96,15 @@ def joint_work(book: CooperationBook, ids: np.ndarray) -> None:
 
 
 @kernel
-def contribute(book, actors, ids, leaderless, rules):
+def contribute(book, actors, ids, rules):
     """Members give their share of each cooperation's weekly need, at most what they have
-    split over the running cooperations they are in; structure costs time first. Stocks go
-    down in place; returns what each cooperation pooled."""
+    split over the running cooperations they are in; structure costs time first (everyone's
+    where an intensive formal cooperation has no coordinator: it is leaderless). Stocks go
+    down in place; returns what each cooperation pooled, and which are leaderless."""
+    leaderless = np.empty(len(ids), dtype=np.bool_)
+    for pos in range(len(ids)):
+        k = ids[pos]
+        leaderless[pos] = book.kind[k] == INTENSIVE_FORMAL and book.coordinator[k] < 0
     stock = actors.stock
     count = np.zeros(len(stock), dtype=np.int64)
     for pos in range(len(ids)):
@@ -143,21 +146,24 @@ def contribute(book, actors, ids, leaderless, rules):
     for row in range(rows):  # no stock below zero (only rounding could take it there)
         for r in range(resources):
             stock[spender[row], r] = max(stock[spender[row], r], 0.0)
-    return pooled
+    return pooled, leaderless
 
 
 @kernel
 def advance(book, ids, pooled, leaderless, rules, uniform):
-    """Progress by the scarcest resource pooled against need (none below the start-up
+    """What the cooperations `ids` pooled this week (with the fund's top-up) is added to their
+    totals; progress by the scarcest resource pooled against need (none below the start-up
     threshold). A week below `stall_share` of the nominal progress is stalled; after more than
     `patience` stalled weeks in a row a cooperation re-scopes once (keeping `rescope_keep` of
-    its remaining work) and otherwise gives up. Returns per cooperation 1 completed, -1 failed
-    (given up, too few members, or by the hazard of no coordination or of distrust), 0 going
-    on; `ended_by` says which (see cooperations.ENDINGS)."""
+    its remaining work) and otherwise gives up. Returns the ids completed and the ids failed
+    (given up, too few members, or by the hazard of no coordination or of distrust);
+    `ended_by` says why (see cooperations.ENDINGS)."""
     outcome = np.zeros(len(ids), dtype=np.int64)
     need = book.need
     for pos in range(len(ids)):
         k = ids[pos]
+        for r in range(need.shape[1]):
+            book.pooled[k, r] += pooled[pos, r]
         ratio = 1.0
         for r in range(need.shape[1]):
             if need[k, r] > 0:
@@ -187,7 +193,7 @@ def advance(book, ids, pooled, leaderless, rules, uniform):
             outcome[pos], book.ended_by[k] = -1, NO_COORDINATION
         elif uniform[pos] < coordination + distrust:
             outcome[pos], book.ended_by[k] = -1, DISTRUST
-    return outcome
+    return ids[outcome > 0], ids[outcome < 0]
 
 
 @kernel

@@ -338,13 +338,10 @@ def test_a_stalled_cooperation_rescopes_once_then_gives_up():
     nothing = np.zeros((1, 4))
     outcomes = []
     for _ in range(8):
-        outcomes.append(
-            int(
-                work.advance(book.data, k, nothing, np.zeros(1, bool), book.work_rules, np.ones(1))[
-                    0
-                ]
-            )
+        done, failed = work.advance(
+            book.data, k, nothing, np.zeros(1, bool), book.work_rules, np.ones(1)
         )
+        outcomes.append(len(done) - len(failed))
         if outcomes[-1]:
             break
     assert book.rescoped[k[0]]
