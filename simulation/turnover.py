@@ -44,8 +44,8 @@ class Turnover:
         self._leave = np.array([weekly_chance(r.leave_rate_per_year) for r in rules])
         self._change = np.array([weekly_chance(r.staff_change_per_year) for r in rules])
         self._idle_out = np.array([r.drops_out_when_idle for r in rules])
-        self._arrivals = np.array([r.arrival_rate_per_year for r in rules]) * starting
-        self._arrivals /= WEEKS_PER_YEAR
+        arrivals = np.array([r.arrival_rate_per_year for r in rules]) * starting
+        self._arrivals = (arrivals / WEEKS_PER_YEAR).tolist()  # weekly, by sector code
         self.staff_changes = 0
 
     def week(self) -> None:
@@ -59,9 +59,10 @@ class Turnover:
         for i in changing.tolist():
             if not m.catalyst.holds(i):
                 self.change_staff(i)
-        arrivals = m.rng.poisson(self._arrivals)
-        for code in np.flatnonzero(arrivals).tolist():
-            for _ in range(arrivals[code]):
+        # all sectors' draws first (a rate of 0 draws nothing), as one Poisson draw per sector
+        arrivals = [m.rng.poisson(rate) if rate > 0 else 0 for rate in self._arrivals]
+        for code, count in enumerate(arrivals):
+            for _ in range(count):
                 m.add_actor(SECTORS[code], f"newcomer_{s.size + 1}")
 
     def change_staff(self, actor: int) -> None:
