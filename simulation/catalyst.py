@@ -345,13 +345,19 @@ class Catalyst:
     def find_supporter(self) -> None:
         """For the known cooperation stalled longest (with fewer than
         `supporters_per_cooperation` supporters), ask a contact with what it lacks."""
-        book = self.model.cooperations
-        stalled = self._known_stalled()
-        stalled = stalled[book.supporters[stalled] < self.config.supporters_per_cooperation]
-        if not len(stalled):
+        m = self.model
+        c = self.config
+        k = most_stalled(
+            m.cooperations.data,
+            m.ties.adjacency.data,
+            self.holder,
+            m.cooperations.running_ids(),
+            c.stall_weeks,
+            c.supporters_per_cooperation,
+        )
+        if k < 0:
             return
-        k = int(stalled[np.argmax(book.shortage[stalled])])
-        if self._recruit_for(k, supporter=True):
+        if self._recruit_for(int(k), supporter=True):
             self.actions["supporters"] += 1
 
 
@@ -403,3 +409,14 @@ def known_stalled(book, adj, holder, running, stall_weeks):
                 n += 1
                 break
     return found[:n]
+
+
+@kernel
+def most_stalled(book, adj, holder, running, stall_weeks, most_supporters):
+    """Of the stalled cooperations the holder knows of (see `known_stalled`) with fewer than
+    `most_supporters` supporters, the one stalled longest (the first of equals); -1 if none."""
+    best, longest = -1, -1
+    for k in known_stalled(book, adj, holder, running, stall_weeks):
+        if book.supporters[k] < most_supporters and book.shortage[k] > longest:
+            best, longest = k, book.shortage[k]
+    return best
