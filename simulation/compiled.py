@@ -12,8 +12,9 @@ dispatcher works out the type of every array on every call (about 0.1 µs each).
 remembers, for each combination of argument kinds it has seen, the compiled function Numba
 chose, and calls it directly: a store's bundle (see `columns.Table`) is recognised by its
 class alone, since its arrays are always made by the table with their declared dtypes; other
-arrays by dtype, dimensions and flags; anything else by its type. A combination not seen
-before goes through Numba's dispatcher (which compiles it if needed).
+arrays by dtype, dimensions and flags; another tuple (the rules a kernel takes) by the kinds of
+what it holds, remembered by identity while it is in use; anything else by its type. A
+combination not seen before goes through Numba's dispatcher (which compiles it if needed).
 """
 
 from __future__ import annotations
@@ -67,6 +68,12 @@ def _cache_dir() -> str:
 CACHE_DIR = _cache_dir()
 
 
+_SEEN: dict[int, tuple[tuple, object]] = {}
+"""The kinds of the tuples met lately, by identity: a tuple cannot change what it holds, and
+each is kept here alive (so its id is not reused) until the memo is cleared."""
+SEEN_MOST = 256
+
+
 def _kind(value: object) -> object:
     """What fixes the Numba type of an argument (see the module docstring)."""
     kind = type(value)
@@ -75,7 +82,14 @@ def _kind(value: object) -> object:
     if kind in LAYOUTS:
         return kind
     if isinstance(value, tuple):
-        return kind, *map(_kind, value)
+        seen = _SEEN.get(id(value))
+        if seen is not None and seen[0] is value:
+            return seen[1]
+        found = (kind, *map(_kind, value))
+        if len(_SEEN) >= SEEN_MOST:
+            _SEEN.clear()
+        _SEEN[id(value)] = (value, found)
+        return found
     return kind
 
 

@@ -425,6 +425,7 @@ class TieStore:
         self.lam_same, self.lam_cross = weekly_decay(self.config)
         self.rates = DecayRates(self.lam_same, self.lam_cross, self.config.bridge_decay_multiplier)
         self.bridges = 0  # at the last monthly review
+        self._last_how: Contact | None = None
         self.slots: Table[TieSlots] = Table(TieSlots, rows=max(capacity, 2))
         self.adjacency: Table[Adjacency] = Table(Adjacency, rows=0, width=width)
 
@@ -464,7 +465,17 @@ class TieStore:
     def _how(
         self, gain: float, new_strength: float, t: float, informed: bool, origin: int
     ) -> Contact:
-        return Contact(gain, new_strength, float(t), informed, origin, self._sectors(), self.rates)
+        """The batch's settings; the last batch's object when they are the same (a kernel then
+        knows it at once)."""
+        last, sectors = self._last_how, self._sectors()
+        if (
+            last is None
+            or last[:5] != (gain, new_strength, t, informed, origin)
+            or last.sector is not sectors
+        ):
+            last = Contact(gain, new_strength, float(t), informed, origin, sectors, self.rates)
+            self._last_how = last
+        return last
 
     def decay_rates(self, pairs_i: np.ndarray, pairs_j: np.ndarray) -> np.ndarray:
         """Weekly decay rate a tie between each pair would have now: faster across sectors
