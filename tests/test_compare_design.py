@@ -338,8 +338,11 @@ def test_the_checks_tell_uncorrected_indistinguishable_and_measured_apart():
     _, flat = sobol.indices_and_checks(SIX, n, noise)
     assert flat["corrected"] and not flat["distinguishable"] and not flat["converged"]
     assert flat["noise_share"] == pytest.approx(1.0, abs=0.3)
+    assert not flat["distinguishable_half"]  # the conclusion holds with half the design
+    assert "With the first N/2 = 32 base samples" in compare._no_signal(flat)
     table, driven = sobol.indices_and_checks(SIX, n, noise + 100 * x[:, :1])
-    assert driven["distinguishable"] and driven["replicates"] == 4
+    assert driven["distinguishable"] and driven["distinguishable_half"]
+    assert driven["replicates"] == 4
     assert driven["signal_variance"] == pytest.approx(100**2 / 12, rel=0.4)
     assert table["ST"].idxmax() == 0 and table.loc[0, "ST"] > 0.4
 

@@ -713,7 +713,21 @@ def _no_signal(check: dict) -> str:
         "**The parameters' share of the variance is not distinguishable from zero** (V_m ≤ 0 "
         "or its CI includes 0): over these ranges the interaction does not measurably depend "
         f"on these {len(check['names'])} parameters at this budget — the differences between "
-        "design points are within run-to-run noise — so no indices are shown."
+        "design points are within run-to-run noise — so no indices are shown (indices of a "
+        "variance that is not there are undefined; more runs narrow the bound on V_m, whose CI "
+        "shrinks like 1/√N)." + _half_text(check)
+    )
+
+
+def _half_text(check: dict) -> str:
+    """Whether the conclusion about V_m holds with the first N/2 base samples."""
+    if "distinguishable_half" not in check:
+        return ""
+    signal, ci = check["signal_half"], check["signal_half_ci"]
+    held = "the same conclusion" if not check["distinguishable_half"] else "then distinguishable"
+    return (
+        f" With the first N/2 = {check['n'] // 2} base samples: V_m = {_amount(signal)} [95 % "
+        f"CI {_amount(signal - ci)}, {_amount(signal + ci)}] — {held}."
     )
 
 

@@ -147,6 +147,7 @@ def indices_and_checks(problem: dict, n: int, values: np.ndarray) -> tuple[pd.Da
         "signal_variance": full.signal if corrected else float("nan"),
         "signal_ci": full.signal_ci if corrected else float("nan"),
         "distinguishable": measured,
+        **_half_signal(half if corrected else None),
         "change": change,
         "widest": widest,
         "converged": bool(measured and change < CONVERGED and widest < CONVERGED),
@@ -155,6 +156,18 @@ def indices_and_checks(problem: dict, n: int, values: np.ndarray) -> tuple[pd.Da
         "sd": float(np.std(means, ddof=1)),
     }
     return table, check
+
+
+def _half_signal(half: NoisySobol | None) -> dict:
+    """The parameters' share of the variance from the first N/2 base samples: whether the
+    conclusion about it holds with half the design."""
+    if half is None:
+        return {"signal_half": float("nan"), "signal_half_ci": float("nan")}
+    return {
+        "signal_half": half.signal,
+        "signal_half_ci": half.signal_ci,
+        "distinguishable_half": half.distinguishable,
+    }
 
 
 def _largest(values: np.ndarray) -> float:
