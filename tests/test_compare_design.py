@@ -260,6 +260,21 @@ def test_the_answer_says_when_streams_disagree():
     assert "Yes — but not in every random stream (1 of 2 agree)" in text
 
 
+def test_the_answer_says_it_depends_on_the_parameters_when_the_ensemble_run_disagrees():
+    """The primary design with other parameters (--ensemble) resolves what the primary does
+    not: the answer names the parameters and gives that run's interaction."""
+    study = _study(synthetic_runs({(PROGRAMME, "QM staff"): -2.0}))
+    same = {(SELF_ORGANISED, "independent networker"): 6.0}
+    study.found["ensemble"] = SimpleNamespace(runs=synthetic_runs(same, seed=4))
+    study.options = SimpleNamespace(ensemble="programme_funded")
+    text = compare.answer_text(study)
+    assert "? It depends on the parameters.**" in text
+    assert "drawing its parameters from the ensemble `programme_funded` the primary" in text
+    assert "matters more when self-organised" in text
+    study.found["ensemble"] = SimpleNamespace(runs=synthetic_runs({}, seed=4))
+    assert "? No: no difference was found.**" in compare.answer_text(study)
+
+
 def test_holm_and_secondary_family():
     runs = synthetic_runs({(SELF_ORGANISED, "independent networker"): 6.0})
     study = _study(runs)

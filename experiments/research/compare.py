@@ -192,6 +192,13 @@ def answer_text(study: Study) -> str:
     held = sum(d == primary for d in streams) + 1
     total = len(streams) + 1
     head = _head(primary, own_direction)
+    variant = _variant(study)
+    if variant is not None and _direction(variant.estimate, variant.p) != primary:
+        head = (
+            f"{head} and on the parameters"
+            if head.startswith("It depends")
+            else "It depends on the parameters"
+        )
     if total > 1 and held < total:
         head += f" — but not in every random stream ({held} of {total} agree)"
     text = [
@@ -216,6 +223,12 @@ def answer_text(study: Study) -> str:
             f"interaction is {own['test'].estimate.text()} (Holm-adjusted p = "
             f"{own['holm']:.2g}: {READING[own_direction]}). "
         )
+    if variant is not None:
+        text.append(
+            f"With {_variant_how(study.options.ensemble)} the primary interaction is "
+            f"{variant.estimate.text()} ({variant.n} paired replicates, p = {variant.p:.2g}: "
+            f"{READING[_direction(variant.estimate, variant.p)]}). "
+        )
     if total > 1:
         text.append(
             f"Over {total} independent random streams the verdict on the primary interaction "
@@ -224,6 +237,21 @@ def answer_text(study: Study) -> str:
     else:
         text.append("Only one random stream was run (more: --streams). ")
     return "".join(text)
+
+
+def _variant(study: Study) -> PairedTest | None:
+    """The primary interaction with other parameters (--ensemble), if that was run."""
+    part = study.found.get("ensemble")
+    if part is None:
+        return None
+    return _primary_test(part.runs, study.found["rule"], study.found["holder"])
+
+
+def _variant_how(chosen: str) -> str:
+    """The parameters of the --ensemble run, in words."""
+    if chosen == robust.NO_ENSEMBLE:
+        return "the presets' own parameter values (no ensemble)"
+    return f"every run of both regimes drawing its parameters from the ensemble `{chosen}`"
 
 
 def _head(primary: int, own: int | None) -> str:
@@ -622,15 +650,10 @@ def _ensemble(study: Study) -> None:
         )
         return
     rule = study.found["rule"]
-    test = _primary_test(part.runs, rule, study.found["holder"])
-    chosen = study.options.ensemble
-    how = (
-        "with the presets' own parameter values (no ensemble)"
-        if chosen == robust.NO_ENSEMBLE
-        else f"with every run of both regimes drawing its parameters from the ensemble `{chosen}`"
-    )
+    test = _variant(study)
+    how = _variant_how(study.options.ensemble)
     study.report.text(
-        f"{sources} The primary design {how} ({test.n} paired replicates): interaction on "
+        f"{sources} The primary design with {how} ({test.n} paired replicates): interaction on "
         f"{_label(rule.primary)} {test.estimate.text()} (p = {test.p:.2g}: "
         f"{READING[_direction(test.estimate, test.p)]})."
     )
