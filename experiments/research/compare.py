@@ -47,6 +47,7 @@ from experiments.research.experiment import (
     parameters_text,
 )
 from experiments.research.facts import verdict
+from experiments.research.sobol import CONVERGED, uncorrected_text
 from experiments.stats import (
     Estimate,
     PairedTest,
@@ -679,7 +680,7 @@ def _sensitivity(study: Study) -> None:
     years = parts["absent"].spec.experiment.years
     study.report.text(_sobol_design(check, years, _label(rule.primary)))
     if not check["corrected"]:
-        study.report.text(_UNCORRECTED)
+        study.report.text(uncorrected_text("compare_sensitivity.toml", 4))
         _sobol_results(study, table, "uncorrected: run-to-run noise inflates every total index")
     elif not check["distinguishable"]:
         study.report.text(_sobol_noise(check) + " " + _no_signal(check))
@@ -687,15 +688,6 @@ def _sensitivity(study: Study) -> None:
         study.report.text(_sobol_noise(check) + " " + _sobol_convergence(check))
         _sobol_results(study, table, "noise-corrected, of the mean interaction")
     study.found["sobol"] = (table, check)
-
-
-_UNCORRECTED = (
-    "One replicate per design point, so the run-to-run noise cannot be estimated: the indices "
-    "below are **uncorrected: run-to-run noise inflates every total index** (the noise adds "
-    "its variance to every ST's numerator and to the variance, pushing every ST towards 1). "
-    "They are not interpretable and count as not converged; `replications` ≥ 2 in "
-    "compare_sensitivity.toml (it ships with 4) gives noise-corrected indices."
-)
 
 
 def _sobol_design(check: dict, years: float, outcome: str) -> str:
@@ -783,7 +775,7 @@ def _samples_needed(check: dict) -> str:
     runs they take with the same replicates per point."""
     if not check["widest"] > 0:
         return "use a larger N."
-    needed = int(np.ceil(check["n"] * (check["widest"] / robust.CONVERGED) ** 2))
+    needed = int(np.ceil(check["n"] * (check["widest"] / CONVERGED) ** 2))
     power_of_two = 2 ** int(np.ceil(np.log2(max(needed, 2))))
     r = check["replicates"]
     runs = power_of_two * (len(check["names"]) + 2) * 4 * r

@@ -20,8 +20,7 @@ import pandas as pd
 
 from experiments.research import compare_design as design
 from experiments.research.experiment import Part, Study, Sweep, run_part
-from experiments.research.sobol import CONVERGED as CONVERGED  # compare reads it here
-from experiments.research.sobol import indices_and_checks
+from experiments.research.sobol import design_grid, indices_and_checks
 from experiments.sweep.ensemble import SHIPPED, find_ensemble
 from experiments.sweep.plan import replicates as sweep_replicates
 from experiments.sweep.spec import Spec, spec_from_dict
@@ -107,10 +106,8 @@ def replicate_interactions(parts: dict[str, Part], output: str) -> np.ndarray:
     per_run = (table[(s, "present")] - table[(s, "absent")]) - (
         table[(p, "present")] - table[(p, "absent")]
     )
-    points = range(parts["absent"].results.manifest["design"]["points"])
-    replicates = sweep_replicates(parts["absent"].spec)
-    grid = pd.MultiIndex.from_product([points, replicates], names=["point", "replicate"])
-    return per_run.reindex(grid).to_numpy(dtype=float).reshape(len(points), len(replicates))
+    points = parts["absent"].results.manifest["design"]["points"]
+    return design_grid(per_run, points, sweep_replicates(parts["absent"].spec))
 
 
 def sobol_indices(parts: dict[str, Part], output: str) -> tuple[pd.DataFrame, dict]:

@@ -20,7 +20,12 @@ from SALib.analyze import morris as morris_analysis
 from experiments.research import figures
 from experiments.research.analysis import MAIN, text_table
 from experiments.research.experiment import Experiment, Part, Study, Sweep
-from experiments.research.sobol import CONVERGED, indices_and_checks
+from experiments.research.sobol import (
+    CONVERGED,
+    design_grid,
+    indices_and_checks,
+    uncorrected_text,
+)
 from experiments.stats import BOOT_SEED, t_interval
 from experiments.sweep.plan import replicates as sweep_replicates
 
@@ -115,11 +120,9 @@ def _quietly(analyze, *args, **kwargs) -> dict:
 def replicate_values(part: Part, output: str) -> np.ndarray:
     """One output per design point (rows, in point order) and replicate (columns); NaN where
     a run is missing."""
-    points = range(part.results.manifest["design"]["points"])
-    replicates = sweep_replicates(part.spec)
-    grid = pd.MultiIndex.from_product([points, replicates], names=["point", "replicate"])
-    values = part.runs.groupby(["point", "replicate"])[output].mean().reindex(grid)
-    return values.to_numpy(dtype=float).reshape(len(points), len(replicates))
+    values = part.runs.groupby(["point", "replicate"])[output].mean()
+    points = part.results.manifest["design"]["points"]
+    return design_grid(values, points, sweep_replicates(part.spec))
 
 
 def sobol_section(study: Study) -> None:
@@ -162,14 +165,6 @@ _SOBOL_TEXT = (
     "points are within run-to-run noise) and no indices are shown."
 )
 
-_UNCORRECTED = (
-    "One replicate per design point, so the run-to-run noise cannot be estimated: the indices "
-    "below are **uncorrected: run-to-run noise inflates every total index** (the noise adds "
-    "its variance to every ST's numerator and to the variance, pushing every ST towards 1). "
-    "They are not interpretable and count as not converged; `replications` ≥ 2 in "
-    "sensitivity.toml (it ships with 2) gives noise-corrected indices."
-)
-
 
 def _kind(checks: list[dict]) -> str:
     corrected = bool(checks) and checks[0]["corrected"]
@@ -181,7 +176,7 @@ def _sobol_results(study: Study, tables: list[pd.DataFrame], checks: list[dict])
     columns = ["output", "parameter", "S1", "S1 CI", "ST", "ST CI"]
     table = pd.concat(tables)[columns] if tables else pd.DataFrame(columns=columns)
     if checks and not checks[0]["corrected"]:
-        study.report.text(_UNCORRECTED)
+        study.report.text(uncorrected_text("sensitivity.toml", 2))
     elif checks:
         study.report.table(noise_table(checks), "Run-to-run noise and the parameters' share")
         study.report.text(_distinguishable_text(checks))

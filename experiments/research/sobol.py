@@ -29,6 +29,24 @@ Z = float(norm.ppf(0.5 + LEVEL / 2))
 """CI half-width = Z × bootstrap SD, as SALib computes it."""
 
 
+def design_grid(values: pd.Series, points: int, replicates: range) -> np.ndarray:
+    """`values` indexed by (point, replicate) as a points × replicates array, in point and
+    replicate order; NaN where a run is missing."""
+    grid = pd.MultiIndex.from_product([range(points), replicates], names=["point", "replicate"])
+    return values.reindex(grid).to_numpy(dtype=float).reshape(points, len(replicates))
+
+
+def uncorrected_text(spec_file: str, shipped: int) -> str:
+    """What a report says of indices from one replicate per design point."""
+    return (
+        "One replicate per design point, so the run-to-run noise cannot be estimated: the "
+        "indices below are **uncorrected: run-to-run noise inflates every total index** (the "
+        "noise adds its variance to every ST's numerator and to the variance, pushing every ST "
+        "towards 1). They are not interpretable and count as not converged; `replications` ≥ 2 "
+        f"in {spec_file} (it ships with {shipped}) gives noise-corrected indices."
+    )
+
+
 @dataclass(frozen=True)
 class NoisySobol:
     """Sobol' indices of the mean output m(x) = E[Y | x] from R replicates per design point,
