@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.time import Schedule
 
-from simulation.config import WEEKS_PER_YEAR
+from simulation.config import MONEY, WEEKS_PER_YEAR
 from simulation.population import CIVIL_SOCIETY, PUBLIC, QM
 from simulation.ties import PROGRAMME
 
@@ -153,15 +153,14 @@ class Programme:
             m.remove_actor(qm)
 
     # -- the fund -------------------------------------------------------------------------------
-    def top_up(
-        self, ids: np.ndarray, pooled: np.ndarray, needed: np.ndarray, book: CooperationBook
-    ) -> None:
+    def top_up(self, ids: np.ndarray, pooled: np.ndarray, book: CooperationBook) -> None:
         """Add money from the fund to `pooled` (the money the cooperations `ids` pooled this
-        week) where it falls short of `needed`: oldest cooperations first, within the caps."""
+        week) where it falls short of their weekly need: oldest cooperations first, within the
+        caps."""
         if self.fund_balance <= 0 or len(ids) == 0:
             return
         room = np.maximum(self.cap_per_project - book.fund_drawn[ids], 0.0)
-        request = np.clip(needed - pooled, 0.0, room)
+        request = np.clip(book.need[ids, MONEY] - pooled, 0.0, room)
         granted = np.minimum(np.cumsum(request), self.fund_balance)
         granted = np.diff(granted, prepend=0.0)
         book.grant_money(ids, granted)

@@ -72,8 +72,7 @@ def week(book: CooperationBook, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray
     m = book.model
     data, rules = book.data, book.work_rules
     pooled, leaderless = contribute(data, m.state.data, ids, rules)
-    if m.programme.fund_balance > 0:
-        m.programme.top_up(ids, pooled[:, MONEY], data.need[ids, MONEY], book)
+    m.programme.top_up(ids, pooled[:, MONEY], book)
     book.pooled_this_week = pooled.sum(axis=0)
     return advance(data, ids, pooled, leaderless, rules, m.rng.random(len(ids)))
 
