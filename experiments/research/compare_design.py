@@ -24,6 +24,7 @@ from experiments.research.analysis import OUTCOME_LABELS
 from experiments.research.cells import REGIME_LABELS, regime
 from experiments.research.experiment import Part, Study, Sweep, run_part
 from experiments.stats import PairedTest, paired_test
+from experiments.sweep.ensemble import ensemble_reference
 from experiments.sweep.results import SweepResults
 from experiments.sweep.spec import Spec, spec_from_dict
 from scenarios.errors import InputError
@@ -161,18 +162,13 @@ def check_together(primary: Spec, holders: Spec) -> None:
             )
     shared = set(primary.experiment.scenarios) & set(holders.experiment.scenarios)
     for label in sorted(shared):
-        a, b = _ensemble_of(primary, label), _ensemble_of(holders, label)
+        a, b = ensemble_reference(primary, label), ensemble_reference(holders, label)
         if a != b:
             raise InputError(
                 holders._source,
                 f"experiment.ensemble: `{label}` must draw from {primary._source}'s ensemble "
                 f"({a}) so that its runs pair with the primary design's, got {b}",
             )
-
-
-def _ensemble_of(spec: Spec, label: str) -> str | None:
-    chosen = spec.experiment.ensemble
-    return chosen.get(label) if isinstance(chosen, dict) else chosen
 
 
 # ------------------------------------------------------------------ cells

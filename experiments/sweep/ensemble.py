@@ -135,15 +135,19 @@ def check_keys(ensemble: Ensemble, config: ScenarioConfig) -> None:
     scenarios.override(config, ensemble.member(0), At(str(ensemble.path / PARAMETERS)))
 
 
+def ensemble_reference(spec, label: str) -> str | None:
+    """What an experiment file names as the ensemble of its scenario `label` (None: none)."""
+    chosen = spec.experiment.ensemble
+    return chosen.get(label) if isinstance(chosen, dict) else chosen
+
+
 def scenario_ensembles(spec, configs: list[ScenarioConfig]) -> list[Ensemble | None]:
     """The ensemble each scenario of an experiment file draws from (None: none)."""
     chosen = spec.experiment.ensemble
-    labels = spec.experiment.scenarios
-    refs = chosen if isinstance(chosen, dict) else dict.fromkeys(labels, chosen)
     loaded: dict[str, Ensemble] = {}
     found: list[Ensemble | None] = []
-    for label, config in zip(labels, configs, strict=True):
-        ref = refs.get(label)
+    for label, config in zip(spec.experiment.scenarios, configs, strict=True):
+        ref = ensemble_reference(spec, label)
         if ref is None:
             found.append(None)
             continue
