@@ -74,6 +74,10 @@ each is kept here alive (so its id is not reused) until the memo is cleared."""
 SEEN_MOST = 256
 
 
+_SCALARS = frozenset((int, float, bool))
+"""Python scalars: their kind is their type."""
+
+
 def _kind(value: object) -> object:
     """What fixes the Numba type of an argument (see the module docstring)."""
     kind = type(value)
@@ -106,7 +110,16 @@ class Kernel:
         self.__wrapped__ = dispatcher.py_func
 
     def __call__(self, *args: object) -> object:
-        kinds = tuple(map(_kind, args))
+        kinds = tuple(  # `_kind`, with the common cases inline (saves a call per argument)
+            [
+                (a.dtype.num, a.ndim, a.flags.num)
+                if (kind := type(a)) is np.ndarray
+                else kind
+                if kind in LAYOUTS or kind in _SCALARS
+                else _kind(a)
+                for a in args
+            ]
+        )
         compiled = self._compiled.get(kinds)
         if compiled is not None:
             return compiled(*args)

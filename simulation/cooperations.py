@@ -552,7 +552,7 @@ class CooperationBook(Table[CooperationArrays]):
     def actors_involved(self) -> int:
         """Distinct actors in forming or running cooperations: those with a load."""
         state = self.model.state
-        return int((state.view("active") & (state.view("load") > 0)).sum())
+        return int(np.count_nonzero(state.view("active") & (state.view("load") > 0)))
 
 
 class _Members(Sequence):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from simulation.cooperations import ABANDONED, COMPLETED, FAILED
 from simulation.metrics import NETWORK_METRICS, ORIGIN_METRICS
 
@@ -51,7 +53,7 @@ def actors_involved(model: NeighbourhoodModel) -> int:
 
 
 def active_actors(model: NeighbourhoodModel) -> int:
-    return int(model.state.view("active").sum())
+    return int(np.count_nonzero(model.state.view("active")))
 
 
 def pooled_time(model: NeighbourhoodModel) -> float:

@@ -143,14 +143,20 @@ def strength(ties, s, t):
 
 @kernel
 def strengths_among(ties, adj, members, t):
-    """The matrix of tie strengths now among `members` (0 where there is no tie)."""
+    """The matrix of tie strengths now among `members` (distinct actors; 0 where there is no
+    tie): each member's adjacency row is read once, its contacts among the members looked up
+    by their position."""
     n = len(members)
     out = np.zeros((n, n))
+    position = np.full(len(adj.degree), -1, dtype=np.int64)
     for x in range(n):
-        for y in range(x + 1, n):
-            s = find(adj, members[x], members[y])
-            if s >= 0:
-                out[x, y] = out[y, x] = strength(ties, s, t)
+        position[members[x]] = x
+    for x in range(n):
+        i = members[x]
+        for p in range(adj.degree[i]):
+            y = position[adj.nbr[i, p]]
+            if y > x:
+                out[x, y] = out[y, x] = strength(ties, adj.nslot[i, p], t)
     return out
 
 

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from simulation.model import NeighbourhoodModel
-from simulation.ties import OWN, TieStore, weekly_decay
+from simulation.ties import OWN, TieStore, strength, weekly_decay
 from tests.conftest import small_config
 
 
@@ -198,3 +198,20 @@ def test_a_tie_that_gains_a_common_contact_slows_down_without_a_jump_in_strength
     assert ties.lam[slot] == pytest.approx(ties.lam_same)
     assert ties.strength(slot, 10) == pytest.approx(before)
     assert ties.bridges == 0
+
+
+def test_strengths_among_equals_the_strength_of_each_members_tie():
+    """The matrix read from adjacency rows gives, for every pair of members, exactly the
+    strength of their tie now (0 without one), symmetric, members in any order."""
+    model = NeighbourhoodModel(small_config(), rng=3)
+    for _ in range(30):
+        model.step()
+    ties, t = model.ties, float(model.week)
+    members = model.rng.permutation(model.state.active_ids())[:25]
+    matrix = ties.strengths_among(members, t)
+    for x, i in enumerate(members.tolist()):
+        for y, j in enumerate(members.tolist()):
+            slot = ties.slot(i, j) if i != j else -1
+            expected = strength(ties.slots.data, slot, t) if slot >= 0 else 0.0  # kernel's rule
+            assert matrix[x, y] == expected
+    assert (matrix > 0).sum() > 0
