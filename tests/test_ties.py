@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from simulation import ties as tie_kernels
 from simulation.model import NeighbourhoodModel
-from simulation.ties import OWN, TieStore, strength, weekly_decay
+from simulation.ties import OWN, TieStore, weekly_decay
 from tests.conftest import small_config
 
 
@@ -212,6 +213,6 @@ def test_strengths_among_equals_the_strength_of_each_members_tie():
     for x, i in enumerate(members.tolist()):
         for y, j in enumerate(members.tolist()):
             slot = ties.slot(i, j) if i != j else -1
-            expected = strength(ties.slots.data, slot, t) if slot >= 0 else 0.0  # kernel's rule
+            expected = tie_kernels.strength(ties.slots.data, slot, t) if slot >= 0 else 0.0
             assert matrix[x, y] == expected
     assert (matrix > 0).sum() > 0
