@@ -111,6 +111,7 @@ def run_sweep(
     try:
         _execute(the_plan, todo, engine, store, stats, quiet, measures)
         engine.shutdown()
+        store.compact()
     except KeyboardInterrupt:
         stats.interrupted = True
         engine.shutdown(cancel=True)

@@ -8,17 +8,24 @@
 
 A batch of results is written as one part per table, the runs part last: a part whose runs
 part is missing (a crash between the two writes) is an orphan, ignored and removed on resume.
+At the end of a session the parts of each table are merged into one (`Store.compact`), so a
+sweep of thousands of runs leaves a few files, not thousands.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
-from experiments.atomic import write_json, write_parquet, write_text
+from experiments.atomic import atomic_write, write_json, write_parquet, write_text
 
 TABLES = ("runs", "timeseries", "network")
 PART = re.compile(r"^part-(\d{6})\.parquet$")
@@ -75,6 +82,33 @@ class Store:
         self._next += 1
         return name
 
+    def compact(self) -> int:
+        """Merge each table's parts into one new part holding, for each run, the rows of the
+        last part that stored it (what `read_table` reads); returns how many parts were merged.
+
+        Safe if interrupted at any point: the merged parts are written (series first, runs
+        last) before any old part is deleted, readers keep each run's latest rows, which the
+        merged part repeats, and old parts are deleted runs first, so a series part left
+        behind is an orphan, removed on resume. Parts are streamed one at a time."""
+        merged = [p.name for p in self.parts("runs")]
+        if len(merged) < 2:
+            return 0
+        owner: dict[str, str] = {}  # run id -> the last runs part that stored it
+        for name in merged:
+            ids = pq.ParquetFile(self.root / "runs" / name).read(columns=["run_id"])["run_id"]
+            owner.update(dict.fromkeys(ids.to_pylist(), name))
+        latest = pa.array([f"{run}/{name}" for run, name in owner.items()], pa.large_string())
+        target = self._part_name()
+        for table in (*TABLES[1:], "runs"):
+            parts = [self.root / table / name for name in merged]
+            parts = [p for p in parts if p.is_file()]
+            if parts:
+                atomic_write(self.root / table / target, partial(_merge, parts, latest))
+        for table in TABLES:
+            for name in merged:
+                (self.root / table / name).unlink(missing_ok=True)
+        return len(merged)
+
     def stored_status(self) -> dict[str, str]:
         """run id -> status of every stored run (a later part supersedes an earlier one)."""
         status: dict[str, str] = {}
@@ -103,3 +137,31 @@ class Store:
             frame = frame[frame["run_id"].isin(runs)]
         order = ["scenario_index", "point", "replicate"] + ([] if table == "runs" else ["week"])
         return frame.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+MERGE_ROWS = 1 << 18
+"""Rows gathered before a merged part writes them (one row group each): memory stays bounded,
+and a part of many small batches does not become thousands of tiny row groups."""
+
+
+def _merge(parts: list[Path], latest: pa.Array, out: Path) -> None:
+    """Write the rows of `parts` whose run's last part is theirs (`latest`: "run id/part
+    name") into one Parquet file, streamed under the parts' common schema (a column missing
+    from a part, or all empty there, is empty in its rows)."""
+    schema = pa.unify_schemas(
+        [pq.read_schema(p).remove_metadata() for p in parts], promote_options="permissive"
+    )
+    dataset = ds.dataset([str(p) for p in parts], format="parquet", schema=schema)
+    gathered: list[pa.RecordBatch] = []
+    with pq.ParquetWriter(out, schema) as writer:
+        for batch in dataset.to_batches(columns=[*schema.names, "__filename"]):
+            part = pc.replace_substring_regex(batch["__filename"], pattern=".*/", replacement="")
+            run, part = (pc.cast(c, pa.large_string()) for c in (batch["run_id"], part))
+            key = pc.binary_join_element_wise(run, part, pa.scalar("/", pa.large_string()))
+            kept = batch.filter(pc.is_in(key, value_set=latest))
+            gathered.append(kept.select(schema.names))
+            if sum(b.num_rows for b in gathered) >= MERGE_ROWS:
+                writer.write_table(pa.Table.from_batches(gathered, schema))
+                gathered = []
+        if gathered:
+            writer.write_table(pa.Table.from_batches(gathered, schema))
