@@ -48,7 +48,7 @@ HERE = Path(__file__).resolve().parent
 
 def _sources_digest() -> str:
     digest = hashlib.sha256()
-    for name in (*KERNEL_MODULES, "compiled"):
+    for name in (*KERNEL_MODULES, "compiled", "streams"):
         digest.update((HERE / f"{name}.py").read_bytes())
     return digest.hexdigest()[:16]
 

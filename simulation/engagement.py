@@ -22,6 +22,7 @@ from simulation.compiled import kernel
 from simulation.config import TIME, WEEKS_PER_YEAR
 from simulation.neighbourhood import income_and_cap, sector_income
 from simulation.population import RESIDENTS
+from simulation.streams import generator
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
@@ -48,7 +49,7 @@ class Engagement:
         """Some engaged residents stop, some others start."""
         m = self.model
         s = m.state
-        ending, starting = changes(s.data, m.rng.random(s.size), self._end, self._start)
+        ending, starting = draw_changes(s.data, s.size, self._end, self._start, m.stream)
         for i in ending.tolist():
             if not m.catalyst.holds(i):
                 self.disengage(i)
@@ -69,6 +70,12 @@ class Engagement:
         m.state.set_engaged(actor, False, 0.0, m.config.resources.time_stock_weeks)
         m.cooperations.leave(actor)
         self.ended += 1
+
+
+@kernel
+def draw_changes(actors, size, end, start, source):
+    """`changes` with one uniform per actor drawn from the model's stream."""
+    return changes(actors, generator(source).random(size), end, start)
 
 
 @kernel

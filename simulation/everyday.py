@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.compiled import kernel
+from simulation.streams import generator
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
@@ -33,21 +34,30 @@ def contacts(model: NeighbourhoodModel) -> int:
     c = model.config.everyday
     if c.contacts_per_week <= 0:
         return 0
-    active = model.state.active_ids()
-    count = model.rng.poisson(c.contacts_per_week * len(active))
-    if not count:
-        return 0
-    initiators = active[model.rng.integers(0, len(active), count)]
-    uniform = model.rng.random((count, 3 + FOCUS_TRIES))
-    pairs_i, pairs_j = everyday_pairs(
+    pairs_i, pairs_j = everyday_week(
         model.ties.adjacency.data,
         model.state.data,
         model.state.size,
-        initiators,
-        uniform,
+        c.contacts_per_week,
         c.closure_share,
+        model.stream,
     )
     return model.ties.meet(pairs_i, pairs_j, gain=c.gain, t=model.week, informed=False)
+
+
+@kernel
+def everyday_week(adj, actors, size, per_actor, closure_share, source):
+    """The week's contacts, drawn from the model's stream: Poisson(`per_actor` × active
+    actors) initiators, each an active actor drawn at random, then their partners
+    (`everyday_pairs`)."""
+    active = np.flatnonzero(actors.active[:size])
+    draw = generator(source)
+    count = draw.poisson(per_actor * len(active))
+    if count == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    initiators = active[draw.integers(0, len(active), count)]
+    uniform = draw.random(count * (3 + FOCUS_TRIES)).reshape((count, 3 + FOCUS_TRIES))
+    return everyday_pairs(adj, actors, size, initiators, uniform, closure_share)
 
 
 @kernel

@@ -17,7 +17,7 @@ import numpy as np
 from mesa import DataCollector, Model
 from mesa.time import Schedule
 
-from simulation import everyday, neighbourhood, reporters
+from simulation import everyday, neighbourhood, reporters, streams
 from simulation.agents import Actor
 from simulation.catalyst import Catalyst
 from simulation.config import MONTH_STEPS, TIME, ScenarioConfig
@@ -64,6 +64,7 @@ class NeighbourhoodModel(Model):
 
     def __init__(self, config: ScenarioConfig | None = None, rng: int | None = None) -> None:
         super().__init__(rng=rng)
+        self.stream = streams.stream(self.rng)  # kernels draw from `rng` through it
         self.config = config = config if config is not None else ScenarioConfig()
         self.state = Population(topics=config.actors.topics)
         self.ties = TieStore(config.ties, self.state)
@@ -238,8 +239,7 @@ class NeighbourhoodModel(Model):
     def ideas_arise(self) -> None:
         """Engaged actors with spare time and capacity get project ideas (M4)."""
         c = self.config.cooperation
-        draws = self.rng.random(self.state.size)
-        initiators = self.state.with_ideas(draws, c.idea_rate, c.min_spare_hours)
+        initiators = self.state.with_ideas(self.stream, c.idea_rate, c.min_spare_hours)
         if len(initiators):  # each proposes (`Actor.propose_cooperation`), in one batch
             self.cooperations.propose_many(initiators)
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from simulation.compiled import kernel
 from simulation.config import TIME, CooperationConfig
+from simulation.streams import generator
 from simulation.ties import find, strength
 
 if TYPE_CHECKING:
@@ -74,24 +75,27 @@ def recruit(book: CooperationBook, ids: np.ndarray) -> None:
     """One pass of the cooperations `ids` (all in formation): ask, join, make the ties."""
     m = book.model
     ties, adj = m.ties.slots.data, m.ties.adjacency.data
-    found = Candidates(
-        *pool(book.data, m.state.data, ties, adj, ids, float(m.week), book.recruiting)
-    )
-    pairs_i, pairs_j = ask(
-        book.data,
-        m.state.data,
-        ids,
-        found,
-        book.recruiting,
-        float(m.week),
-        m.rng.standard_exponential(len(found.actor)),
-        m.rng.random(4 * book.recruiting.asks * len(ids)),
+    pairs_i, pairs_j = recruiting_pass(
+        book.data, m.state.data, ties, adj, ids, float(m.week), book.recruiting, m.stream
     )
     if len(pairs_i):
         m.ties.meet(pairs_i, pairs_j, gain=0.0, t=m.week)
 
 
 # -- compiled ---------------------------------------------------------------------------------
+
+
+@kernel
+def recruiting_pass(book, actors, ties, adj, ids, week, rules, source):
+    """The candidates (`pool`), then the asks (`ask`), drawing from the model's stream one
+    standard exponential per candidate and four uniforms per possible ask. Returns the pairs
+    (new member, earlier member)."""
+    owner, actor, weight, accept, group = pool(book, actors, ties, adj, ids, week, rules)
+    found = Candidates(owner, actor, weight, accept, group)
+    draw = generator(source)
+    exponential = draw.standard_exponential(len(actor))
+    uniform = draw.random(4 * rules.asks * len(ids))
+    return ask(book, actors, ids, found, rules, week, exponential, uniform)
 
 
 @kernel

@@ -26,6 +26,7 @@ import numpy as np
 from simulation.compiled import kernel
 from simulation.config import SECTORS, WEEKS_PER_YEAR
 from simulation.engagement import weekly_chance
+from simulation.streams import generator
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
@@ -52,7 +53,7 @@ class Turnover:
         """Some actors leave, contact persons change, newcomers arrive."""
         m = self.model
         s = m.state
-        leaving, changing = leavers(s.data, m.rng.random(s.size), self._leave, self._change)
+        leaving, changing = draw_leavers(s.data, s.size, self._leave, self._change, m.stream)
         for i in leaving.tolist():
             if not m.catalyst.holds(i):
                 m.actor(i).leave()
@@ -91,6 +92,12 @@ class Turnover:
         for i in np.flatnonzero(idle).tolist():
             if not m.catalyst.holds(i):
                 m.actor(i).leave()
+
+
+@kernel
+def draw_leavers(actors, size, leave, change, source):
+    """`leavers` with one uniform per actor drawn from the model's stream."""
+    return leavers(actors, generator(source).random(size), leave, change)
 
 
 @kernel

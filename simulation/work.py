@@ -26,6 +26,7 @@ import numpy as np
 
 from simulation.compiled import kernel
 from simulation.config import COOPERATION_TYPES, MONEY, TIME, CooperationConfig
+from simulation.streams import generator
 from simulation.ties import STAMP, find, reinforce
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def week(book: CooperationBook, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray
     pooled, leaderless = contribute(data, m.state.data, ids, rules)
     m.programme.top_up(ids, pooled[:, MONEY], book)
     book.pooled_this_week = pooled.sum(axis=0)
-    return advance(data, ids, pooled, leaderless, rules, m.rng.random(len(ids)))
+    return draw_advance(data, ids, pooled, leaderless, rules, m.stream)
 
 
 def joint_work(book: CooperationBook, ids: np.ndarray) -> None:
@@ -92,6 +93,12 @@ def joint_work(book: CooperationBook, ids: np.ndarray) -> None:
 
 
 # -- compiled ---------------------------------------------------------------------------------
+
+
+@kernel
+def draw_advance(book, ids, pooled, leaderless, rules, source):
+    """`advance` with one uniform per cooperation drawn from the model's stream."""
+    return advance(book, ids, pooled, leaderless, rules, generator(source).random(len(ids)))
 
 
 @kernel
