@@ -229,11 +229,11 @@ class Catalyst:
             )
         )
 
-    def _recruit_for(self, k: int, supporter: bool) -> bool:
-        """Ask the best partner for `k` (see `_partner_for`) to join, as a supporter or as a
-        partner that revives it; True if it joined."""
+    def _recruit_for(self, k: int, supporter: bool, partner: int | None = None) -> bool:
+        """Ask the best partner for `k` (see `_partner_for`; `partner` when already found) to
+        join, as a supporter or as a partner that revives it; True if it joined."""
         m = self.model
-        partner = self._partner_for(k)
+        partner = self._partner_for(k) if partner is None else partner
         if partner < 0 or not self._spend():
             return False
         if m.rng.random() >= m.state.engagement[partner] + 0.3:
@@ -347,8 +347,10 @@ class Catalyst:
         `supporters_per_cooperation` supporters), ask a contact with what it lacks."""
         m = self.model
         c = self.config
-        k = most_stalled(
+        k, partner = supporter_wanted(
             m.cooperations.data,
+            m.state.data,
+            m.ties.slots.data,
             m.ties.adjacency.data,
             self.holder,
             m.cooperations.running_ids(),
@@ -357,7 +359,7 @@ class Catalyst:
         )
         if k < 0:
             return
-        if self._recruit_for(int(k), supporter=True):
+        if self._recruit_for(int(k), supporter=True, partner=int(partner)):
             self.actions["supporters"] += 1
 
 
@@ -409,6 +411,14 @@ def known_stalled(book, adj, holder, running, stall_weeks):
                 n += 1
                 break
     return found[:n]
+
+
+@kernel
+def supporter_wanted(book, actors, ties, adj, holder, running, stall_weeks, most_supporters):
+    """The cooperation that needs a supporter most (`most_stalled`; -1 if none) and the
+    partner the holder would ask for it (`best_partner`; -1 if none)."""
+    k = most_stalled(book, adj, holder, running, stall_weeks, most_supporters)
+    return k, best_partner(book, actors, ties, adj, holder, k) if k >= 0 else -1
 
 
 @kernel

@@ -20,6 +20,7 @@ from simulation.columns import Table, column
 from simulation.compiled import kernel
 from simulation.config import COOPERATION_TYPES, RESOURCES, TIME
 from simulation.population import QM
+from simulation.streams import generator
 from simulation.ties import OWN, PROGRAMME, reinforce_group
 
 if TYPE_CHECKING:
@@ -101,28 +102,12 @@ class StructureRules(NamedTuple):
 
 
 @kernel
-def formation_ends(book, ids, partners):
-    """After a recruiting pass of the forming cooperations `ids`: a week of formation less
-    for those short of their target; returns (in the order of `ids`) those that start — with
-    their target, or out of time with at least their type's minimum (`partners[kind, 0]`) —
-    and those abandoned (out of time with fewer)."""
-    starting = np.empty(len(ids), dtype=np.int64)
-    abandoned = np.empty(len(ids), dtype=np.int64)
-    n_starting = n_abandoned = 0
-    for pos in range(len(ids)):
-        k = ids[pos]
-        found = book.n_members[k] - 1
-        ready = found >= book.target[k]
-        if not ready:
-            book.forming_left[k] -= 1
-        expired = not ready and book.forming_left[k] <= 0
-        if ready or (expired and found >= partners[book.kind[k], 0]):
-            starting[n_starting] = k
-            n_starting += 1
-        elif expired:
-            abandoned[n_abandoned] = k
-            n_abandoned += 1
-    return starting[:n_starting], abandoned[:n_abandoned]
+def start_work(book, actors, ids, rules, catalyst, week, source):
+    """The cooperations `ids` start: `negotiate` with two uniforms each drawn from the model's
+    stream, then `count_members`."""
+    uniform = generator(source).random(2 * len(ids)).reshape((len(ids), 2))
+    negotiate(book, actors, ids, uniform, rules, catalyst, week)
+    count_members(book, ids, 0, actors.joined)
 
 
 @kernel
@@ -156,6 +141,13 @@ def negotiate(book, actors, ids, uniform, rules, catalyst, week):
             book.coordinator[k] = lead
         vague = book.kind[k] == INTENSIVE_FORMAL and not book.clear_goals[k]
         book.rate[k] = (rules.unclear_efficiency if vague else 1.0) / book.duration[k]
+
+
+@kernel
+def draw_propose(book, actors, first, initiators, topics, kinds, seeded, types, week, source):
+    """`propose` with four uniforms per idea drawn from the model's stream."""
+    uniform = generator(source).random(4 * len(initiators))
+    propose(book, actors, first, initiators, topics, kinds, seeded, uniform, types, week)
 
 
 @kernel
@@ -346,7 +338,7 @@ class CooperationBook(Table[CooperationArrays]):
         first = self.reserve(count)
         topics = np.full(count, -1) if topics is None else topics
         kinds = np.full(count, -1) if kinds is None else kinds
-        propose(
+        draw_propose(
             self.data,
             m.state.data,
             first,
@@ -354,9 +346,9 @@ class CooperationBook(Table[CooperationArrays]):
             topics,
             kinds,
             seeded,
-            m.rng.random(4 * count),
             self.types,
             float(m.week),
+            m.stream,
         )
         ids = np.arange(first, first + count)
         while (
@@ -373,8 +365,7 @@ class CooperationBook(Table[CooperationArrays]):
         ids = np.fromiter(self.forming, dtype=np.int64, count=len(self.forming))
         if not len(ids):
             return
-        recruiting.recruit(self, ids)
-        starting, abandoned = formation_ends(self.data, ids, self.types.partners)
+        starting, abandoned = recruiting.recruit(self, ids)
         self.start(starting)
         if len(abandoned):
             self.data.ended_by[abandoned] = work.NOT_STARTED
@@ -426,26 +417,17 @@ class CooperationBook(Table[CooperationArrays]):
             del self.forming[k]
         self.data.state[ids], self.data.start_week[ids] = RUNNING, m.week
         np.add.at(self.started_by_type, self.data.kind[ids], 1)
-        self._negotiate_structure(ids)
-        count_members(self.data, ids, 0, m.state.joined)
+        self._negotiate_structure(ids)  # and the members start working (`count_members`)
         self.running.update(dict.fromkeys(ids.tolist()))
         self._running_ids = None
 
     def _negotiate_structure(self, ids: np.ndarray) -> None:
         """At the start, each cooperation has clear goals and a coordinator role or not, with
-        chances from who is in it (`cooperation.structure`; seed conditions 5, 6; compiled:
-        `negotiate`)."""
+        chances from who is in it (`cooperation.structure`; seed conditions 5, 6); then its
+        members count as working in it (compiled: `start_work`)."""
         m = self.model
         catalyst = m.catalyst.holder if m.catalyst.active else -1
-        negotiate(
-            self.data,
-            m.state.data,
-            ids,
-            m.rng.random((len(ids), 2)),
-            self.structure,
-            catalyst,
-            float(m.week),
-        )
+        start_work(self.data, m.state.data, ids, self.structure, catalyst, float(m.week), m.stream)
 
     def _appoint_coordinator(self, k: int) -> None:
         members = self.group(k)

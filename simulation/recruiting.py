@@ -71,31 +71,69 @@ def rules(c: CooperationConfig) -> RecruitRules:
     )
 
 
-def recruit(book: CooperationBook, ids: np.ndarray) -> None:
-    """One pass of the cooperations `ids` (all in formation): ask, join, make the ties."""
+def recruit(book: CooperationBook, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One pass of the cooperations `ids` (all in formation): ask, join, make the ties.
+    Returns those that start and those abandoned (`formation_ends`)."""
     m = book.model
     ties, adj = m.ties.slots.data, m.ties.adjacency.data
-    pairs_i, pairs_j = recruiting_pass(
-        book.data, m.state.data, ties, adj, ids, float(m.week), book.recruiting, m.stream
+    pairs_i, pairs_j, starting, abandoned = recruiting_pass(
+        book.data,
+        m.state.data,
+        ties,
+        adj,
+        ids,
+        float(m.week),
+        book.recruiting,
+        book.types.partners,
+        m.stream,
     )
     if len(pairs_i):
         m.ties.meet(pairs_i, pairs_j, gain=0.0, t=m.week)
+    return starting, abandoned
 
 
 # -- compiled ---------------------------------------------------------------------------------
 
 
 @kernel
-def recruiting_pass(book, actors, ties, adj, ids, week, rules, source):
-    """The candidates (`pool`), then the asks (`ask`), drawing from the model's stream one
-    standard exponential per candidate and four uniforms per possible ask. Returns the pairs
-    (new member, earlier member)."""
+def recruiting_pass(book, actors, ties, adj, ids, week, rules, partners, source):
+    """The candidates (`pool`), the asks (`ask`), drawing from the model's stream one
+    standard exponential per candidate and four uniforms per possible ask, and the end of
+    formation (`formation_ends`). Returns the pairs (new member, earlier member) and the
+    cooperations that start and those abandoned."""
     owner, actor, weight, accept, group = pool(book, actors, ties, adj, ids, week, rules)
     found = Candidates(owner, actor, weight, accept, group)
     draw = generator(source)
     exponential = draw.standard_exponential(len(actor))
     uniform = draw.random(4 * rules.asks * len(ids))
-    return ask(book, actors, ids, found, rules, week, exponential, uniform)
+    pairs_i, pairs_j = ask(book, actors, ids, found, rules, week, exponential, uniform)
+    starting, abandoned = formation_ends(book, ids, partners)
+    return pairs_i, pairs_j, starting, abandoned
+
+
+@kernel
+def formation_ends(book, ids, partners):
+    """After a recruiting pass of the forming cooperations `ids`: a week of formation less
+    for those short of their target; returns (in the order of `ids`) those that start — with
+    their target, or out of time with at least their type's minimum (`partners[kind, 0]`) —
+    and those abandoned (out of time with fewer)."""
+    starting = np.empty(len(ids), dtype=np.int64)
+    abandoned = np.empty(len(ids), dtype=np.int64)
+    n_starting = n_abandoned = 0
+    for pos in range(len(ids)):
+        k = ids[pos]
+        found = book.n_members[k] - 1
+        ready = found >= book.target[k]
+        if not ready:
+            book.forming_left[k] -= 1
+        expired = not ready and book.forming_left[k] <= 0
+        if ready or (expired and found >= partners[book.kind[k], 0]):
+            starting[n_starting] = k
+            n_starting += 1
+        elif expired:
+            abandoned[n_abandoned] = k
+            n_abandoned += 1
+    return starting[:n_starting], abandoned[:n_abandoned]
 
 
 @kernel
