@@ -408,6 +408,23 @@ def prune_ties(ties, adj, t, below, max_ties, actors):
     return live, now[live]
 
 
+@kernel
+def upkeep(ties, adj, sector, t, below, max_ties, threshold, rates, rows, actors):
+    """The monthly upkeep of the ties of the `rows` actors of the store: `prune_ties`, then
+    `review_rates`; returns the number of bridges and, for each of the first `actors` actors,
+    how many of its ties still alive were resilient (strength at least `threshold`) before
+    the review."""
+    live, now = prune_ties(ties, adj, t, below, max_ties, rows)
+    bridges = review_rates(ties, adj, sector, t, rates)
+    kept = np.zeros(actors, dtype=np.int64)
+    for x in range(len(live)):
+        if now[x] >= threshold:
+            for end in (ties.a[live[x]], ties.b[live[x]]):
+                if end < actors:
+                    kept[end] += 1
+    return bridges, kept
+
+
 # -- the Python side ------------------------------------------------------------------------
 
 
@@ -611,12 +628,17 @@ class TieStore:
         (`review_rates`), and return the weekly hours each of the first `actors` actors spends
         keeping its resilient ties."""
         c = self.config
-        live, now = self.prune(t, c.prune_below, c.max_ties)
-        self.bridges = int(
-            review_rates(
-                self.slots.data, self.adjacency.data, self.population.sector, float(t), self.rates
-            )
+        bridges, kept = upkeep(
+            self.slots.data,
+            self.adjacency.data,
+            self.population.sector,
+            float(t),
+            c.prune_below,
+            c.max_ties,
+            c.resilient_threshold,
+            self.rates,
+            self.actors,
+            actors,
         )
-        resilient = live[now >= c.resilient_threshold]
-        ends = np.concatenate([self.a[resilient], self.b[resilient]])
-        return np.bincount(ends, minlength=actors)[:actors] * c.upkeep_hours
+        self.bridges = int(bridges)
+        return kept * c.upkeep_hours
