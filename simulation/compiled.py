@@ -41,6 +41,7 @@ KERNEL_MODULES = (
     "population",
     "turnover",
     "engagement",
+    "meetings",
 )
 """The modules of this package that define kernels (a test checks that none is missing)."""
 HERE = Path(__file__).resolve().parent

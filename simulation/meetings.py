@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.time import Schedule
 
+from simulation.compiled import kernel
 from simulation.config import COOPERATION_TYPES, TIME, WEEKS_PER_YEAR, MeetingFormat
 from simulation.population import SECTOR_CODE
-from simulation.ties import OWN, PROGRAMME
+from simulation.streams import generator
+from simulation.ties import OWN, PROGRAMME, strengths_among
 
 LIGHT_INFORMAL = COOPERATION_TYPES.index("light_informal")
 
@@ -137,18 +139,19 @@ class MeetingStructure:
         and, at informal meetings, to its own sector (`homophily`); returns the number of new
         acquaintances."""
         m, spec = self.model, self.spec
-        k = spec.contacts_per_attendee
-        if k == 0:
+        if spec.contacts_per_attendee == 0:
             return 0
-        weight = 1.0 + spec.familiarity * m.ties.strengths_among(attendees, m.week)
-        sector = m.state.sector[attendees]
-        weight += spec.homophily * (sector[:, None] == sector[None, :])
-        np.fill_diagonal(weight, 0.0)
-        cumulative = weight.cumsum(axis=1)
-        draws = m.rng.random((len(attendees), k)) * cumulative[:, -1:]
-        picked = (cumulative[:, None, :] <= draws[:, :, None]).sum(axis=2)
-        speaker = np.repeat(attendees, k)
-        listener = attendees[picked.ravel()]
+        speaker, listener = conversations(
+            m.ties.slots.data,
+            m.ties.adjacency.data,
+            attendees,
+            m.state.data.sector,
+            float(m.week),
+            spec.familiarity,
+            spec.homophily,
+            spec.contacts_per_attendee,
+            m.stream,
+        )
         gain = m.config.ties.meeting_gain * spec.tie_gain_factor
         return m.ties.meet(
             speaker, listener, gain=gain, t=m.week, informed=spec.informs, origin=self.origin()
@@ -187,3 +190,35 @@ class MeetingStructure:
         starters = attendees[able & (m.rng.random(len(attendees)) < self.spec.spontaneous_ideas)]
         if len(starters):
             m.cooperations.propose_many(starters, kinds=np.full(len(starters), LIGHT_INFORMAL))
+
+
+# -- compiled ---------------------------------------------------------------------------------
+
+
+@kernel
+def conversations(ties, adj, attendees, sector, t, familiarity, homophily, per_attendee, source):
+    """Whom each attendee talks to: `per_attendee` others, each drawn (a uniform from the
+    model's stream) with weight 1 + `familiarity` × tie strength now + `homophily` if of
+    the same sector. Returns (speaker, listener), the speakers in attendance order."""
+    n = len(attendees)
+    weight = strengths_among(ties, adj, attendees, t)
+    cumulative = np.empty((n, n))
+    for x in range(n):
+        total = 0.0  # a running sum, as numpy's cumsum (0 + w is w exactly)
+        for y in range(n):
+            w = 1.0 + familiarity * weight[x, y]
+            w += homophily * (1.0 if sector[attendees[x]] == sector[attendees[y]] else 0.0)
+            total += 0.0 if x == y else w
+            cumulative[x, y] = total
+    draws = generator(source).random(n * per_attendee)
+    speaker = np.empty(n * per_attendee, dtype=np.int64)
+    listener = np.empty(n * per_attendee, dtype=np.int64)
+    for x in range(n):
+        for c in range(per_attendee):
+            draw = draws[x * per_attendee + c] * cumulative[x, n - 1]
+            picked = 0
+            for y in range(n):
+                picked += cumulative[x, y] <= draw
+            speaker[x * per_attendee + c] = attendees[x]
+            listener[x * per_attendee + c] = attendees[picked]
+    return speaker, listener
