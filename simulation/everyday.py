@@ -21,6 +21,7 @@ import numpy as np
 
 from simulation.compiled import kernel
 from simulation.streams import generator
+from simulation.ties import NO_RATES, contact_pairs
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
@@ -34,30 +35,39 @@ def contacts(model: NeighbourhoodModel) -> int:
     c = model.config.everyday
     if c.contacts_per_week <= 0:
         return 0
-    pairs_i, pairs_j = everyday_week(
-        model.ties.adjacency.data,
+    ties = model.ties
+    how = ties.batch(c.gain, model.week, informed=False)
+    pairs_i, pairs_j, made, stopped = everyday_week(
+        ties.slots.data,
+        ties.adjacency.data,
         model.state.data,
         model.state.size,
         c.contacts_per_week,
         c.closure_share,
+        how,
         model.stream,
     )
-    return model.ties.meet(pairs_i, pairs_j, gain=c.gain, t=model.week, informed=False)
+    return made + ties.resume(pairs_i, pairs_j, how, NO_RATES, stopped)
 
 
 @kernel
-def everyday_week(adj, actors, size, per_actor, closure_share, source):
+def everyday_week(ties, adj, actors, size, per_actor, closure_share, how, source):
     """The week's contacts, drawn from the model's stream: Poisson(`per_actor` × active
-    actors) initiators, each an active actor drawn at random, then their partners
-    (`everyday_pairs`)."""
+    actors) initiators, each an active actor drawn at random, their partners
+    (`everyday_pairs`), and the contacts themselves (`contact_pairs`, batch `how`). Returns
+    the pairs, the new ties and where the contacts stopped for want of room."""
     active = np.flatnonzero(actors.active[:size])
     draw = generator(source)
     count = draw.poisson(per_actor * len(active))
     if count == 0:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), 0, 0
     initiators = active[draw.integers(0, len(active), count)]
     uniform = draw.random(count * (3 + FOCUS_TRIES)).reshape((count, 3 + FOCUS_TRIES))
-    return everyday_pairs(adj, actors, size, initiators, uniform, closure_share)
+    pairs_i, pairs_j = everyday_pairs(adj, actors, size, initiators, uniform, closure_share)
+    if len(pairs_i) == 0:
+        return pairs_i, pairs_j, 0, 0
+    made, stopped = contact_pairs(ties, adj, pairs_i, pairs_j, np.zeros(0), 0, how)
+    return pairs_i, pairs_j, made, stopped
 
 
 @kernel

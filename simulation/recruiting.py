@@ -27,7 +27,7 @@ import numpy as np
 from simulation.compiled import kernel
 from simulation.config import TIME, CooperationConfig
 from simulation.streams import generator
-from simulation.ties import find, strength
+from simulation.ties import NO_RATES, contact_pairs, find, strength
 
 if TYPE_CHECKING:
     from simulation.cooperations import CooperationBook
@@ -75,20 +75,20 @@ def recruit(book: CooperationBook, ids: np.ndarray) -> tuple[np.ndarray, np.ndar
     """One pass of the cooperations `ids` (all in formation): ask, join, make the ties.
     Returns those that start and those abandoned (`formation_ends`)."""
     m = book.model
-    ties, adj = m.ties.slots.data, m.ties.adjacency.data
-    pairs_i, pairs_j, starting, abandoned = recruiting_pass(
+    how = m.ties.batch(0.0, m.week)
+    pairs_i, pairs_j, stopped, starting, abandoned = recruiting_pass(
         book.data,
         m.state.data,
-        ties,
-        adj,
+        m.ties.slots.data,
+        m.ties.adjacency.data,
         ids,
         float(m.week),
         book.recruiting,
         book.types.partners,
+        how,
         m.stream,
     )
-    if len(pairs_i):
-        m.ties.meet(pairs_i, pairs_j, gain=0.0, t=m.week)
+    m.ties.resume(pairs_i, pairs_j, how, NO_RATES, stopped)
     return starting, abandoned
 
 
@@ -96,19 +96,24 @@ def recruit(book: CooperationBook, ids: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 @kernel
-def recruiting_pass(book, actors, ties, adj, ids, week, rules, partners, source):
+def recruiting_pass(book, actors, ties, adj, ids, week, rules, partners, how, source):
     """The candidates (`pool`), the asks (`ask`), drawing from the model's stream one
-    standard exponential per candidate and four uniforms per possible ask, and the end of
-    formation (`formation_ends`). Returns the pairs (new member, earlier member) and the
-    cooperations that start and those abandoned."""
+    standard exponential per candidate and four uniforms per possible ask, the new members'
+    contacts with the others (`contact_pairs`, batch `how`) and the end of formation
+    (`formation_ends` with `partners`). Returns the pairs (new member, earlier member), where
+    their contacts stopped for want of room, and the cooperations that start and those
+    abandoned."""
     owner, actor, weight, accept, group = pool(book, actors, ties, adj, ids, week, rules)
     found = Candidates(owner, actor, weight, accept, group)
     draw = generator(source)
     exponential = draw.standard_exponential(len(actor))
     uniform = draw.random(4 * rules.asks * len(ids))
     pairs_i, pairs_j = ask(book, actors, ids, found, rules, week, exponential, uniform)
+    stopped = len(pairs_i)
+    if len(pairs_i):
+        stopped = contact_pairs(ties, adj, pairs_i, pairs_j, np.zeros(0), 0, how)[1]
     starting, abandoned = formation_ends(book, ids, partners)
-    return pairs_i, pairs_j, starting, abandoned
+    return pairs_i, pairs_j, stopped, starting, abandoned
 
 
 @kernel

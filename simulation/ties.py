@@ -304,7 +304,8 @@ def contact_pairs(ties, adj, pairs_i, pairs_j, lam_of, start, how):
     `how.origin`, decaying at `lam_of` (given per pair), or, when `lam_of` is empty, at the
     rate its embeddedness gives now (see the module docstring). A batch begins at `start` 0.
     Returns (new ties, where it stopped): it stops early when an actor's adjacency row is
-    full, for the caller to widen and resume."""
+    full or no slot is left (the last slot stays empty, see `TieStore.slots_of`), for the
+    caller to make room and resume (`TieStore.resume`)."""
     gain, t, informed = how.gain, how.t, how.informed
     mark = np.full(len(adj.degree) if len(lam_of) == 0 else 0, -1, dtype=np.int64)
     if start == 0:
@@ -325,7 +326,8 @@ def contact_pairs(ties, adj, pairs_i, pairs_j, lam_of, start, how):
             if informed:
                 ties.informed[s] = True
             continue
-        if adj.degree[i] == width or adj.degree[j] == width:
+        full = ties.counters[FREED] == 0 and ties.counters[NEXT] >= len(ties.a) - 1
+        if full or adj.degree[i] == width or adj.degree[j] == width:
             return made, x
         s = _new_slot(ties)
         ties.a[s], ties.b[s] = min(i, j), max(i, j)
@@ -572,10 +574,14 @@ class TieStore:
         before week 0 always BEFORE). Returns the number of new ties."""
         pairs_i = np.asarray(pairs_i, dtype=np.int64)
         pairs_j = np.asarray(pairs_j, dtype=np.int64)
-        how = self._how(
+        return self.contact(pairs_i, pairs_j, self.batch(gain, t, informed, origin), NO_RATES)
+
+    def batch(self, gain: float, t: float, informed: bool = True, origin: int = OWN) -> Contact:
+        """The settings of a batch of contacts in week `t` (see `meet`), for a kernel that
+        makes the contacts itself (`contact_pairs`) and `resume`."""
+        return self._how(
             gain, self.config.new_tie_strength, t, informed, BEFORE if t <= 0 else origin
         )
-        return self.contact(pairs_i, pairs_j, how, NO_RATES)
 
     def create(
         self, i: int, j: int, strength: float, t: float, lam: float, informed: bool = False
@@ -592,17 +598,28 @@ class TieStore:
         a tie. Returns new ties made."""
         if len(pairs_i) == 0:
             return 0
-        self._room_for(len(pairs_i))
         lam_of = np.asarray(lam_of, dtype=np.float64)
-        made, start = 0, 0
-        while True:
-            new, start = contact_pairs(
-                self.slots.data, self.adjacency.data, pairs_i, pairs_j, lam_of, start, how
+        made, start = contact_pairs(
+            self.slots.data, self.adjacency.data, pairs_i, pairs_j, lam_of, 0, how
+        )
+        return made + self.resume(pairs_i, pairs_j, how, lam_of, start)
+
+    def resume(
+        self, pairs_i: np.ndarray, pairs_j: np.ndarray, how: Contact, lam_of: np.ndarray, at: int
+    ) -> int:
+        """Finish a batch of contacts that `contact_pairs` stopped at position `at` for want
+        of room: more slots, wider adjacency rows. Returns the further new ties."""
+        made = 0
+        while at < len(pairs_i):
+            self._room_for(len(pairs_i) - at)
+            width = self.adjacency.data.nbr.shape[1]
+            if width in (self.degree[pairs_i[at]], self.degree[pairs_j[at]]):
+                self.adjacency.widen("width")
+            new, at = contact_pairs(
+                self.slots.data, self.adjacency.data, pairs_i, pairs_j, lam_of, at, how
             )
             made += new
-            if start == len(pairs_i):
-                return made
-            self.adjacency.widen("width")
+        return made
 
     def remove(self, slots: np.ndarray) -> None:
         """Delete the ties in `slots`."""
