@@ -42,6 +42,7 @@ KERNEL_MODULES = (
     "turnover",
     "engagement",
     "meetings",
+    "programme",
 )
 """The modules of this package that define kernels (a test checks that none is missing)."""
 HERE = Path(__file__).resolve().parent

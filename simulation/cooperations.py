@@ -399,10 +399,6 @@ class CooperationBook(Table[CooperationArrays]):
         self.join(k, actor)
         self.data.supporters[k] += 1
 
-    def grant_money(self, ids: np.ndarray, amounts: np.ndarray) -> None:
-        """The fund gives `amounts` to the cooperations `ids`."""
-        self.data.fund_drawn[ids] += amounts
-
     def revive(self, k: int) -> None:
         """A catalyst overcomes a lull: the shortage count starts again."""
         self.data.shortage[k] = 0

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.time import Schedule
 
+from simulation.compiled import kernel
 from simulation.config import MONEY, WEEKS_PER_YEAR
 from simulation.population import CIVIL_SOCIETY, PUBLIC, QM
 from simulation.ties import PROGRAMME
 
 if TYPE_CHECKING:
-    from simulation.cooperations import CooperationBook
     from simulation.model import NeighbourhoodModel
 
 OFFICE_CONTACTS = 3
@@ -153,18 +153,36 @@ class Programme:
             m.remove_actor(qm)
 
     # -- the fund -------------------------------------------------------------------------------
-    def top_up(self, ids: np.ndarray, pooled: np.ndarray, book: CooperationBook) -> None:
-        """Add money from the fund to `pooled` (the money the cooperations `ids` pooled this
-        week) where it falls short of their weekly need: oldest cooperations first, within the
-        caps."""
-        if self.fund_balance <= 0 or len(ids) == 0:
+    def paid(self, granted: np.ndarray) -> None:
+        """The fund paid `granted` this week (to the running cooperations, by `grants`)."""
+        if self.fund_balance <= 0 or len(granted) == 0:
             return
-        room = np.maximum(self.cap_per_project - book.fund_drawn[ids], 0.0)
-        request = np.clip(book.need[ids, MONEY] - pooled, 0.0, room)
-        granted = np.minimum(np.cumsum(request), self.fund_balance)
-        granted = np.diff(granted, prepend=0.0)
-        book.grant_money(ids, granted)
         total = float(granted.sum())
         self.fund_balance -= total
         self.fund_spent += total
-        pooled += granted
+
+
+# -- compiled ---------------------------------------------------------------------------------
+
+
+@kernel
+def grants(book, ids, pooled, balance, cap):
+    """The fund tops up the money the cooperations `ids` pooled this week (`pooled`, one row
+    each) where it falls short of their weekly need: oldest cooperations first, each up to
+    `cap` in all, together up to the fund's `balance` (nothing when it is empty). The grants
+    are added to `pooled` and to what each has drawn; returns them."""
+    granted = np.zeros(len(ids))
+    if balance <= 0 or len(ids) == 0:
+        return granted
+    total, before = 0.0, 0.0
+    for x in range(len(ids)):
+        k = ids[x]
+        room = max(cap - book.fund_drawn[k], 0.0)
+        total += min(max(book.need[k, MONEY] - pooled[x, MONEY], 0.0), room)
+        upto = min(total, balance)
+        granted[x] = upto - before
+        before = upto
+    for x in range(len(ids)):
+        book.fund_drawn[ids[x]] += granted[x]
+        pooled[x, MONEY] += granted[x]
+    return granted

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from simulation.compiled import kernel
-from simulation.config import COOPERATION_TYPES, MONEY, TIME, CooperationConfig
+from simulation.config import COOPERATION_TYPES, TIME, CooperationConfig
+from simulation.programme import grants
 from simulation.streams import generator
 from simulation.ties import STAMP, find, reinforce
 
@@ -71,11 +72,19 @@ def week(book: CooperationBook, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """One week of work of the running cooperations `ids`; returns those completed and those
     failed."""
     m = book.model
-    data, rules = book.data, book.work_rules
-    pooled, leaderless = contribute(data, m.state.data, ids, rules)
-    m.programme.top_up(ids, pooled[:, MONEY], book)
+    fund = m.programme
+    pooled, granted, done, failed = work_week(
+        book.data,
+        m.state.data,
+        ids,
+        book.work_rules,
+        fund.fund_balance,
+        fund.cap_per_project,
+        m.stream,
+    )
+    fund.paid(granted)
     book.pooled_this_week = pooled.sum(axis=0)
-    return draw_advance(data, ids, pooled, leaderless, rules, m.stream)
+    return done, failed
 
 
 def joint_work(book: CooperationBook, ids: np.ndarray) -> None:
@@ -96,9 +105,16 @@ def joint_work(book: CooperationBook, ids: np.ndarray) -> None:
 
 
 @kernel
-def draw_advance(book, ids, pooled, leaderless, rules, source):
-    """`advance` with one uniform per cooperation drawn from the model's stream."""
-    return advance(book, ids, pooled, leaderless, rules, generator(source).random(len(ids)))
+def work_week(book, actors, ids, rules, balance, cap, source):
+    """A week's work of the running cooperations `ids`: `contribute`, the fund's `grants`
+    (a fund of `balance`, `cap` per cooperation), then `advance` with one uniform per
+    cooperation drawn from the model's stream. Returns what each pooled (grants included),
+    the grants, and the cooperations completed and failed."""
+    pooled, leaderless = contribute(book, actors, ids, rules)
+    granted = grants(book, ids, pooled, balance, cap)
+    uniform = generator(source).random(len(ids))
+    done, failed = advance(book, ids, pooled, leaderless, rules, uniform)
+    return pooled, granted, done, failed
 
 
 @kernel
