@@ -64,7 +64,8 @@ class NeighbourhoodModel(Model):
 
     def __init__(self, config: ScenarioConfig | None = None, rng: int | None = None) -> None:
         super().__init__(rng=rng)
-        self.stream = streams.stream(self.rng)  # kernels draw from `rng` through it
+        self._stream = streams.stream(self.rng)
+        self._stream_of = self.rng
         self.config = config = config if config is not None else ScenarioConfig()
         self.state = Population(topics=config.actors.topics)
         self.ties = TieStore(config.ties, self.state)
@@ -215,6 +216,14 @@ class NeighbourhoodModel(Model):
     def removed(self) -> dict[str, object]:
         """What a disruption removed (empty without one)."""
         return self.disruption.removed
+
+    @property
+    def stream(self) -> streams.Stream:
+        """Where kernels draw from `rng` (read again if `rng` was replaced, e.g. by
+        `reset_rng`)."""
+        if self._stream_of is not self.rng:
+            self._stream, self._stream_of = streams.stream(self.rng), self.rng
+        return self._stream
 
     # -- the weekly step ---------------------------------------------------------------------
     def step(self) -> None:

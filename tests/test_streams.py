@@ -5,7 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulation.compiled import kernel
+from simulation.model import NeighbourhoodModel
 from simulation.streams import generator, stream
+from tests.conftest import small_config
 
 
 @kernel
@@ -56,3 +58,12 @@ def test_a_kernel_draws_what_numpy_draws_and_leaves_the_stream_where_numpy_would
     assert np.array_equal(_draws(stream(ours), sizes, lam), _numpy(theirs, sizes, lam))
     assert ours.integers(9, size=3).tolist() == theirs.integers(9, size=3).tolist()
     assert ours.random() == theirs.random()
+
+
+def test_the_models_stream_follows_its_generator_when_it_is_replaced():
+    """After `reset_rng` the kernels draw from the new generator, as Python does."""
+    model = NeighbourhoodModel(small_config(), rng=1)
+    model.reset_rng(7)
+    expected = np.random.default_rng(7)
+    sizes = np.array([3], dtype=np.int64)
+    assert np.array_equal(_draws(model.stream, sizes, 1.0), _numpy(expected, sizes, 1.0))
