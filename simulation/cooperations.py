@@ -102,9 +102,13 @@ class StructureRules(NamedTuple):
 
 
 @kernel
-def start_work(book, actors, ids, rules, catalyst, week, source):
-    """The cooperations `ids` start: `negotiate` with two uniforms each drawn from the model's
-    stream, then `count_members`."""
+def start_work(book, actors, ids, rules, catalyst, week, by_type, source):
+    """The cooperations `ids` start in `week`: marked running and counted by type (in
+    `by_type`), `negotiate` with two uniforms each drawn from the model's stream, then
+    `count_members`."""
+    for k in ids:
+        book.state[k], book.start_week[k] = RUNNING, week
+        by_type[book.kind[k]] += 1
     uniform = generator(source).random(2 * len(ids)).reshape((len(ids), 2))
     negotiate(book, actors, ids, uniform, rules, catalyst, week)
     count_members(book, ids, 0, actors.joined)
@@ -210,12 +214,16 @@ def count_members(book, ids, since, joined):
 
 
 @kernel
-def close(book, actors, ties, adj, ids, feedback, gain, t):
-    """The cooperations `ids` end: their active members are freed (load drops); with
-    `feedback` (completed or failed), the ties among those members gain `gain` and count one
-    more joint project."""
+def close(book, actors, ties, adj, ids, outcome, completed, gain, t):
+    """The cooperations `ids` end in week `t` with `outcome` (completed ones are counted by
+    type in `completed`): their active members are freed (load drops); completed or failed,
+    the ties among those members gain `gain` and count one more joint project."""
+    feedback = outcome in (COMPLETED, FAILED)
     members = np.empty(book.roster.shape[1], dtype=np.int64)
     for k in ids:
+        book.state[k], book.end_week[k] = outcome, t
+        if outcome == COMPLETED:
+            completed[book.kind[k]] += 1
         n = 0
         for m in range(book.n_members[k]):
             x = book.roster[k, m]
@@ -408,13 +416,11 @@ class CooperationBook(Table[CooperationArrays]):
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
         if not len(ids):
             return
-        m = self.model
-        for k in ids.tolist():
+        started = ids.tolist()
+        for k in started:
             del self.forming[k]
-        self.data.state[ids], self.data.start_week[ids] = RUNNING, m.week
-        np.add.at(self.started_by_type, self.data.kind[ids], 1)
-        self._negotiate_structure(ids)  # and the members start working (`count_members`)
-        self.running.update(dict.fromkeys(ids.tolist()))
+        self._negotiate_structure(ids)  # marked running, counted, members start working
+        self.running.update(dict.fromkeys(started))
         self._running_ids = None
 
     def _negotiate_structure(self, ids: np.ndarray) -> None:
@@ -423,7 +429,16 @@ class CooperationBook(Table[CooperationArrays]):
         members count as working in it (compiled: `start_work`)."""
         m = self.model
         catalyst = m.catalyst.holder if m.catalyst.active else -1
-        start_work(self.data, m.state.data, ids, self.structure, catalyst, float(m.week), m.stream)
+        start_work(
+            self.data,
+            m.state.data,
+            ids,
+            self.structure,
+            catalyst,
+            float(m.week),
+            self.started_by_type,
+            m.stream,
+        )
 
     def _appoint_coordinator(self, k: int) -> None:
         members = self.group(k)
@@ -460,10 +475,7 @@ class CooperationBook(Table[CooperationArrays]):
             elif was == RUNNING:
                 del self.running[k]
                 self._running_ids = None
-        self.data.state[ids], self.data.end_week[ids] = outcome, m.week
         self.totals[outcome] += len(ids)
-        if outcome == COMPLETED:
-            np.add.at(self.completed_by_type, self.data.kind[ids], 1)
         ties = m.config.ties
         gain = ties.success_gain if outcome == COMPLETED else -ties.failure_loss
         close(
@@ -472,7 +484,8 @@ class CooperationBook(Table[CooperationArrays]):
             m.ties.slots.data,
             m.ties.adjacency.data,
             ids,
-            outcome in (COMPLETED, FAILED),
+            outcome,
+            self.completed_by_type,
             gain,
             float(m.week),
         )
