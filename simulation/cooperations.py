@@ -149,9 +149,14 @@ def negotiate(book, actors, ids, uniform, rules, catalyst, week):
 
 @kernel
 def draw_propose(book, actors, first, initiators, topics, kinds, seeded, types, week, source):
-    """`propose` with four uniforms per idea drawn from the model's stream."""
+    """`propose` with four uniforms per idea drawn from the model's stream; returns the roster
+    width the new cooperations need (their largest target, plus the initiator)."""
     uniform = generator(source).random(4 * len(initiators))
     propose(book, actors, first, initiators, topics, kinds, seeded, uniform, types, week)
+    room = 0
+    for k in range(first, first + len(initiators)):
+        room = max(room, book.target[k] + 1)
+    return room
 
 
 @kernel
@@ -346,7 +351,7 @@ class CooperationBook(Table[CooperationArrays]):
         first = self.reserve(count)
         topics = np.full(count, -1) if topics is None else topics
         kinds = np.full(count, -1) if kinds is None else kinds
-        draw_propose(
+        room = draw_propose(
             self.data,
             m.state.data,
             first,
@@ -358,13 +363,10 @@ class CooperationBook(Table[CooperationArrays]):
             float(m.week),
             m.stream,
         )
-        ids = np.arange(first, first + count)
-        while (
-            self.data.roster.shape[1] < int(self.data.target[ids].max()) + 1
-        ):  # room for every partner
+        while self.data.roster.shape[1] < room:  # room for every partner
             self.widen_roster()  # the recruiting kernel cannot widen the roster
-        self.forming.update(dict.fromkeys(ids.tolist()))
-        return ids
+        self.forming.update(dict.fromkeys(range(first, first + count)))
+        return np.arange(first, first + count)
 
     def recruit(self) -> None:
         """The weekly recruiting pass of every cooperation in formation (`recruiting.py`); a
