@@ -118,11 +118,9 @@ class MeetingStructure:
             closeness[contacts] = m.ties.strength(
                 m.ties.slots_of(np.full(len(contacts), host), contacts), m.week
             )
-        invited = s.active[:n] & s.engaged[:n] & self.invited_sectors[s.sector[:n]]
-        invited &= s.stock[:n, TIME] >= spec.hours
-        chance = spec.attendance * (0.5 + s.engagement[:n]) * (0.5 + closeness)
-        comes = invited & (m.rng.random(n) < chance)
-        comes[host] = s.stock[host, TIME] >= spec.hours
+        comes = attendance(
+            s, closeness, self.invited_sectors, spec.hours, spec.attendance, host, m.stream
+        )
         attendees = np.flatnonzero(comes)
         if len(attendees) > spec.capacity:
             others = attendees[attendees != host]
@@ -222,3 +220,20 @@ def conversations(ties, adj, attendees, sector, t, familiarity, homophily, per_a
             speaker[x * per_attendee + c] = attendees[x]
             listener[x * per_attendee + c] = attendees[picked]
     return speaker, listener
+
+
+@kernel
+def attendance(actors, closeness, invited_sectors, hours, rate, host, source):
+    """Who comes, of the first len(`closeness`) actors: invited (active, engaged, of an
+    invited sector) with `hours` of time, and a uniform from the model's stream (one per
+    actor) below `rate` × (0.5 + engagement) × (0.5 + closeness to the host); the host comes
+    if it has the time."""
+    n = len(closeness)
+    draws = generator(source).random(n)
+    comes = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        invited = actors.active[i] and actors.engaged[i] and invited_sectors[actors.sector[i]]
+        if invited and actors.stock[i, TIME] >= hours:
+            comes[i] = draws[i] < rate * (0.5 + actors.engagement[i]) * (0.5 + closeness[i])
+    comes[host] = actors.stock[host, TIME] >= hours
+    return comes
