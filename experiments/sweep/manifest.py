@@ -165,5 +165,6 @@ def close_manifest(store: Store, manifest: dict, stats: SweepStats) -> None:
         skipped=stats.skipped,
         seconds=round(stats.seconds, 3),
         startup_seconds=round(stats.startup, 3),
+        merge_seconds=round(stats.merge_seconds, 3),
     )
     store.write_manifest(manifest)

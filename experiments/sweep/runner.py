@@ -38,7 +38,8 @@ MAX_BATCH = 64
 
 @dataclass
 class SweepStats:
-    """What one call of run_sweep did; `seconds` from the engine's start to the last result."""
+    """What one call of run_sweep did; `seconds` from the engine's start to the last result
+    (the merge of the stored parts afterwards takes `merge_seconds`)."""
 
     out: Path
     total: int
@@ -48,6 +49,7 @@ class SweepStats:
     failed_total: int = 0
     seconds: float = 0.0
     startup: float = 0.0
+    merge_seconds: float = 0.0
     engine: str = ""
     interrupted: bool = False
 
@@ -107,16 +109,18 @@ def run_sweep(
     started = time.perf_counter()
     engine = make_engine(workers, scheduler) if todo else idle_engine()
     stats.engine, stats.startup = engine.label, time.perf_counter() - started
-    started = time.perf_counter()
+    started, finished = time.perf_counter(), None
     try:
         _execute(the_plan, todo, engine, store, stats, quiet, measures)
         engine.shutdown()
+        finished = time.perf_counter()
         store.compact()
+        stats.merge_seconds = time.perf_counter() - finished
     except KeyboardInterrupt:
         stats.interrupted = True
         engine.shutdown(cancel=True)
     finally:
-        stats.seconds = time.perf_counter() - started
+        stats.seconds = (finished or time.perf_counter()) - started
         stats.failed_total = sum(s == "failed" for s in store.stored_status().values())
         provenance.close_manifest(store, manifest, stats)
     return stats
