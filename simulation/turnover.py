@@ -46,8 +46,7 @@ class Turnover:
         self._change = np.array([weekly_chance(r.staff_change_per_year) for r in rules])
         self._idle_out = np.array([r.drops_out_when_idle for r in rules])
         arrivals = np.array([r.arrival_rate_per_year for r in rules]) * starting
-        self._arrivals = (arrivals / WEEKS_PER_YEAR).tolist()  # weekly, by sector code
-        self._arrival_rates = np.array(self._arrivals)
+        self._arrivals = arrivals / WEEKS_PER_YEAR  # weekly, by sector code
         self.staff_changes = 0
 
     def week(self) -> None:
@@ -55,7 +54,7 @@ class Turnover:
         m = self.model
         s = m.state
         leaving, changing, arrivals = draw_leavers(
-            s.data, s.size, self._leave, self._change, self._arrival_rates, m.stream
+            s.data, s.size, self._leave, self._change, self._arrivals, m.stream
         )
         for i in leaving.tolist():
             if not m.catalyst.holds(i):
@@ -64,7 +63,7 @@ class Turnover:
             if not m.catalyst.holds(i):
                 self.change_staff(i)
         if len(leaving) or len(changing):  # their handling may draw: arrivals are drawn after
-            arrivals = [m.rng.poisson(rate) if rate > 0 else 0 for rate in self._arrivals]
+            arrivals = [m.rng.poisson(r) if r > 0 else 0 for r in self._arrivals.tolist()]
         for code, count in enumerate(arrivals):
             for _ in range(count):
                 m.add_actor(SECTORS[code], f"newcomer_{s.size + 1}")
