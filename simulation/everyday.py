@@ -35,6 +35,10 @@ def contacts(model: NeighbourhoodModel) -> int:
     c = model.config.everyday
     if c.contacts_per_week <= 0:
         return 0
+    active = np.count_nonzero(model.state.view("active"))
+    count = model.rng.poisson(c.contacts_per_week * active)  # NumPy's Poisson (streams.py)
+    if not count:
+        return 0
     ties = model.ties
     how = ties.batch(c.gain, model.week, informed=False)
     pairs_i, pairs_j, made, stopped = everyday_week(
@@ -42,7 +46,7 @@ def contacts(model: NeighbourhoodModel) -> int:
         ties.adjacency.data,
         model.state.data,
         model.state.size,
-        c.contacts_per_week,
+        count,
         c.closure_share,
         how,
         model.stream,
@@ -51,16 +55,13 @@ def contacts(model: NeighbourhoodModel) -> int:
 
 
 @kernel
-def everyday_week(ties, adj, actors, size, per_actor, closure_share, how, source):
-    """The week's contacts, drawn from the model's stream: Poisson(`per_actor` × active
-    actors) initiators, each an active actor drawn at random, their partners
-    (`everyday_pairs`), and the contacts themselves (`contact_pairs`, batch `how`). Returns
-    the pairs, the new ties and where the contacts stopped for want of room."""
+def everyday_week(ties, adj, actors, size, count, closure_share, how, source):
+    """The week's `count` contacts, drawn from the model's stream: each initiator an active
+    actor drawn at random, their partners (`everyday_pairs`), and the contacts themselves
+    (`contact_pairs`, batch `how`). Returns the pairs, the new ties and where the contacts
+    stopped for want of room."""
     active = np.flatnonzero(actors.active[:size])
     draw = generator(source)
-    count = draw.poisson(per_actor * len(active))
-    if count == 0:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), 0, 0
     initiators = active[draw.integers(0, len(active), count)]
     uniform = draw.random(count * (3 + FOCUS_TRIES)).reshape((count, 3 + FOCUS_TRIES))
     pairs_i, pairs_j = everyday_pairs(adj, actors, size, initiators, uniform, closure_share)

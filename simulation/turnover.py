@@ -53,17 +53,15 @@ class Turnover:
         """Some actors leave, contact persons change, newcomers arrive."""
         m = self.model
         s = m.state
-        leaving, changing, arrivals = draw_leavers(
-            s.data, s.size, self._leave, self._change, self._arrivals, m.stream
-        )
+        leaving, changing = draw_leavers(s.data, s.size, self._leave, self._change, m.stream)
         for i in leaving.tolist():
             if not m.catalyst.holds(i):
                 m.actor(i).leave()
         for i in changing.tolist():
             if not m.catalyst.holds(i):
                 self.change_staff(i)
-        if len(leaving) or len(changing):  # their handling may draw: arrivals are drawn after
-            arrivals = [m.rng.poisson(r) if r > 0 else 0 for r in self._arrivals.tolist()]
+        # all sectors' draws first (a rate of 0 draws nothing), as one Poisson draw per sector
+        arrivals = [m.rng.poisson(r) if r > 0 else 0 for r in self._arrivals.tolist()]
         for code, count in enumerate(arrivals):
             for _ in range(count):
                 m.add_actor(SECTORS[code], f"newcomer_{s.size + 1}")
@@ -97,19 +95,9 @@ class Turnover:
 
 
 @kernel
-def draw_leavers(actors, size, leave, change, arrival_rates, source):
-    """`leavers` with one uniform per actor drawn from the model's stream; when no one leaves
-    or changes, also the week's arrivals, one Poisson draw per sector (none at rate 0) —
-    otherwise the caller draws them after handling those (an empty array here)."""
-    draw = generator(source)
-    leaving, changing = leavers(actors, draw.random(size), leave, change)
-    if len(leaving) or len(changing):
-        return leaving, changing, np.zeros(0, dtype=np.int64)
-    arrivals = np.zeros(len(arrival_rates), dtype=np.int64)
-    for code in range(len(arrival_rates)):
-        if arrival_rates[code] > 0:
-            arrivals[code] = draw.poisson(arrival_rates[code])
-    return leaving, changing, arrivals
+def draw_leavers(actors, size, leave, change, source):
+    """`leavers` with one uniform per actor drawn from the model's stream."""
+    return leavers(actors, generator(source).random(size), leave, change)
 
 
 @kernel
