@@ -35,8 +35,8 @@ def contacts(model: NeighbourhoodModel) -> int:
     c = model.config.everyday
     if c.contacts_per_week <= 0:
         return 0
-    active = np.count_nonzero(model.state.view("active"))
-    count = model.rng.poisson(c.contacts_per_week * active)  # NumPy's Poisson (streams.py)
+    active = model.state.active_ids()
+    count = model.rng.poisson(c.contacts_per_week * len(active))  # NumPy's (streams.py)
     if not count:
         return 0
     ties = model.ties
@@ -46,6 +46,7 @@ def contacts(model: NeighbourhoodModel) -> int:
         ties.adjacency.data,
         model.state.data,
         model.state.size,
+        active,
         count,
         c.closure_share,
         how,
@@ -55,12 +56,11 @@ def contacts(model: NeighbourhoodModel) -> int:
 
 
 @kernel
-def everyday_week(ties, adj, actors, size, count, closure_share, how, source):
-    """The week's `count` contacts, drawn from the model's stream: each initiator an active
-    actor drawn at random, their partners (`everyday_pairs`), and the contacts themselves
-    (`contact_pairs`, batch `how`). Returns the pairs, the new ties and where the contacts
-    stopped for want of room."""
-    active = np.flatnonzero(actors.active[:size])
+def everyday_week(ties, adj, actors, size, active, count, closure_share, how, source):
+    """The week's `count` contacts, drawn from the model's stream: each initiator one of the
+    `active` actors drawn at random, their partners (`everyday_pairs`), and the contacts
+    themselves (`contact_pairs`, batch `how`). Returns the pairs, the new ties and where the
+    contacts stopped for want of room."""
     draw = generator(source)
     initiators = active[draw.integers(0, len(active), count)]
     uniform = draw.random(count * (3 + FOCUS_TRIES)).reshape((count, 3 + FOCUS_TRIES))

@@ -154,9 +154,8 @@ class Programme:
 
     # -- the fund -------------------------------------------------------------------------------
     def paid(self, granted: np.ndarray) -> None:
-        """The fund paid `granted` this week (to the running cooperations, by `grants`)."""
-        if self.fund_balance <= 0 or len(granted) == 0:
-            return
+        """The fund paid `granted` this week (to the running cooperations, by `grants`;
+        nothing when the fund is empty)."""
         total = float(granted.sum())
         self.fund_balance -= total
         self.fund_spent += total

@@ -576,18 +576,25 @@ class TieStore:
         pairs_j = np.asarray(pairs_j, dtype=np.int64)
         return self.contact(pairs_i, pairs_j, self.batch(gain, t, informed, origin), NO_RATES)
 
-    def batch(self, gain: float, t: float, informed: bool = True, origin: int = OWN) -> Contact:
-        """The settings of a batch of contacts in week `t` (see `meet`), for a kernel that
-        makes the contacts itself (`contact_pairs`) and `resume`."""
-        return self._how(
-            gain, self.config.new_tie_strength, t, informed, BEFORE if t <= 0 else origin
-        )
+    def batch(
+        self,
+        gain: float,
+        t: float,
+        informed: bool = True,
+        origin: int = OWN,
+        new_strength: float | None = None,
+    ) -> Contact:
+        """The settings of a batch of contacts in week `t` (see `meet`; new ties of
+        `ties.new_tie_strength` unless given), for `contact`, for a kernel that makes the
+        contacts itself (`contact_pairs`) and `resume`."""
+        strength = self.config.new_tie_strength if new_strength is None else new_strength
+        return self._how(gain, strength, t, informed, BEFORE if t <= 0 else origin)
 
     def create(
         self, i: int, j: int, strength: float, t: float, lam: float, informed: bool = False
     ) -> int:
         """Make a new tie (i, j) and return its slot; the pair must not have one."""
-        how = self._how(0.0, strength, t, informed, BEFORE if t <= 0 else OWN)
+        how = self.batch(0.0, t, informed, new_strength=strength)
         self.contact(np.array([i]), np.array([j]), how, np.array([lam]))
         return self.slot(i, j)
 

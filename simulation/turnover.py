@@ -46,7 +46,7 @@ class Turnover:
         self._change = np.array([weekly_chance(r.staff_change_per_year) for r in rules])
         self._idle_out = np.array([r.drops_out_when_idle for r in rules])
         arrivals = np.array([r.arrival_rate_per_year for r in rules]) * starting
-        self._arrivals = arrivals / WEEKS_PER_YEAR  # weekly, by sector code
+        self._arrivals = (arrivals / WEEKS_PER_YEAR).tolist()  # weekly, by sector code
         self.staff_changes = 0
 
     def week(self) -> None:
@@ -61,7 +61,7 @@ class Turnover:
             if not m.catalyst.holds(i):
                 self.change_staff(i)
         # all sectors' draws first (a rate of 0 draws nothing), as one Poisson draw per sector
-        arrivals = [m.rng.poisson(r) if r > 0 else 0 for r in self._arrivals.tolist()]
+        arrivals = [m.rng.poisson(rate) if rate > 0 else 0 for rate in self._arrivals]
         for code, count in enumerate(arrivals):
             for _ in range(count):
                 m.add_actor(SECTORS[code], f"newcomer_{s.size + 1}")
