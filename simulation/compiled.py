@@ -29,6 +29,7 @@ import numpy as np
 from numba import njit, types
 
 from simulation.columns import LAYOUTS
+from simulation.streams import Stream
 
 KERNEL_MODULES = (
     "ties",
@@ -76,8 +77,9 @@ each is kept here alive (so its id is not reused) until the memo is cleared."""
 SEEN_MOST = 256
 
 
-_SCALARS = frozenset((int, float, bool))
-"""Python scalars: their kind is their type."""
+_SCALARS = frozenset((int, float, bool, Stream))
+"""Python scalars, and tuples only ever made of the same scalar types (a generator's
+addresses): their kind is their type."""
 
 
 def _kind(value: object) -> object:
@@ -85,7 +87,7 @@ def _kind(value: object) -> object:
     kind = type(value)
     if kind is np.ndarray:
         return value.dtype.num, value.ndim, value.flags.num
-    if kind in LAYOUTS:
+    if kind in LAYOUTS or kind in _SCALARS:
         return kind
     if isinstance(value, tuple):
         seen = _SEEN.get(id(value))

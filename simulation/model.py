@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from mesa import DataCollector, Model
+from mesa import Model
 from mesa.time import Schedule
 
 from simulation import everyday, neighbourhood, reporters, streams
@@ -89,8 +89,8 @@ class NeighbourhoodModel(Model):
         self.network: dict[str, float] = {}
         self._brokerage = {"catalyst_betweenness": 0.0, "qm_betweenness": 0.0}
         self._finished = False
-        self.datacollector = DataCollector(model_reporters=reporters.WEEKLY)
-        self.network_collector = DataCollector(model_reporters=reporters.NETWORK)
+        self.datacollector = reporters.Collector(model_reporters=reporters.WEEKLY)
+        self.network_collector = reporters.Collector(model_reporters=reporters.NETWORK)
         self._warm_up()
         neighbourhood.found(self)
         self.observed_from = ObservationStart.of(self)

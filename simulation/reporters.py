@@ -6,9 +6,12 @@ the model computed at its last network event.
 
 from __future__ import annotations
 
+from copy import deepcopy
+from types import FunctionType
 from typing import TYPE_CHECKING
 
 import numpy as np
+from mesa import DataCollector
 
 from simulation.cooperations import ABANDONED, COMPLETED, FAILED
 from simulation.metrics import NETWORK_METRICS, ORIGIN_METRICS
@@ -114,3 +117,31 @@ NETWORK = {"week": week} | {
     name: _network_reporter(name)
     for name in (*NETWORK_METRICS, *ORIGIN_METRICS, "catalyst_betweenness", "qm_betweenness")
 }
+
+
+IMMUTABLE = frozenset((int, float, bool, str))
+"""Values Mesa's DataCollector stores as they are (it deep-copies the rest)."""
+
+
+class Collector(DataCollector):
+    """Mesa's DataCollector for model reporters that are functions of the model, collecting
+    what it does with less work a call: each reporter is called and its value stored, copied
+    unless a Python scalar. The first call (which validates the reporters) and anything but
+    model reporters go through Mesa's own `collect`."""
+
+    def collect(self, model: NeighbourhoodModel) -> None:
+        if not self._validated or not self._plain():
+            super().collect(model)
+            return
+        self._collection_steps.append(model.time)
+        for var, reporter in self.model_reporters.items():
+            value = reporter(model)
+            self.model_vars[var].append(value if type(value) in IMMUTABLE else deepcopy(value))
+
+    def _plain(self) -> bool:
+        """Only model reporters, each a function (worked out once)."""
+        if not hasattr(self, "_only_functions"):
+            self._only_functions = not (self.agent_reporters or self.agenttype_reporters) and all(
+                type(r) is FunctionType for r in self.model_reporters.values()
+            )
+        return self._only_functions

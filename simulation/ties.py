@@ -371,43 +371,64 @@ def prune_ties(ties, adj, t, below, max_ties, actors):
     now = np.zeros(top)
     keep = np.zeros(top, dtype=np.bool_)
     count = np.zeros(actors, dtype=np.int64)
-    for s in range(top):
+    gone = np.empty(top, dtype=np.int64)
+    g = 0
+    for s in range(top):  # the weak ones first, in slot order
         if ties.alive[s]:
             now[s] = strength(ties, s, t)
             if now[s] >= below:
                 keep[s] = True
                 count[ties.a[s]] += 1
                 count[ties.b[s]] += 1
-    start = np.zeros(actors + 1, dtype=np.int64)
+            else:
+                gone[g] = s
+                g += 1
+    crowded = 0
     for x in range(actors):
-        start[x + 1] = start[x] + (count[x] if count[x] > max_ties else 0)
-    bucket = np.empty(start[actors], dtype=np.int64)
-    filled = start[:actors].copy()
-    for side in range(2):  # each actor's ties: those where it is a, then those where it is b
-        ends = ties.a if side == 0 else ties.b
-        for s in range(top):
-            if keep[s] and count[ends[s]] > max_ties:
-                x = ends[s]
-                bucket[filled[x]] = s
-                filled[x] += 1
-    gone = np.empty(top + len(bucket), dtype=np.int64)
-    g = 0
-    for s in range(top):  # the weak ones first, then each crowded actor's weakest
-        if ties.alive[s] and not keep[s]:
-            gone[g] = s
-            g += 1
-    for x in range(actors):
+        crowded += max(count[x] - max_ties, 0)
+    gone = np.concatenate((gone[:g], np.empty(crowded, dtype=np.int64)))
+    mine = np.empty(adj.nbr.shape[1], dtype=np.int64)
+    for x in range(actors):  # then each crowded actor's weakest
         if count[x] <= max_ties:
             continue
-        mine = bucket[start[x] : start[x + 1]]
-        order = np.argsort(now[mine], kind="mergesort")
-        for r in range(count[x] - max_ties):
-            keep[mine[order[r]]] = False
-            gone[g] = mine[order[r]]
-            g += 1
+        n = 0
+        for p in range(adj.degree[x]):
+            s = adj.nslot[x, p]
+            if keep[s]:
+                mine[n] = s
+                n += 1
+        g = _weakest(mine[:n], x, now, ties.a, count[x] - max_ties, gone, g)
+    for r in range(len(gone) - crowded, g):
+        keep[gone[r]] = False
     remove_slots(ties, adj, gone[:g])
     live = np.flatnonzero(keep)
     return live, now[live]
+
+
+@kernel
+def _weakest(slots, x, now, lower, r, gone, g):
+    """Append to `gone` (from position `g`) the `r` weakest of actor `x`'s `slots` by their
+    strength `now`, weakest first; of equals, those where `x` is the `lower` end first, each
+    in slot order. Returns the new end of `gone`. (`slots` is reordered.)"""
+    for q in range(r):
+        best = q
+        for c in range(q + 1, len(slots)):
+            if _before(slots[c], slots[best], x, now, lower):
+                best = c
+        slots[q], slots[best] = slots[best], slots[q]
+        gone[g] = slots[q]
+        g += 1
+    return g
+
+
+@kernel
+def _before(s, u, x, now, lower):
+    """Whether slot `s` comes before slot `u` among actor `x`'s ties (see `_weakest`)."""
+    if now[s] != now[u]:
+        return now[s] < now[u]
+    if (lower[s] == x) != (lower[u] == x):
+        return lower[s] == x
+    return s < u
 
 
 @kernel

@@ -62,6 +62,41 @@ def test_prune_drops_weak_ties_and_keeps_the_strongest_within_the_cap():
     assert strength.tolist() == [0.9, 0.7]
 
 
+def _pruned_by_the_rule(ties: TieStore, below: float, max_ties: int) -> list[int]:
+    """The slots `prune` deletes, in order, by its documented rule, written out plainly: the
+    weak ties in slot order, then actor by actor its weakest beyond the cap (judged before
+    any deletion; of equals, those where it is the lower end, each in slot order)."""
+    live = ties.live_slots().tolist()
+    now = {s: float(ties.strength(s, 0)) for s in live}
+    kept = [s for s in live if now[s] >= below]
+    gone = [s for s in live if now[s] < below]
+    for x in range(ties.actors):
+        mine = [s for s in kept if x in (ties.a[s], ties.b[s])]
+        mine.sort(key=lambda s: (now[s], ties.a[s] != x, s))
+        gone += mine[: max(len(mine) - max_ties, 0)]
+    return list(dict.fromkeys(gone))  # a tie among the weakest of both ends goes once
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 7), st.integers(0, 7), st.sampled_from([0.01, 0.2, 0.5, 0.9])),
+        max_size=40,
+    ),
+    st.integers(1, 4),
+)
+def test_prune_deletes_what_the_rule_says_in_its_order(ties_made, max_ties):
+    ties = TieStore(width=4)
+    ties.add_actors(8)
+    for i, j, w in ties_made:
+        if i != j and ties.slot(i, j) < 0:
+            ties.create(i, j, strength=w, t=0, lam=0.0)
+    expected = _pruned_by_the_rule(ties, below=0.05, max_ties=max_ties)
+    ties.prune(t=0, below=0.05, max_ties=max_ties)
+    freed = ties.slots.data.counters[tie_kernels.FREED]
+    assert ties.free[:freed].tolist() == expected  # freed slots are stacked in deletion order
+    _adjacency_matches_slots(ties)
+
+
 def _adjacency_matches_slots(ties: TieStore) -> None:
     """Every live slot appears in both ends' adjacency rows, and nothing else does."""
     entries = set()
