@@ -27,7 +27,7 @@ import numpy as np
 from simulation.compiled import kernel
 from simulation.config import TIME, CooperationConfig
 from simulation.streams import generator
-from simulation.ties import NO_RATES, contact_pairs, find, strength
+from simulation.ties import NO_RATES, contact_pairs, strength
 
 if TYPE_CHECKING:
     from simulation.cooperations import CooperationBook
@@ -239,6 +239,7 @@ def score(book, actors, ties, adj, ids, owner, actor, links, week, weights):
     accept = np.empty(n)
     group = np.empty(n, dtype=np.int64)
     have = np.zeros(actors.income.shape[1])
+    slot_of = np.full(len(actors.active), -1, dtype=np.int64)  # the lead's tie to each actor
     c = 0
     for pos in range(len(ids)):
         k = ids[pos]
@@ -250,9 +251,11 @@ def score(book, actors, ties, adj, ids, owner, actor, links, week, weights):
         for r in range(book.need.shape[1]):
             n_needed += book.need[k, r] > 0
         lead = book.initiator[k]
+        for p in range(adj.degree[lead]):
+            slot_of[adj.nbr[lead, p]] = adj.nslot[lead, p]
         while c < n and owner[c] == pos:
             x = actor[c]
-            s = find(adj, lead, x)
+            s = slot_of[x]
             w = strength(ties, s, week) if s >= 0 else 0.0
             repeat = s >= 0 and ties.joint[s] > 0
             gaps = 0
@@ -271,6 +274,8 @@ def score(book, actors, ties, adj, ids, owner, actor, links, week, weights):
             accept[c] = actors.engagement[x] * (0.5 + w) * (1.0 if interested else 0.5)
             group[c] = (REPEAT if repeat else INCUMBENT) if actors.joined[x] > 0 else NEWCOMER
             c += 1
+        for p in range(adj.degree[lead]):
+            slot_of[adj.nbr[lead, p]] = -1
     return weight, accept, group
 
 
