@@ -454,8 +454,10 @@ class CooperationBook(Table[CooperationArrays]):
             self.pooled_this_week[:] = 0
             return
         done, failed = work.week(self, self.running_ids())
-        self._close(done, COMPLETED)
-        self._close(failed, FAILED)
+        if len(done):
+            self._close(done, COMPLETED)
+        if len(failed):
+            self._close(failed, FAILED)
 
     def joint_work(self) -> None:
         """Monthly: members' ties grow through working together; trust is checked (M2)."""
