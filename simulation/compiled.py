@@ -11,9 +11,10 @@ A kernel is called thousands of times a run with bundles of up to 28 arrays, and
 dispatcher works out the type of every array on every call (about 0.1 µs each). `Kernel`
 remembers, for each combination of argument kinds it has seen, the compiled function Numba
 chose, and calls it directly: a store's bundle (see `columns.Table`) is recognised by its
-class alone, since its arrays are always made by the table with their declared dtypes; other
-arrays by dtype, dimensions and flags; another tuple (the rules a kernel takes) by the kinds of
-what it holds, remembered by identity while it is in use; anything else by its type. A
+class alone, since its arrays are always made by the table with their declared dtypes, and so
+is the model's random stream (`streams.Stream`, always integers); other arrays by dtype,
+dimensions and flags; another tuple (the rules a kernel takes) by the kinds of what it holds,
+remembered by identity while it is in use; anything else by its type. A
 combination not seen before goes through Numba's dispatcher (which compiles it if needed).
 """
 
