@@ -224,10 +224,11 @@ def review_rates(ties, adj, sector, t, rates):
     """Monthly: each live tie's rate is set from its embeddedness now, its strength so far
     carried over. Returns how many ties are bridges (no common contact of its two ends).
 
-    Each tie is seen once, from its lower end `a`, whose contacts are marked with `a` first;
-    a tie is embedded as soon as one contact of its other end is marked."""
+    Which ties are embedded is found first: each tie is seen once, from its lower end `a`,
+    whose contacts are marked with `a`; it is embedded as soon as one contact of its other end
+    is marked. The rates are then set slot by slot."""
+    embedded = np.zeros(ties.counters[NEXT], dtype=np.bool_)
     mark = np.full(len(adj.degree), -1, dtype=np.int64)
-    bridges = 0
     for a in range(len(adj.degree)):
         for p in range(adj.degree[a]):
             mark[adj.nbr[a, p]] = a
@@ -235,20 +236,22 @@ def review_rates(ties, adj, sector, t, rates):
             b = adj.nbr[a, p]
             if b < a:
                 continue
-            embedded = False
             for q in range(adj.degree[b]):
                 if mark[adj.nbr[b, q]] == a:
-                    embedded = True
+                    embedded[adj.nslot[a, p]] = True
                     break
-            s = adj.nslot[a, p]
-            lam = rates.same if sector[a] == sector[b] else rates.cross
-            if not embedded:
-                lam *= rates.bridge
-                bridges += 1
-            if lam != ties.lam[s]:
-                ties.w0[s] = strength(ties, s, t)
-                ties.t0[s] = t
-                ties.lam[s] = lam
+    bridges = 0
+    for s in range(len(embedded)):
+        if not ties.alive[s]:
+            continue
+        lam = rates.same if sector[ties.a[s]] == sector[ties.b[s]] else rates.cross
+        if not embedded[s]:
+            lam *= rates.bridge
+            bridges += 1
+        if lam != ties.lam[s]:
+            ties.w0[s] = strength(ties, s, t)
+            ties.t0[s] = t
+            ties.lam[s] = lam
     return bridges
 
 
