@@ -143,9 +143,10 @@ def formation_ends(book, ids, partners):
 
 @kernel
 def candidates(book, actors, adj, ids, min_spare):
-    """Every forming cooperation's candidates: contacts of its members who are active, free,
-    have spare time and are not members, with how many members each knows. Returns (owner as
-    a position in ids, actor, links), grouped by cooperation."""
+    """Every forming cooperation's candidates: contacts of its members who are active,
+    engaged, free, have spare time (all judged once, as the pass begins) and are not members,
+    with how many members each knows. Returns (owner as a position in ids, actor, links),
+    grouped by cooperation, each cooperation's in the order its members' rows meet them."""
     bound = 0
     for pos in range(len(ids)):
         k = ids[pos]
@@ -154,36 +155,36 @@ def candidates(book, actors, adj, ids, min_spare):
     owner = np.empty(bound, dtype=np.int64)
     actor = np.empty(bound, dtype=np.int64)
     links = np.empty(bound, dtype=np.float64)
-    count = np.zeros(len(actors.active), dtype=np.int64)
+    count = np.zeros(len(actors.active), dtype=np.int64)  # -1: not a candidate
+    for x in range(len(count)):
+        free = actors.load[x] < actors.capacity[x]
+        able = actors.active[x] and actors.engaged[x] and free
+        if not (able and actors.stock[x, TIME] >= min_spare):
+            count[x] = -1
     n = 0
     for pos in range(len(ids)):
         k = ids[pos]
         first = n
-        for m in range(book.n_members[k]):
-            count[book.roster[k, m]] = -1
-        for m in range(book.n_members[k]):
-            member = book.roster[k, m]
+        members = book.roster[k, : book.n_members[k]]
+        was = np.empty(len(members), dtype=np.int64)
+        for m in range(len(members)):
+            was[m] = count[members[m]]
+            count[members[m]] = -1
+        for m in range(len(members)):
+            member = members[m]
             for p in range(adj.degree[member]):
                 x = adj.nbr[member, p]
                 if count[x] < 0:
                     continue
                 if count[x] == 0:
-                    actor[n] = x
+                    owner[n], actor[n] = pos, x
                     n += 1
                 count[x] += 1
-        kept = first
         for c in range(first, n):
-            x = actor[c]
-            links_x = count[x]
-            count[x] = 0
-            free = actors.load[x] < actors.capacity[x]
-            able = actors.active[x] and actors.engaged[x] and free
-            if able and actors.stock[x, TIME] >= min_spare:
-                owner[kept], actor[kept], links[kept] = pos, x, links_x
-                kept += 1
-        n = kept
-        for m in range(book.n_members[k]):
-            count[book.roster[k, m]] = 0
+            links[c] = count[actor[c]]
+            count[actor[c]] = 0
+        for m in range(len(members) - 1, -1, -1):
+            count[members[m]] = was[m]
     return owner[:n], actor[:n], links[:n]
 
 
