@@ -12,7 +12,8 @@ dispatcher works out the type of every array on every call (about 0.1 µs each).
 remembers, for each combination of argument kinds it has seen, the compiled function Numba
 chose, and calls it directly: a store's bundle (see `columns.Table`) is recognised by its
 class alone, since its arrays are always made by the table with their declared dtypes, and so
-is the model's random stream (`streams.Stream`, always integers); other arrays by dtype,
+is a tuple registered with `fixed_kind` (the model's random stream, a batch of contacts'
+settings: always made of the same types); other arrays by dtype,
 dimensions and flags; another tuple (the rules a kernel takes) by the kinds of what it holds,
 remembered by identity while it is in use; anything else by its type. A
 combination not seen before goes through Numba's dispatcher (which compiles it if needed).
@@ -30,7 +31,6 @@ import numpy as np
 from numba import njit, types
 
 from simulation.columns import LAYOUTS
-from simulation.streams import Stream
 
 KERNEL_MODULES = (
     "ties",
@@ -78,9 +78,15 @@ each is kept here alive (so its id is not reused) until the memo is cleared."""
 SEEN_MOST = 256
 
 
-_SCALARS = frozenset((int, float, bool, Stream))
-"""Python scalars, and tuples only ever made of the same scalar types (a generator's
-addresses): their kind is their type."""
+_SCALARS: set[type] = {int, float, bool}
+"""Python scalars and the tuples registered with `fixed_kind`: their kind is their type."""
+
+
+def fixed_kind(layout: type) -> type:
+    """Class decorator: a NamedTuple whose fields are always made with the same types (so its
+    Numba type does not depend on its values) is known to kernel calls by its class alone."""
+    _SCALARS.add(layout)
+    return layout
 
 
 def _kind(value: object) -> object:

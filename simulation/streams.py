@@ -27,7 +27,10 @@ from numba import types
 from numba.core import cgutils
 from numba.core.extending import intrinsic
 
+from simulation.compiled import fixed_kind
 
+
+@fixed_kind
 class Stream(NamedTuple):
     """Where a NumPy generator's bit generator lives (addresses, as integers)."""
 

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from simulation.columns import Table, column
-from simulation.compiled import kernel
+from simulation.compiled import fixed_kind, kernel
 from simulation.config import WEEKS_PER_MONTH, TiesConfig
 
 if TYPE_CHECKING:
@@ -90,18 +90,22 @@ def weekly_decay(config: TiesConfig) -> tuple[float, float]:
     return float(lam), float(lam * config.cross_sector_decay_multiplier)
 
 
+@fixed_kind
 class DecayRates(NamedTuple):
-    """Weekly decay rates: embedded ties within and across sectors, and the bridge factor."""
+    """Weekly decay rates: embedded ties within and across sectors, and the bridge factor
+    (floats only, see `fixed_kind`)."""
 
     same: float
     cross: float
     bridge: float
 
 
+@fixed_kind
 class Contact(NamedTuple):
     """A batch of contacts: the strength it adds, a new tie's strength, its week, whether the
     pairs learn each other's resources, where new ties are made (`ORIGINS`), and what sets a
-    new tie's decay rate (the actors' sectors and the rates)."""
+    new tie's decay rate (the actors' sectors, int8, and the rates). Made by `TieStore.batch`
+    with these types only (a kernel call knows it by its class, see `fixed_kind`)."""
 
     gain: float
     new_strength: float
@@ -472,7 +476,9 @@ class TieStore:
         self.config = config if config is not None else TiesConfig()
         self.population = population
         self.lam_same, self.lam_cross = weekly_decay(self.config)
-        self.rates = DecayRates(self.lam_same, self.lam_cross, self.config.bridge_decay_multiplier)
+        self.rates = DecayRates(
+            float(self.lam_same), float(self.lam_cross), float(self.config.bridge_decay_multiplier)
+        )
         self.bridges = 0  # at the last monthly review
         self._last_how: Contact | None = None
         self.slots: Table[TieSlots] = Table(TieSlots, rows=max(capacity, 2))
@@ -522,7 +528,15 @@ class TieStore:
             or last[:5] != (gain, new_strength, t, informed, origin)
             or last.sector is not sectors
         ):
-            last = Contact(gain, new_strength, float(t), informed, origin, sectors, self.rates)
+            last = Contact(
+                float(gain),
+                float(new_strength),
+                float(t),
+                bool(informed),
+                int(origin),
+                sectors,
+                self.rates,
+            )
             self._last_how = last
         return last
 

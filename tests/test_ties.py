@@ -251,3 +251,17 @@ def test_strengths_among_equals_the_strength_of_each_members_tie():
             expected = tie_kernels.strength(ties.slots.data, slot, t) if slot >= 0 else 0.0
             assert matrix[x, y] == expected
     assert (matrix > 0).sum() > 0
+
+
+def test_a_batchs_settings_have_the_same_types_whatever_callers_pass():
+    """Kernel calls know a batch's settings by their class (`fixed_kind`), so they must be
+    made with the declared types: an int gain or week, a 0/1 flag, a NumPy origin alike."""
+    model = NeighbourhoodModel(small_config({"years": 1}), rng=2)
+    ties = model.ties
+    for how in (
+        ties.batch(0, 3, informed=1, origin=np.int8(OWN)),
+        ties.batch(0.25, 3.0, informed=False, new_strength=np.float32(0.5)),
+    ):
+        assert [type(v) for v in how[:5]] == [float, float, float, bool, int]
+        assert how.sector.dtype == np.int8 and how.sector.flags.c_contiguous
+        assert all(type(rate) is float for rate in how.rates)
