@@ -155,20 +155,18 @@ def candidates(book, actors, adj, ids, min_spare):
     owner = np.empty(bound, dtype=np.int64)
     actor = np.empty(bound, dtype=np.int64)
     links = np.empty(bound, dtype=np.float64)
-    count = np.zeros(len(actors.active), dtype=np.int64)  # -1: not a candidate
-    for x in range(len(count)):
+    able = np.empty(len(actors.active), dtype=np.bool_)
+    for x in range(len(able)):
         free = actors.load[x] < actors.capacity[x]
-        able = actors.active[x] and actors.engaged[x] and free
-        if not (able and actors.stock[x, TIME] >= min_spare):
-            count[x] = -1
+        able[x] = actors.active[x] and actors.engaged[x] and free
+        able[x] = able[x] and actors.stock[x, TIME] >= min_spare
+    count = np.where(able, 0, -1)  # members met so far; -1: not a candidate
     n = 0
     for pos in range(len(ids)):
         k = ids[pos]
         first = n
         members = book.roster[k, : book.n_members[k]]
-        was = np.empty(len(members), dtype=np.int64)
         for m in range(len(members)):
-            was[m] = count[members[m]]
             count[members[m]] = -1
         for m in range(len(members)):
             member = members[m]
@@ -183,8 +181,8 @@ def candidates(book, actors, adj, ids, min_spare):
         for c in range(first, n):
             links[c] = count[actor[c]]
             count[actor[c]] = 0
-        for m in range(len(members) - 1, -1, -1):
-            count[members[m]] = was[m]
+        for m in range(len(members)):
+            count[members[m]] = 0 if able[members[m]] else -1
     return owner[:n], actor[:n], links[:n]
 
 

@@ -129,19 +129,17 @@ class Collector(DataCollector):
     unless a Python scalar. The first call (which validates the reporters) and anything but
     model reporters go through Mesa's own `collect`."""
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._plain = not (self.agent_reporters or self.agenttype_reporters) and all(
+            type(r) is FunctionType for r in self.model_reporters.values()
+        )
+
     def collect(self, model: NeighbourhoodModel) -> None:
-        if not self._validated or not self._plain():
+        if not (self._plain and self._validated):
             super().collect(model)
             return
         self._collection_steps.append(model.time)
         for var, reporter in self.model_reporters.items():
             value = reporter(model)
             self.model_vars[var].append(value if type(value) in IMMUTABLE else deepcopy(value))
-
-    def _plain(self) -> bool:
-        """Only model reporters, each a function (worked out once)."""
-        if not hasattr(self, "_only_functions"):
-            self._only_functions = not (self.agent_reporters or self.agenttype_reporters) and all(
-                type(r) is FunctionType for r in self.model_reporters.values()
-            )
-        return self._only_functions
