@@ -13,10 +13,10 @@ remembers, for each combination of argument kinds it has seen, the compiled func
 chose, and calls it directly: a store's bundle (see `columns.Table`) is recognised by its
 class alone, since its arrays are always made by the table with their declared dtypes, and so
 is a tuple registered with `fixed_kind` (the model's random stream, a batch of contacts'
-settings: always made of the same types); other arrays by dtype,
-dimensions and flags; another tuple (the rules a kernel takes) by the kinds of what it holds,
-remembered by identity while it is in use; anything else by its type. A
-combination not seen before goes through Numba's dispatcher (which compiles it if needed).
+settings: always made of the same types); other arrays by dtype, dimensions and flags; another
+tuple (the rules a kernel takes) by the kinds of what it holds, remembered by identity while
+it is in use; anything else by its type. A combination not seen before goes through Numba's
+dispatcher (which compiles it if needed).
 """
 
 from __future__ import annotations
@@ -78,14 +78,14 @@ each is kept here alive (so its id is not reused) until the memo is cleared."""
 SEEN_MOST = 256
 
 
-_SCALARS: set[type] = {int, float, bool}
+_BY_TYPE: set[type] = {int, float, bool}
 """Python scalars and the tuples registered with `fixed_kind`: their kind is their type."""
 
 
 def fixed_kind(layout: type) -> type:
     """Class decorator: a NamedTuple whose fields are always made with the same types (so its
     Numba type does not depend on its values) is known to kernel calls by its class alone."""
-    _SCALARS.add(layout)
+    _BY_TYPE.add(layout)
     return layout
 
 
@@ -94,7 +94,7 @@ def _kind(value: object) -> object:
     kind = type(value)
     if kind is np.ndarray:
         return value.dtype.num, value.ndim, value.flags.num
-    if kind in LAYOUTS or kind in _SCALARS:
+    if kind in LAYOUTS or kind in _BY_TYPE:
         return kind
     if isinstance(value, tuple):
         seen = _SEEN.get(id(value))
@@ -126,7 +126,7 @@ class Kernel:
                 (a.dtype.num, a.ndim, a.flags.num)
                 if (kind := type(a)) is np.ndarray
                 else kind
-                if kind in LAYOUTS or kind in _SCALARS
+                if kind in LAYOUTS or kind in _BY_TYPE
                 else _kind(a)
                 for a in args
             ]

@@ -414,22 +414,17 @@ class CooperationBook(Table[CooperationArrays]):
         self.data.shortage[k] = 0
 
     def start(self, ids: np.ndarray | int) -> None:
-        """Enough partners: the cooperations `ids` start their work (in this order)."""
+        """Enough partners: the cooperations `ids` start their work (in this order). Each is
+        marked running and counted; it has clear goals and a coordinator role or not, with
+        chances from who is in it (`cooperation.structure`; seed conditions 5, 6); its members
+        count as working in it (compiled: `start_work`)."""
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
         if not len(ids):
             return
+        m = self.model
         started = ids.tolist()
         for k in started:
             del self.forming[k]
-        self._negotiate_structure(ids)  # marked running, counted, members start working
-        self.running.update(dict.fromkeys(started))
-        self._running_ids = None
-
-    def _negotiate_structure(self, ids: np.ndarray) -> None:
-        """At the start, each cooperation has clear goals and a coordinator role or not, with
-        chances from who is in it (`cooperation.structure`; seed conditions 5, 6); then its
-        members count as working in it (compiled: `start_work`)."""
-        m = self.model
         catalyst = m.catalyst.holder if m.catalyst.active else -1
         start_work(
             self.data,
@@ -441,6 +436,8 @@ class CooperationBook(Table[CooperationArrays]):
             self.started_by_type,
             m.stream,
         )
+        self.running.update(dict.fromkeys(started))
+        self._running_ids = None
 
     def _appoint_coordinator(self, k: int) -> None:
         members = self.group(k)
@@ -454,10 +451,8 @@ class CooperationBook(Table[CooperationArrays]):
             self.pooled_this_week[:] = 0
             return
         done, failed = work.week(self, self.running_ids())
-        if len(done):
-            self._close(done, COMPLETED)
-        if len(failed):
-            self._close(failed, FAILED)
+        self._close(done, COMPLETED)
+        self._close(failed, FAILED)
 
     def joint_work(self) -> None:
         """Monthly: members' ties grow through working together; trust is checked (M2)."""
@@ -468,10 +463,10 @@ class CooperationBook(Table[CooperationArrays]):
     def _close(self, ids: np.ndarray | int, outcome: int) -> None:
         """The cooperations `ids` end with `outcome`: members are freed; completion and failure
         feed back into the ties among the members still here (M6)."""
+        if np.size(ids) == 0:  # often: a week in which nothing ends
+            return
         m = self.model
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
-        if not len(ids):
-            return
         state = self.data.state[ids]
         for k, was in zip(ids.tolist(), state.tolist(), strict=True):
             if was == FORMING:

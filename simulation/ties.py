@@ -390,10 +390,10 @@ def prune_ties(ties, adj, t, below, max_ties, actors):
             else:
                 gone[g] = s
                 g += 1
-    crowded = 0
+    weak, crowded = g, 0
     for x in range(actors):
         crowded += max(count[x] - max_ties, 0)
-    gone = np.concatenate((gone[:g], np.empty(crowded, dtype=np.int64)))
+    gone = np.concatenate((gone[:weak], np.empty(crowded, dtype=np.int64)))
     mine = np.empty(adj.nbr.shape[1], dtype=np.int64)
     for x in range(actors):  # then each crowded actor's weakest
         if count[x] <= max_ties:
@@ -405,7 +405,7 @@ def prune_ties(ties, adj, t, below, max_ties, actors):
                 mine[n] = s
                 n += 1
         g = _weakest(mine[:n], x, now, ties.a, count[x] - max_ties, gone, g)
-    for r in range(len(gone) - crowded, g):
+    for r in range(weak, g):  # the crowded actors' weakest
         keep[gone[r]] = False
     remove_slots(ties, adj, gone[:g])
     live = np.flatnonzero(keep)
@@ -477,7 +477,7 @@ class TieStore:
         self.population = population
         self.lam_same, self.lam_cross = weekly_decay(self.config)
         self.rates = DecayRates(
-            float(self.lam_same), float(self.lam_cross), float(self.config.bridge_decay_multiplier)
+            self.lam_same, self.lam_cross, float(self.config.bridge_decay_multiplier)
         )
         self.bridges = 0  # at the last monthly review
         self._last_how: Contact | None = None
