@@ -21,7 +21,7 @@ from simulation.compiled import kernel
 from simulation.config import COOPERATION_TYPES, RESOURCES, TIME
 from simulation.population import QM
 from simulation.streams import generator
-from simulation.ties import OWN, PROGRAMME, reinforce_group
+from simulation.ties import NO_RATES, OWN, PROGRAMME, contact_pairs, reinforce_group
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
@@ -206,6 +206,25 @@ def propose(book, actors, first, initiators, topics, kinds, seeded, uniform, typ
 
 
 @kernel
+def join_member(book, actors, ties, adj, k, actor, week, how):
+    """`actor` joins `k` (its roster has room): it is busier and active in `week`, last on the
+    roster, and counted at once if `k` runs (`count_members`); then it has contact with each
+    earlier member (`contact_pairs`, batch `how`). Returns those pairs (new member, earlier
+    member) and where their contacts stopped for want of room."""
+    n = book.n_members[k]
+    pairs_i = np.full(n, actor, dtype=np.int64)
+    pairs_j = book.roster[k, :n].copy()
+    actors.load[actor] += 1
+    actors.last_active[actor] = week
+    book.roster[k, n] = actor
+    book.n_members[k] = n + 1
+    if book.state[k] == RUNNING:
+        count_members(book, np.array([k]), n, actors.joined)
+    stopped = contact_pairs(ties, adj, pairs_i, pairs_j, np.zeros(0), 0, how)[1] if n else 0
+    return pairs_i, pairs_j, stopped
+
+
+@kernel
 def count_members(book, ids, since, joined):
     """Members of the cooperations `ids` from roster position `since` on start working: an
     actor's first cooperation counts it as a newcomer there, every one counts in `joined`
@@ -295,13 +314,6 @@ class CooperationBook(Table[CooperationArrays]):
         self.widen("members")
         self.reset("pair_slots", width * (2 * width - 1))
 
-    def _enrol(self, k: int, actor: int) -> None:
-        """Append `actor` to the members of `k`."""
-        if self.data.n_members[k] == self.data.roster.shape[1]:
-            self.widen_roster()
-        self.data.roster[k, self.data.n_members[k]] = actor
-        self.data.n_members[k] += 1
-
     def _drop(self, k: int, actor: int) -> None:
         """Take `actor` out of the members of `k`, keeping the others' order; the cached pair
         slots of `k` go (positions moved)."""
@@ -381,28 +393,25 @@ class CooperationBook(Table[CooperationArrays]):
             self.data.ended_by[abandoned] = work.NOT_STARTED
             self._close(abandoned, ABANDONED)
 
-    def _admit(self, k: int, actor: int) -> None:
-        """`actor` becomes a member (its ties to the others are made by the caller)."""
-        m = self.model
-        m.state.load[actor] += 1
-        m.state.mark_active(actor, m.week)
-        self._enrol(k, actor)
-        if self.data.state[k] == RUNNING:  # a running cooperation counts its new member now
-            count_members(self.data, np.array([k]), self.data.n_members[k] - 1, m.state.joined)
-
     def join(self, k: int, actor: int) -> None:
-        """`actor` becomes a member; working together makes the members acquainted."""
+        """`actor` becomes a member; working together makes the members acquainted (ties made
+        where `k` draws on a programme's fund are the programme's; compiled: `join_member`)."""
         m = self.model
-        others = self.group(k).copy()
-        self._admit(k, actor)
+        if self.data.n_members[k] == self.data.roster.shape[1]:
+            self.widen_roster()
         funded = self.data.fund_drawn[k] > 0 and m.programme.funded
-        m.ties.meet(
-            np.full(len(others), actor),
-            others,
-            gain=0.0,
-            t=m.week,
-            origin=PROGRAMME if funded else OWN,
+        how = m.ties.batch(0.0, m.week, origin=PROGRAMME if funded else OWN)
+        pairs_i, pairs_j, stopped = join_member(
+            self.data,
+            m.state.data,
+            m.ties.slots.data,
+            m.ties.adjacency.data,
+            k,
+            actor,
+            float(m.week),
+            how,
         )
+        m.ties.resume(pairs_i, pairs_j, how, NO_RATES, stopped)
 
     def add_supporter(self, k: int, actor: int) -> None:
         """The catalyst found `actor` to support `k`: it joins as a member."""

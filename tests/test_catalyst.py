@@ -78,7 +78,7 @@ def _cooperation_of(model: NeighbourhoodModel, members: list[int]) -> int:
         )[0]
     )
     for partner in members[1:]:
-        book._admit(k, partner)
+        book.join(k, partner)
     book.start(k)
     book.shortage[k] = 5  # stalled for a while
     return k

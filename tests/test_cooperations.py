@@ -53,7 +53,7 @@ def _started(model: NeighbourhoodModel, count: int, kind: int, members: list[int
     book.kind[ids] = kind
     for k in ids.tolist():
         for partner in members[1:]:
-            book._admit(k, partner)
+            book.join(k, partner)
     book.start(ids)
     return ids
 
@@ -288,7 +288,7 @@ def test_joint_work_finds_member_ties_again_when_their_cached_slot_was_reused():
     book, ties, week = model.cooperations, model.ties, model.week
     k = book.propose(0)
     for actor in (1, 2):
-        book._admit(k, actor)
+        book.join(k, actor)
     book.start(k)
     book.joint_work()
     first = ties.slot(0, 1)
@@ -387,3 +387,26 @@ def test_partner_search_among_anyone_reaches_actors_nobody_in_the_group_knows():
         for _ in range(3):
             book.recruit()
         assert (book.n_members[k] > 1) == strangers_join, search
+
+
+def test_who_joins_meets_every_earlier_member_and_a_running_cooperation_counts_it_at_once():
+    model = NeighbourhoodModel(small_config({**STATIC, "actors.counts.residents": 40}), rng=5)
+    book, ties, state = model.cooperations, model.ties, model.state
+    state.capacity[:] = 100
+    width = book.roster.shape[1]
+    k = book.propose(0)
+    joiners = list(range(1, width + 2))  # more than the roster holds at first
+    book.join(k, joiners[0])
+    assert state.joined[joiners[0]] == 0  # forming: counted when it starts
+    book.start(k)
+    assert state.joined[[0, joiners[0]]].tolist() == [1, 1]
+    before = state.load[joiners[1:]].copy()
+    for actor in joiners[1:]:
+        book.join(k, actor)
+    members = book.group(k).tolist()
+    assert members == [0, *joiners]
+    assert all(ties.slot(a, b) >= 0 for a in members for b in members if a < b)
+    assert (state.load[joiners[1:]] == before + 1).all()
+    assert (state.joined[joiners] == 1).all()
+    assert (state.last_active[joiners] == model.week).all()
+    assert book.newcomers[k] == len(members)  # none had joined a cooperation before
