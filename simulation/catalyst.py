@@ -32,7 +32,8 @@ from simulation.compiled import kernel
 from simulation.config import TIME, WEEKS_PER_MONTH, WEEKS_PER_YEAR, MeetingFormat
 from simulation.meetings import MeetingStructure
 from simulation.population import QM, RESIDENTS
-from simulation.ties import OWN, PROGRAMME
+from simulation.streams import generator
+from simulation.ties import NO_RATES, OWN, PROGRAMME, contact_pairs, find, second_neighbours
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
@@ -200,9 +201,6 @@ class Catalyst:
         """Ties it makes are the programme's while the QM office holds the role."""
         return PROGRAMME if self.model.state.sector[self.holder] == QM else OWN
 
-    def _contacts(self) -> np.ndarray:
-        return self.model.ties.contacts_of(self.holder)
-
     def _known_stalled(self) -> np.ndarray:
         """The stalled running cooperations it knows of (compiled: `known_stalled`)."""
         m = self.model
@@ -246,59 +244,72 @@ class Catalyst:
 
     # -- the five functions ---------------------------------------------------------------
     def set_impulse(self) -> None:
-        """Content impulse: a contact with spare capacity takes up a project idea."""
+        """Content impulse: a contact with spare capacity takes up a project idea (compiled:
+        `impulse_taken`)."""
         m = self.model
-        s = m.state
-        contacts = self._contacts()
-        if not len(contacts):
+        free, actor = impulse_taken(
+            m.state.data,
+            m.ties.adjacency.data,
+            self.holder,
+            m.config.cooperation.min_spare_hours,
+            self.budget >= self.config.action_hours,
+            m.stream,
+        )
+        if not free or not self._spend():
             return
-        free = contacts[
-            s.engaged[contacts]
-            & (s.load[contacts] < s.capacity[contacts])
-            & (s.stock[contacts, TIME] >= m.config.cooperation.min_spare_hours)
-        ]
-        if not len(free) or not self._spend():
-            return
-        actor = int(free[m.rng.integers(len(free))])
-        if m.rng.random() < s.engagement[actor] + s.inspiration[actor]:
-            m.actor(actor).propose_cooperation(seeded=True)
+        if actor >= 0:
+            m.actor(int(actor)).propose_cooperation(seeded=True)
             self.actions["impulses"] += 1
 
     def introduce(self) -> None:
         """Tertius iungens: two of its contacts who do not know each other meet; its own ties
-        to both gain `broker_gain` (it stays in the middle of what it wove)."""
+        to both gain `broker_gain` (it stays in the middle of what it wove; compiled:
+        `introduction`)."""
         m = self.model
-        contacts = self._contacts()
-        if len(contacts) < 2:
-            return
-        first, second = m.rng.integers(len(contacts)), m.rng.integers(len(contacts) - 1)
-        a, b = int(contacts[first]), int(contacts[second + (second >= first)])
-        if m.ties.slot(a, b) >= 0 or not self._spend():
-            return
+        ties = m.ties
         origin = self._origin()
-        m.ties.meet(np.array([a]), np.array([b]), gain=0.0, t=m.week, origin=origin)
-        gain = self.config.broker_gain
-        m.ties.meet(np.full(2, self.holder), np.array([a, b]), gain=gain, t=m.week, origin=origin)
+        meeting = ties.batch(0.0, m.week, origin=origin)
+        broker = ties.batch(self.config.broker_gain, m.week, origin=origin)
+        pair, stopped, ends, stopped_broker = introduction(
+            ties.slots.data,
+            ties.adjacency.data,
+            self.holder,
+            self.budget >= self.config.action_hours,
+            meeting,
+            broker,
+            m.stream,
+        )
+        if stopped < 0 or not self._spend():  # no pair of strangers, or no time
+            return
+        ties.resume(pair[:1], pair[1:], meeting, NO_RATES, stopped)
+        if stopped_broker < 0:  # not begun: the pair's contact had to wait for room
+            ties.contact(ends, pair, broker, NO_RATES)
+        else:
+            ties.resume(ends, pair, broker, NO_RATES, stopped_broker)
         self.actions["introductions"] += 1
 
     def bring_newcomer(self) -> None:
         """Draw in someone a contact knows who is at the edge (at most one tie) or not yet
-        engaged: it meets the catalyst, and starts taking part with chance `persuasion`."""
+        engaged: it meets the catalyst, and starts taking part with chance `persuasion`
+        (compiled: `newcomer_drawn_in`)."""
         m = self.model
         s = m.state
-        contacts = self._contacts()
-        if not len(contacts):
-            return
-        reach = m.ties.second_neighbours(self.holder)
-        d = s.data
-        reach = reach[d.active[reach] & ((m.ties.degree[reach] <= 1) | ~d.engaged[reach])]
-        if not len(reach) or not self._spend():
-            return
-        newcomer = int(reach[m.rng.integers(len(reach))])
-        m.ties.meet(
-            np.array([newcomer]), np.array([self.holder]), gain=0.0, t=m.week, origin=self._origin()
+        how = m.ties.batch(0.0, m.week, origin=self._origin())
+        reach, newcomer, stopped, persuaded = newcomer_drawn_in(
+            s.data,
+            m.ties.slots.data,
+            m.ties.adjacency.data,
+            self.holder,
+            self.budget >= self.config.action_hours,
+            self.config.persuasion,
+            how,
+            m.stream,
         )
-        if not s.engaged[newcomer] and m.rng.random() < self.config.persuasion:
+        if not reach or not self._spend():
+            return
+        newcomer = int(newcomer)
+        m.ties.resume(np.array([newcomer]), np.array([self.holder]), how, NO_RATES, stopped)
+        if persuaded:
             m.engagement.engage(newcomer)
         if s.engaged[newcomer]:
             s.inspire(newcomer, m.config.cooperation.inspiration_gain)
@@ -430,3 +441,78 @@ def most_stalled(book, adj, holder, running, stall_weeks, most_supporters):
         if book.supporters[k] < most_supporters and book.shortage[k] > longest:
             best, longest = k, book.shortage[k]
     return best
+
+
+@kernel
+def impulse_taken(actors, adj, holder, min_spare, can_spend, source):
+    """A content impulse: of the holder's contacts (in adjacency order) those engaged, with
+    room for a cooperation and `min_spare` hours; if there are any and it `can_spend` the
+    time, one drawn at random (from the model's stream) takes the idea up with chance
+    engagement + inspiration (a uniform). Returns how many were free and who takes the idea
+    up (-1: nobody)."""
+    free = np.empty(adj.degree[holder], dtype=np.int64)
+    n = 0
+    for p in range(adj.degree[holder]):
+        x = adj.nbr[holder, p]
+        room = actors.load[x] < actors.capacity[x]
+        if actors.engaged[x] and room and actors.stock[x, TIME] >= min_spare:
+            free[n] = x
+            n += 1
+    if n == 0 or not can_spend:
+        return n, -1
+    draw = generator(source)
+    actor = free[draw.integers(0, n)]
+    if draw.random() < actors.engagement[actor] + actors.inspiration[actor]:
+        return n, actor
+    return n, -1
+
+
+@kernel
+def introduction(ties, adj, holder, can_spend, meeting, broker, source):
+    """Tertius iungens: two of the holder's contacts drawn at random (two integers from the
+    model's stream); if they do not know each other and it `can_spend` the time, they meet
+    (batch `meeting`), then the holder meets both (batch `broker`). Returns the pair, where
+    their contact stopped for want of room (-1: no introduction), the holder twice, and
+    where its contacts stopped (-1: not begun, the pair's contact is waiting for room)."""
+    pair = np.empty(2, dtype=np.int64)
+    ends = np.full(2, holder, dtype=np.int64)
+    degree = adj.degree[holder]
+    if degree < 2:
+        return pair, -1, ends, -1
+    draw = generator(source)
+    first, second = draw.integers(0, degree), draw.integers(0, degree - 1)
+    pair[0] = adj.nbr[holder, first]
+    pair[1] = adj.nbr[holder, second + (second >= first)]
+    if find(adj, pair[0], pair[1]) >= 0 or not can_spend:
+        return pair, -1, ends, -1
+    stopped = contact_pairs(ties, adj, pair[:1], pair[1:], np.zeros(0), 0, meeting)[1]
+    if stopped < 1:
+        return pair, stopped, ends, -1
+    return pair, stopped, ends, contact_pairs(ties, adj, ends, pair, np.zeros(0), 0, broker)[1]
+
+
+@kernel
+def newcomer_drawn_in(actors, ties, adj, holder, can_spend, persuasion, how, source):
+    """Someone at the edge drawn in: of the actors two steps from the holder
+    (`second_neighbours`), those active with at most one tie or not engaged; if there are
+    any and it `can_spend` the time, one drawn at random (from the model's stream) meets
+    the holder (batch `how`) and, if not engaged, is persuaded to take part with chance
+    `persuasion` (a uniform). Returns how many were in reach, the newcomer, where its contact
+    stopped for want of room, and whether it was persuaded."""
+    if adj.degree[holder] == 0:
+        return 0, -1, 0, False
+    reach = second_neighbours(adj, holder)
+    n = 0
+    for x in reach:
+        if actors.active[x] and (adj.degree[x] <= 1 or not actors.engaged[x]):
+            reach[n] = x
+            n += 1
+    if n == 0 or not can_spend:
+        return n, -1, 0, False
+    draw = generator(source)
+    newcomer = reach[draw.integers(0, n)]
+    pair_i = np.full(1, newcomer, dtype=np.int64)
+    pair_j = np.full(1, holder, dtype=np.int64)
+    stopped = contact_pairs(ties, adj, pair_i, pair_j, np.zeros(0), 0, how)[1]
+    persuaded = not actors.engaged[newcomer] and draw.random() < persuasion
+    return n, newcomer, stopped, persuaded

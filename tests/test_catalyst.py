@@ -230,3 +230,48 @@ def test_supporters_join_stalled_cooperations_within_the_cap():
     book = model.cooperations
     assert model.catalyst.actions["supporters"] > 0
     assert np.max(book.supporters[: book.count]) <= config.catalyst.supporters_per_cooperation
+
+
+def test_an_introduction_waits_for_room_and_then_the_three_meet():
+    """A contact that finds an actor's adjacency row full is made once the row is widened."""
+    model = _only("introductions")
+    catalyst, ties, week = model.catalyst, model.ties, model.week
+    holder = catalyst.holder
+    width = ties.adjacency.data.nbr.shape[1]
+    a, b, *others = [i for i in range(model.state.size) if i != holder][: width + 1]
+    for actor in (holder, a, b):
+        ties.remove_actor(actor)
+    for actor in (a, b):
+        ties.create(holder, actor, strength=0.5, t=week, lam=0.0)
+    for other in others[: width - 1]:  # a's row is full
+        ties.create(a, other, strength=0.5, t=week, lam=0.0)
+    assert ties.degree[a] == width
+    catalyst.budget = 10.0
+    catalyst.introduce()
+    assert catalyst.actions["introductions"] == 1
+    assert ties.slot(a, b) >= 0 and ties.adjacency.data.nbr.shape[1] > width
+    gain = model.config.catalyst.broker_gain
+    assert ties.strength(ties.slot(holder, a), week) == pytest.approx(0.5 + gain)
+    assert ties.strength(ties.slot(holder, b), week) == pytest.approx(0.5 + gain)
+
+
+def test_a_newcomer_waits_for_room_in_the_catalysts_row_and_then_meets_it():
+    model = _only("newcomers")
+    catalyst, ties, week = model.catalyst, model.ties, model.week
+    holder = catalyst.holder
+    width = ties.adjacency.data.nbr.shape[1]
+    *contacts, newcomer = [i for i in range(model.state.size) if i != holder][: width + 1]
+    for actor in (holder, newcomer):
+        ties.remove_actor(actor)
+    for actor in contacts:  # the catalyst's row is full
+        ties.create(holder, actor, strength=0.5, t=week, lam=0.0)
+    ties.create(contacts[0], newcomer, strength=0.5, t=week, lam=0.0)
+    model.state.engaged[newcomer] = False
+    reach = set(ties.second_neighbours(holder).tolist())
+    assert newcomer in reach and ties.degree[holder] == width
+    catalyst.budget = 10.0
+    while not catalyst.actions["newcomers"]:
+        catalyst.bring_newcomer()
+    met = set(ties.contacts_of(holder).tolist()) - set(contacts)
+    assert len(met) == 1 and met <= reach
+    assert ties.adjacency.data.nbr.shape[1] > width
