@@ -57,44 +57,39 @@ def network_metrics(
     ties: TieStore, pop: Population, week: float, threshold: float
 ) -> dict[str, float]:
     """Density, components, clustering, cross-sector share and centralisation, no NaN; and
-    the ties by origin (see `tie_origins`), all from one reading of the ties.
+    the ties by origin (see `tie_origins`), all from one reading of the ties (compiled:
+    `network_counts`).
 
     Giant component and density refer to active actors and resilient ties; an isolated
     actor is a component of its own.
     """
     live = ties.live_slots()
     strength_all = ties.strength(live, week)
-    resilient = strength_all >= threshold
-    origins = _origins(ties.origin[live], resilient)
-    all_cross = pop.sector[ties.a[live]] != pop.sector[ties.b[live]]
-    active, position = _positions(pop)
-    n = len(active)
-    i, j = _among_active(position, ties.a[live[resilient]], ties.b[live[resilient]])
-    e = len(i)
-    out = dict.fromkeys(NETWORK_METRICS, 0.0) | origins
+    counts, degree, local = network_counts(
+        ties.slots.data, pop.data, pop.size, live, strength_all, threshold
+    )
+    (*origins, all_cross, n, e, components, largest, cross, spread, core) = counts.tolist()
+    out = dict.fromkeys(NETWORK_METRICS, 0.0)
+    out.update(zip(ORIGIN_METRICS, map(float, origins), strict=True))
     out["ties"] = float(len(live))
     out["resilient_ties"] = float(e)
     out["mean_tie_strength"] = float(strength_all.mean()) if len(live) else 0.0
-    out["cross_sector_acquaintances"] = float(all_cross.sum())
+    out["cross_sector_acquaintances"] = float(all_cross)
     if n == 0:
         return out
     out["density_resilient"] = 2 * e / (n * (n - 1)) if n > 1 else 0.0
-    indptr, indices = csr_adjacency(i, j, n)
-    count, largest = count_components(indptr, indices)
-    out["components"] = float(count)
+    out["components"] = float(components)
     out["giant_component_share"] = largest / n
-    degree = np.diff(indptr).astype(float)
-    triangles = count_triangles(indptr, indices) / 2
-    pairs = degree * (degree - 1) / 2
-    out["clustering"] = float(np.where(pairs > 0, triangles / np.maximum(pairs, 1), 0.0).mean())
-    sector = pop.sector[active]
-    cross = int((sector[i] != sector[j]).sum())
+    out["clustering"] = float(local.mean())
     if e:
         out["cross_sector_share"] = cross / e
         out["ei_index"] = (cross - (e - cross)) / e
     if n > 2:
-        out["degree_centralisation"] = float((degree.max() - degree).sum() / ((n - 1) * (n - 2)))
-    out.update(_hub_structure(degree, i, j))
+        out["degree_centralisation"] = float(spread / ((n - 1) * (n - 2)))
+    if e:
+        hubs = (degree >= 3) & (degree >= degree.mean() + 2 * degree.std())
+        out["hubs"] = float(hubs.sum())
+        out["core_share"] = core / e
     return out
 
 
@@ -113,19 +108,6 @@ def _among_active(
     i, j = position[i], position[j]
     keep = (i >= 0) & (j >= 0)
     return i[keep], j[keep]
-
-
-def _hub_structure(degree: np.ndarray, i: np.ndarray, j: np.ndarray) -> dict[str, float]:
-    """Hubs (degree at least 3 and two standard deviations above the mean) and the share of
-    resilient ties touching the top tenth of actors by degree (core–periphery; Krebs & Holley).
-    """
-    if not len(i):
-        return {"hubs": 0.0, "core_share": 0.0}
-    hubs = (degree >= 3) & (degree >= degree.mean() + 2 * degree.std())
-    top = max(1, int(np.ceil(0.1 * len(degree))))
-    core = np.zeros(len(degree), dtype=bool)
-    core[np.argsort(-degree, kind="stable")[:top]] = True
-    return {"hubs": float(hubs.sum()), "core_share": float((core[i] | core[j]).mean())}
 
 
 def tie_origins(ties: TieStore, week: float, threshold: float) -> dict[str, float]:
@@ -219,6 +201,63 @@ def broker_betweenness(
 
 
 # -- compiled: graph measures on a CSR adjacency (indptr, indices) ---------------------------
+@kernel
+def network_counts(ties, actors, size, live, strength, threshold):
+    """What `network_metrics` reports, counted in one pass over the `live` slots (with their
+    `strength` now): live and resilient ties by origin (before week 0, programme, own),
+    live ties across sectors, active actors n, resilient ties among them e, components and
+    the largest, resilient ties across sectors, the degree centralisation's numerator
+    (sum of max degree − degree), and resilient ties touching the core (the top tenth of
+    actors by degree, the first of equals; Krebs & Holley); and per active actor its degree
+    and local clustering (twice its triangles over its degree's pairs, 0 without pairs)."""
+    counts = np.zeros(len(ORIGIN_METRICS) + 8, dtype=np.int64)
+    position = np.full(size, -1, dtype=np.int64)
+    n = 0
+    for x in range(size):
+        if actors.active[x]:
+            position[x] = n
+            n += 1
+    i = np.empty(len(live), dtype=np.int64)
+    j = np.empty(len(live), dtype=np.int64)
+    e = cross = 0
+    for x in range(len(live)):
+        s = live[x]
+        a, b = ties.a[s], ties.b[s]
+        resilient = strength[x] >= threshold
+        for code, origin in enumerate((BEFORE, PROGRAMME, OWN)):
+            if ties.origin[s] == origin:
+                counts[2 * code] += 1
+                counts[2 * code + 1] += resilient
+        counts[6] += actors.sector[a] != actors.sector[b]
+        if resilient and position[a] >= 0 and position[b] >= 0:
+            i[e], j[e] = position[a], position[b]
+            cross += actors.sector[a] != actors.sector[b]
+            e += 1
+    indptr, indices = csr_adjacency(i[:e], j[:e], n)
+    components, largest = count_components(indptr, indices)
+    triangles = count_triangles(indptr, indices) / 2
+    degree = np.empty(n)
+    local = np.empty(n)
+    for x in range(n):
+        degree[x] = indptr[x + 1] - indptr[x]
+        pairs = degree[x] * (degree[x] - 1) / 2
+        local[x] = triangles[x] / max(pairs, 1.0) if pairs > 0 else 0.0
+    spread, core = 0.0, 0
+    if n > 0:
+        most = degree.max()
+        for x in range(n):
+            spread += most - degree[x]
+        top = max(1, int(np.ceil(0.1 * n)))
+        in_core = np.zeros(n, dtype=np.bool_)
+        in_core[np.argsort(-degree, kind="mergesort")[:top]] = True
+        for x in range(e):
+            core += in_core[i[x]] or in_core[j[x]]
+    found = (n, e, components, largest, cross, int(spread), core)
+    for k in range(len(found)):
+        counts[7 + k] = found[k]
+    return counts, degree, local
+
+
 @kernel
 def csr_adjacency(i, j, n):
     """Symmetric adjacency of the edges (i, j) among n nodes as CSR (indptr, indices); the

@@ -48,16 +48,32 @@ def test_sampled_betweenness_is_close(model):
     assert ours[top] == pytest.approx(expected[top], rel=0.5)
 
 
-def test_hubs_and_core_share_on_a_star():
+def test_hubs_core_share_and_centralisation_on_a_star():
+    """A star of resilient ties among the active actors, the rest isolated: one hub, every
+    tie touches the core, and centralisation, cross-sector ties and components as counted
+    by hand."""
     import numpy as np
 
-    from simulation.metrics import _hub_structure
-
-    leaves = np.arange(1, 11)
-    degree = np.r_[10, np.ones(10)]
-    out = _hub_structure(degree, np.zeros(10, dtype=int), leaves)
-    assert out["hubs"] == 1
-    assert out["core_share"] == 1.0
+    model = NeighbourhoodModel(small_config({"years": 2}), rng=13)
+    ties, state = model.ties, model.state
+    active = np.flatnonzero(state.view("active"))
+    for actor in active:
+        ties.remove_actor(int(actor))
+    centre, *leaves = active[:11].tolist()
+    for leaf in leaves:
+        ties.create(centre, leaf, strength=0.9, t=model.week, lam=0.0)
+    out = network_metrics(ties, state, model.week, model.config.ties.resilient_threshold)
+    n = len(active)
+    degree = np.zeros(n)
+    degree[0], degree[1:11] = 10, 1
+    cross = sum(int(state.sector[leaf] != state.sector[centre]) for leaf in leaves)
+    assert out["hubs"] == 1 and out["core_share"] == 1.0
+    assert out["degree_centralisation"] == pytest.approx(
+        (degree.max() - degree).sum() / ((n - 1) * (n - 2))
+    )
+    assert out["components"] == n - 10 and out["giant_component_share"] == 11 / n
+    assert out["cross_sector_share"] == cross / 10 and out["clustering"] == 0.0
+    assert out["cross_sector_acquaintances"] == cross and out["ties_from_start"] == 10
 
 
 def test_tie_origins_count_where_ties_were_made():
