@@ -190,24 +190,14 @@ def second_neighbours(adj, i):
     """The actors two steps from `i` (contacts of its contacts that are not its contacts, nor
     itself), each once, in index order."""
     mark = np.zeros(len(adj.degree), dtype=np.bool_)
-    mark[i] = True
-    for p in range(adj.degree[i]):
-        mark[adj.nbr[i, p]] = True
-    count = 0
-    for p in range(adj.degree[i]):
-        j = adj.nbr[i, p]
-        count += adj.degree[j]
-    found = np.empty(count, dtype=np.int64)
-    n = 0
     for p in range(adj.degree[i]):
         j = adj.nbr[i, p]
         for q in range(adj.degree[j]):
-            x = adj.nbr[j, q]
-            if not mark[x]:
-                mark[x] = True
-                found[n] = x
-                n += 1
-    return np.sort(found[:n])
+            mark[adj.nbr[j, q]] = True
+    mark[i] = False
+    for p in range(adj.degree[i]):
+        mark[adj.nbr[i, p]] = False
+    return np.flatnonzero(mark)
 
 
 @kernel

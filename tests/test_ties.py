@@ -265,3 +265,15 @@ def test_a_batchs_settings_have_the_same_types_whatever_callers_pass():
         assert [type(v) for v in how[:5]] == [float, float, float, bool, int]
         assert how.sector.dtype == np.int8 and how.sector.flags.c_contiguous
         assert all(type(rate) is float for rate in how.rates)
+
+
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=40), st.integers(0, 9))
+def test_second_neighbours_are_the_contacts_of_contacts_in_index_order(pairs, actor):
+    ties = TieStore(capacity=4, width=2)
+    ties.add_actors(10)
+    for i, j in pairs:
+        if i != j and ties.slot(i, j) < 0:
+            ties.create(i, j, strength=0.5, t=0, lam=0.0)
+    contacts = {x: set(ties.contacts_of(x).tolist()) for x in range(10)}
+    two_steps = set().union(*(contacts[x] for x in contacts[actor])) - contacts[actor] - {actor}
+    assert ties.second_neighbours(actor).tolist() == sorted(two_steps)
