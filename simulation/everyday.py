@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.compiled import kernel
-from simulation.streams import generator
+from simulation.streams import generator, poisson
 from simulation.ties import NO_RATES, contact_pairs
 
 if TYPE_CHECKING:
@@ -35,10 +35,6 @@ def contacts(model: NeighbourhoodModel) -> int:
     c = model.config.everyday
     if c.contacts_per_week <= 0:
         return 0
-    active = model.state.active_ids()
-    count = model.rng.poisson(c.contacts_per_week * len(active))  # NumPy's (streams.py)
-    if not count:
-        return 0
     ties = model.ties
     how = ties.batch(c.gain, model.week, informed=False)
     pairs_i, pairs_j, made, stopped = everyday_week(
@@ -46,8 +42,8 @@ def contacts(model: NeighbourhoodModel) -> int:
         ties.adjacency.data,
         model.state.data,
         model.state.size,
-        active,
-        count,
+        model.state.active_ids(),
+        c.contacts_per_week,
         c.closure_share,
         how,
         model.stream,
@@ -56,12 +52,16 @@ def contacts(model: NeighbourhoodModel) -> int:
 
 
 @kernel
-def everyday_week(ties, adj, actors, size, active, count, closure_share, how, source):
-    """The week's `count` contacts, drawn from the model's stream: each initiator one of the
-    `active` actors drawn at random, their partners (`everyday_pairs`), and the contacts
-    themselves (`contact_pairs`, batch `how`). Returns the pairs, the new ties and where the
-    contacts stopped for want of room."""
+def everyday_week(ties, adj, actors, size, active, per_actor, closure_share, how, source):
+    """The week's contacts, drawn from the model's stream: how many (Poisson, mean
+    `per_actor` × the `active` actors), each initiator one of the active actors drawn at
+    random, their partners (`everyday_pairs`), and the contacts themselves (`contact_pairs`,
+    batch `how`). Returns the pairs, the new ties and where the contacts stopped for want of
+    room."""
     draw = generator(source)
+    count = poisson(draw, per_actor * len(active))
+    if count == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), 0, 0
     initiators = active[draw.integers(0, len(active), count)]
     uniform = draw.random(count * (3 + FOCUS_TRIES)).reshape((count, 3 + FOCUS_TRIES))
     pairs_i, pairs_j = everyday_pairs(adj, actors, size, initiators, uniform, closure_share)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from simulation import compiled
 from simulation.compiled import kernel
 from simulation.model import NeighbourhoodModel
-from simulation.streams import generator, stream
+from simulation.streams import generator, poisson, stream
 from tests.conftest import small_config
 
 
@@ -73,9 +73,56 @@ def test_the_models_stream_follows_its_generator_when_it_is_replaced():
     assert np.array_equal(_draws(model.stream, sizes, 1.0), _numpy(expected, sizes, 1.0))
 
 
-def test_no_kernel_draws_a_poisson_number():
+@kernel
+def _poissons(source, means, each):
+    g = generator(source)
+    out = np.empty(len(means) * (each + 1), dtype=np.int64)
+    for m in range(len(means)):
+        for x in range(each):
+            out[m * (each + 1) + x] = poisson(g, means[m])
+        out[m * (each + 1) + each] = g.integers(0, 1000)
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    means=st.lists(
+        st.one_of(st.just(0.0), st.floats(0.0, 12.0), st.floats(9.0, 300.0)),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_a_kernels_poisson_number_is_numpys(seed, means):
+    """Both of NumPy's algorithms (below and from a mean of 10), each draw followed by
+    another kind of draw, so the stream must be left where NumPy leaves it."""
+    ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
+    each = 25
+    expected = []
+    for mean in means:
+        expected += [theirs.poisson(mean) for _ in range(each)] + [theirs.integers(1000)]
+    got = _poissons(stream(ours), np.array(means, dtype=float), each)
+    assert got.tolist() == expected
+    assert ours.random() == theirs.random()
+
+
+def test_poisson_numbers_over_many_means_and_draws():
+    """Long runs just above a mean of 10, where a PTRS candidate between −1 and 0 comes about
+    once in tens of thousands of draws (rounded down it is rejected; truncated, as Numba
+    does, it would be 0, and this test fails), and a sweep of means from 0 to 10,000."""
+    means = np.r_[[10.0, 10.5, 12.0], np.linspace(0.0, 30.0, 31), [99.5, 1e3, 1e4]]
+    each = np.r_[[60_000] * 3, [1_000] * 34]
+    ours, theirs = np.random.default_rng(3), np.random.default_rng(3)
+    expected = []
+    for mean, count in zip(means, each, strict=True):
+        expected += [*theirs.poisson(mean, count), theirs.integers(1000)]
+    got = [_poissons(stream(ours), np.array([m]), int(c)) for m, c in zip(means, each, strict=True)]
+    assert np.concatenate(got).tolist() == expected
+
+
+def test_no_kernel_draws_with_numbas_poisson():
     """Numba's Poisson for a mean of 10 or more differs from NumPy's now and then (it
-    truncates a candidate NumPy rounds down): such draws stay on the Python side."""
+    truncates a candidate NumPy rounds down): kernels use `streams.poisson`."""
     for name in compiled.KERNEL_MODULES:
         module = importlib.import_module(f"simulation.{name}")
         for value in vars(module).values():
