@@ -209,7 +209,7 @@ def network_counts(ties, actors, size, live, strength, threshold):
     the largest, resilient ties across sectors, the degree centralisation's numerator
     (sum of max degree − degree), and resilient ties touching the core (the top tenth of
     actors by degree, the first of equals; Krebs & Holley); and per active actor its degree
-    and local clustering (twice its triangles over its degree's pairs, 0 without pairs)."""
+    and local clustering (its triangles over the pairs of its contacts, 0 without pairs)."""
     counts = np.zeros(len(ORIGIN_METRICS) + 8, dtype=np.int64)
     position = np.full(size, -1, dtype=np.int64)
     n = 0
