@@ -112,18 +112,10 @@ def _among_active(
 
 def tie_origins(ties: TieStore, week: float, threshold: float) -> dict[str, float]:
     """Live and resilient ties by where they were made: before week 0, by the programme, on
-    the actors' own (see `simulation.ties.ORIGINS`)."""
+    the actors' own (see `simulation.ties.ORIGINS`; compiled: `origin_counts`)."""
     live = ties.live_slots()
-    return _origins(ties.origin[live], ties.strength(live, week) >= threshold)
-
-
-def _origins(origin: np.ndarray, resilient: np.ndarray) -> dict[str, float]:
-    out = {}
-    for code, name in ((BEFORE, "from_start"), (PROGRAMME, "from_programme"), (OWN, "own")):
-        made = origin == code
-        out[f"ties_{name}"] = float(made.sum())
-        out[f"resilient_{name}"] = float((made & resilient).sum())
-    return out
+    counts = origin_counts(ties.slots.data, live, ties.strength(live, week), threshold)
+    return dict(zip(ORIGIN_METRICS, map(float, counts.tolist()), strict=True))
 
 
 def resilient_graph(
@@ -203,14 +195,15 @@ def broker_betweenness(
 # -- compiled: graph measures on a CSR adjacency (indptr, indices) ---------------------------
 @kernel
 def network_counts(ties, actors, size, live, strength, threshold):
-    """What `network_metrics` reports, counted in one pass over the `live` slots (with their
-    `strength` now): live and resilient ties by origin (before week 0, programme, own),
-    live ties across sectors, active actors n, resilient ties among them e, components and
-    the largest, resilient ties across sectors, the degree centralisation's numerator
+    """What `network_metrics` reports, counted from the `live` slots (with their `strength`
+    now): live and resilient ties by origin (`origin_counts`), live ties across sectors,
+    active actors n, resilient ties among them e, components and the largest, resilient
+    ties across sectors, the degree centralisation's numerator
     (sum of max degree − degree), and resilient ties touching the core (the top tenth of
     actors by degree, the first of equals; Krebs & Holley); and per active actor its degree
     and local clustering (its triangles over the pairs of its contacts, 0 without pairs)."""
     counts = np.zeros(len(ORIGIN_METRICS) + 8, dtype=np.int64)
+    counts[: len(ORIGIN_METRICS)] = origin_counts(ties, live, strength, threshold)
     position = np.full(size, -1, dtype=np.int64)
     n = 0
     for x in range(size):
@@ -223,13 +216,8 @@ def network_counts(ties, actors, size, live, strength, threshold):
     for x in range(len(live)):
         s = live[x]
         a, b = ties.a[s], ties.b[s]
-        resilient = strength[x] >= threshold
-        for code, origin in enumerate((BEFORE, PROGRAMME, OWN)):
-            if ties.origin[s] == origin:
-                counts[2 * code] += 1
-                counts[2 * code + 1] += resilient
         counts[6] += actors.sector[a] != actors.sector[b]
-        if resilient and position[a] >= 0 and position[b] >= 0:
+        if strength[x] >= threshold and position[a] >= 0 and position[b] >= 0:
             i[e], j[e] = position[a], position[b]
             cross += actors.sector[a] != actors.sector[b]
             e += 1
@@ -256,6 +244,20 @@ def network_counts(ties, actors, size, live, strength, threshold):
     for k in range(len(found)):
         counts[7 + k] = found[k]
     return counts, degree, local
+
+
+@kernel
+def origin_counts(ties, live, strength, threshold):
+    """Of the `live` slots (with their `strength` now): the ties and the resilient ones made
+    before week 0, by the programme and on the actors' own, in the order of
+    `ORIGIN_METRICS`."""
+    counts = np.zeros(len(ORIGIN_METRICS), dtype=np.int64)
+    for x in range(len(live)):
+        for code, origin in enumerate((BEFORE, PROGRAMME, OWN)):
+            if ties.origin[live[x]] == origin:
+                counts[2 * code] += 1
+                counts[2 * code + 1] += strength[x] >= threshold
+    return counts
 
 
 @kernel
