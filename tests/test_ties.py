@@ -277,3 +277,27 @@ def test_second_neighbours_are_the_contacts_of_contacts_in_index_order(pairs, ac
     contacts = {x: set(ties.contacts_of(x).tolist()) for x in range(10)}
     two_steps = set().union(*(contacts[x] for x in contacts[actor])) - contacts[actor] - {actor}
     assert ties.second_neighbours(actor).tolist() == sorted(two_steps)
+
+
+@given(st.lists(st.tuples(st.integers(0, 69), st.integers(0, 69)), max_size=160))
+def test_embedded_ties_have_a_common_contact_by_either_method(pairs):
+    """A tie is embedded when its two ends share a contact: bitsets of contacts (up to
+    `BITSET_MOST` actors with ties) and marking contacts give the same answer as the
+    definition, for every live slot."""
+    ties = TieStore(capacity=4, width=2)
+    ties.add_actors(70)
+    for i, j in pairs:
+        if i != j and ties.slot(i, j) < 0:
+            ties.create(i, j, strength=0.5, t=0, lam=0.0)
+    slots, adjacency = ties.slots.data, ties.adjacency.data
+    contacts = {x: set(ties.contacts_of(x).tolist()) for x in range(70)}
+    expected = np.zeros(slots.counters[0], dtype=bool)
+    for s in ties.live_slots().tolist():
+        expected[s] = bool(contacts[slots.a[s]] & contacts[slots.b[s]])
+    with_ties = int((adjacency.degree > 0).sum())
+    index = np.full(len(adjacency.degree), -1)
+    index[adjacency.degree > 0] = np.arange(with_ties)
+    assert tie_kernels.embedded_ties(slots, adjacency).tolist() == expected.tolist()
+    by_bits = tie_kernels._embedded_by_bitsets(slots, adjacency, index, with_ties)
+    assert by_bits.tolist() == expected.tolist()
+    assert tie_kernels._embedded_by_marks(slots, adjacency).tolist() == expected.tolist()
