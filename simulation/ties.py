@@ -236,7 +236,7 @@ def review_rates(ties, adj, sector, t, rates):
     return bridges
 
 
-BITSET_MOST = 2048
+BITSET_MOST = 4096
 """Up to this many actors with ties, `embedded_ties` compares bitsets of contacts."""
 
 
@@ -246,9 +246,9 @@ def embedded_ties(ties, adj):
 
     Each tie is judged once, from its lower end `a`. With at most `BITSET_MOST` actors with
     ties, each actor's contacts are a bitset and a tie's ends share a contact when their
-    bitsets overlap (no branch per contact, so it is about twice as fast as scanning); with
-    more, `a`'s contacts are marked and its other end's row scanned until a marked contact is
-    met, which also makes the two other ties of that triangle embedded."""
+    bitsets overlap: no branch per contact, so faster than scanning, but a bitset grows with
+    the number of actors. With more, `a`'s contacts are marked and its other end's row is
+    scanned until a marked contact is met."""
     index = np.full(len(adj.degree), -1, dtype=np.int64)
     n = 0
     for a in range(len(adj.degree)):
@@ -287,21 +287,16 @@ def _embedded_by_bitsets(ties, adj, index, n):
 def _embedded_by_marks(ties, adj):
     embedded = np.zeros(ties.counters[NEXT], dtype=np.bool_)
     mark = np.full(len(adj.degree), -1, dtype=np.int64)
-    at = np.empty(len(adj.degree), dtype=np.int64)  # position in a's row
     for a in range(len(adj.degree)):
         for p in range(adj.degree[a]):
             mark[adj.nbr[a, p]] = a
-            at[adj.nbr[a, p]] = p
         for p in range(adj.degree[a]):
             b = adj.nbr[a, p]
-            if b < a or embedded[adj.nslot[a, p]]:
+            if b < a:
                 continue
             for q in range(adj.degree[b]):
-                c = adj.nbr[b, q]
-                if mark[c] == a:  # a triangle a, b, c
+                if mark[adj.nbr[b, q]] == a:
                     embedded[adj.nslot[a, p]] = True
-                    embedded[adj.nslot[b, q]] = True
-                    embedded[adj.nslot[a, at[c]]] = True
                     break
     return embedded
 

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulation import ties as tie_kernels
@@ -279,6 +279,7 @@ def test_second_neighbours_are_the_contacts_of_contacts_in_index_order(pairs, ac
     assert ties.second_neighbours(actor).tolist() == sorted(two_steps)
 
 
+@settings(deadline=None)  # the first example may compile the kernels
 @given(st.lists(st.tuples(st.integers(0, 69), st.integers(0, 69)), max_size=160))
 def test_embedded_ties_have_a_common_contact_by_either_method(pairs):
     """A tie is embedded when its two ends share a contact: bitsets of contacts (up to
