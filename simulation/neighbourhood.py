@@ -13,6 +13,8 @@ are there when observation starts whoever left during the warm-up.
 
 from __future__ import annotations
 
+import bisect
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -95,14 +97,22 @@ def volunteer_hours(
 ) -> float:
     """Weekly hours of an engaged person: a class by its share (among the classes reaching
     `at_least`), then uniform within the class."""
-    usable = [c for c in classes if c.high >= at_least] or classes[-1:]
-    shares = np.array([c.share for c in usable])
-    u = rng.random(2)
-    pick = usable[
-        min(int(np.searchsorted(np.cumsum(shares / shares.sum()), u[0], "right")), len(usable) - 1)
-    ]
-    low = max(pick.low, min(at_least, pick.high))
-    return float(low + u[1] * (pick.high - low))
+    bounds, cumulative = _hours_classes(tuple((c.share, c.low, c.high) for c in classes), at_least)
+    u, v = rng.random(2).tolist()
+    low, high = bounds[min(bisect.bisect_right(cumulative, u), len(bounds) - 1)]
+    low = max(low, min(at_least, high))
+    return low + v * (high - low)
+
+
+@lru_cache(maxsize=64)
+def _hours_classes(
+    classes: tuple[tuple[float, float, float], ...], at_least: float
+) -> tuple[list[tuple[float, float]], list[float]]:
+    """The (low, high) of the classes (share, low, high) reaching `at_least` (the last class
+    if none does) and their cumulative shares, normalised."""
+    usable = [c for c in classes if c[2] >= at_least] or list(classes[-1:])
+    shares = np.array([c[0] for c in usable])
+    return [(c[1], c[2]) for c in usable], np.cumsum(shares / shares.sum()).tolist()
 
 
 def income_and_cap(config: ScenarioConfig, income: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

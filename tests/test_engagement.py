@@ -7,6 +7,7 @@ import pytest
 from scipy import stats
 
 from scenarios.dotted import apply_overrides
+from simulation import neighbourhood
 from simulation.config import TIME
 from simulation.model import NeighbourhoodModel
 from simulation.population import RESIDENTS
@@ -106,3 +107,26 @@ def test_a_new_contact_person_keeps_about_the_set_share_of_ties():
     kept = int(model.ties.degree[organisation])
     low, high = stats.binom.interval(0.999, before, 0.25)
     assert low <= kept <= high and model.turnover.staff_changes == 1
+
+
+def _hours_by_definition(rng: np.random.Generator, classes, at_least: float) -> float:
+    usable = [c for c in classes if c.high >= at_least] or classes[-1:]
+    shares = np.array([c.share for c in usable])
+    u = rng.random(2)
+    cumulative = np.cumsum(shares / shares.sum())
+    pick = usable[min(int(np.searchsorted(cumulative, u[0], "right")), len(usable) - 1)]
+    low = max(pick.low, min(at_least, pick.high))
+    return float(low + u[1] * (pick.high - low))
+
+
+@pytest.mark.parametrize("at_least", [0.0, 4.0, 50.0])
+def test_volunteer_hours_are_drawn_by_their_classes_shares(at_least):
+    """A class by its share among those reaching `at_least` (the last if none does), then
+    uniform within it: the same numbers as the definition written out with NumPy, draw for
+    draw, from the same stream."""
+    classes = small_config().actors.volunteer_hours
+    ours, theirs = np.random.default_rng(5), np.random.default_rng(5)
+    drawn = [neighbourhood.volunteer_hours(ours, classes, at_least) for _ in range(2000)]
+    expected = [_hours_by_definition(theirs, classes, at_least) for _ in range(2000)]
+    assert drawn == expected
+    assert min(drawn) >= min(at_least, classes[-1].high)
