@@ -27,6 +27,7 @@ from simulation.compiled import kernel
 from simulation.config import SECTORS, WEEKS_PER_YEAR
 from simulation.engagement import weekly_chance
 from simulation.streams import generator
+from simulation.ties import remove_slots
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
@@ -67,14 +68,18 @@ class Turnover:
                 m.add_actor(SECTORS[code], f"newcomer_{s.size + 1}")
 
     def change_staff(self, actor: int) -> None:
-        """A new contact person: some ties go, engagement is drawn again."""
+        """A new contact person: some ties go, engagement is drawn again (compiled:
+        `staff_change`)."""
         m = self.model
-        ties = m.ties
-        slots = ties.nslot[actor, : ties.degree[actor]].copy()
-        lost = slots[m.rng.random(len(slots)) >= self.config.ties_kept_on_staff_change]
-        ties.remove(lost)
         share = m.config.actors.traits_of(m.state.sector_name(actor)).engaged_share
-        engaged = bool(m.rng.random() < share)
+        engaged = staff_change(
+            m.ties.slots.data,
+            m.ties.adjacency.data,
+            actor,
+            self.config.ties_kept_on_staff_change,
+            share,
+            m.stream,
+        )
         if engaged != bool(m.state.engaged[actor]):
             if engaged:
                 m.engagement.engage(actor)
@@ -119,3 +124,22 @@ def leavers(actors, draws, leave, change):
             changing[n_changing] = i
             n_changing += 1
     return leaving[:n_leaving], changing[:n_changing]
+
+
+@kernel
+def staff_change(ties, adj, actor, kept, share, source):
+    """A new contact person of `actor`: each of its ties outlasts the change with chance
+    `kept` (one uniform per tie, in adjacency order, from the model's stream), the others are
+    deleted; returns whether the organisation now takes part (one more uniform below
+    `share`)."""
+    draw = generator(source)
+    n = adj.degree[actor]
+    lost = np.empty(n, dtype=np.int64)
+    u = draw.random(n)
+    g = 0
+    for p in range(n):
+        if u[p] >= kept:
+            lost[g] = adj.nslot[actor, p]
+            g += 1
+    remove_slots(ties, adj, lost[:g])
+    return draw.random() < share
