@@ -19,7 +19,7 @@ from simulation import recruiting, work
 from simulation.columns import Table, column
 from simulation.compiled import kernel
 from simulation.config import COOPERATION_TYPES, RESOURCES, TIME
-from simulation.population import QM
+from simulation.population import QM, involved
 from simulation.streams import generator
 from simulation.ties import NO_RATES, OWN, PROGRAMME, contact_pairs, reinforce_group
 
@@ -275,7 +275,7 @@ class CooperationBook(Table[CooperationArrays]):
         # cheap to take one out of
         self.forming: dict[int, None] = {}
         self.running: dict[int, None] = {}
-        self._running_ids: np.ndarray | None = None  # `running` as an array, until it changes
+        self._running_ids: np.ndarray | None = None  # `running` as an array, once asked for
         self.totals = np.zeros(len(STATES), dtype=np.int64)
         self.completed_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
         self.started_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
@@ -445,8 +445,10 @@ class CooperationBook(Table[CooperationArrays]):
             self.started_by_type,
             m.stream,
         )
-        self.running.update(dict.fromkeys(started))
-        self._running_ids = None
+        if len(started):
+            self.running.update(dict.fromkeys(started))
+            if self._running_ids is not None:
+                self._running_ids = _read_only(np.concatenate((self._running_ids, started)))
 
     def _appoint_coordinator(self, k: int) -> None:
         members = self.group(k)
@@ -482,7 +484,8 @@ class CooperationBook(Table[CooperationArrays]):
                 del self.forming[k]
             elif was == RUNNING:
                 del self.running[k]
-                self._running_ids = None
+                if self._running_ids is not None:
+                    self._running_ids = _read_only(self._running_ids[self._running_ids != k])
         self.totals[outcome] += len(ids)
         ties = m.config.ties
         gain = ties.success_gain if outcome == COMPLETED else -ties.failure_loss
@@ -540,9 +543,9 @@ class CooperationBook(Table[CooperationArrays]):
 
     def running_ids(self) -> np.ndarray:
         """The running cooperations as an array, in the order they started."""
-        if self._running_ids is None:
-            self._running_ids = np.fromiter(self.running, dtype=np.int64, count=len(self.running))
-            self._running_ids.flags.writeable = False
+        if self._running_ids is None:  # kept up to date from here on (`start`, `_close`)
+            ids = np.fromiter(self.running, dtype=np.int64, count=len(self.running))
+            self._running_ids = _read_only(ids)
         return self._running_ids
 
     def open_ids(self) -> list[int]:
@@ -551,7 +554,13 @@ class CooperationBook(Table[CooperationArrays]):
     def actors_involved(self) -> int:
         """Distinct actors in forming or running cooperations: those with a load."""
         state = self.model.state
-        return int(np.count_nonzero(state.view("active") & (state.view("load") > 0)))
+        return int(involved(state.data, state.size))
+
+
+def _read_only(ids: np.ndarray) -> np.ndarray:
+    """`ids`, no longer writeable (the running ids are shared with every caller)."""
+    ids.flags.writeable = False
+    return ids
 
 
 class _Members(Sequence):

@@ -42,7 +42,6 @@ def contacts(model: NeighbourhoodModel) -> int:
         ties.adjacency.data,
         model.state.data,
         model.state.size,
-        model.state.active_ids(),
         c.contacts_per_week,
         c.closure_share,
         how,
@@ -52,12 +51,13 @@ def contacts(model: NeighbourhoodModel) -> int:
 
 
 @kernel
-def everyday_week(ties, adj, actors, size, active, per_actor, closure_share, how, source):
+def everyday_week(ties, adj, actors, size, per_actor, closure_share, how, source):
     """The week's contacts, drawn from the model's stream: how many (Poisson, mean
-    `per_actor` × the `active` actors), each initiator one of the active actors drawn at
-    random, their partners (`everyday_pairs`), and the contacts themselves (`contact_pairs`,
-    batch `how`). Returns the pairs, the new ties and where the contacts stopped for want of
-    room."""
+    `per_actor` × the active actors among the first `size`), each initiator one of them drawn
+    at random, their partners (`everyday_pairs`), and the contacts themselves
+    (`contact_pairs`, batch `how`). Returns the pairs, the new ties and where the contacts
+    stopped for want of room."""
+    active = np.flatnonzero(actors.active[:size])
     draw = generator(source)
     count = poisson(draw, per_actor * len(active))
     if count == 0:

@@ -167,3 +167,13 @@ def with_ideas(actors, draws, idea_rate, min_spare):
             found[n] = i
             n += 1
     return found[:n]
+
+
+@kernel
+def involved(actors, size):
+    """How many of the first `size` actors are active and in a cooperation (have a load)."""
+    count = 0
+    for i in range(size):
+        if actors.active[i] and actors.load[i] > 0:
+            count += 1
+    return count

@@ -83,7 +83,7 @@ def week(book: CooperationBook, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray
         m.stream,
     )
     fund.paid(granted)
-    book.pooled_this_week = pooled.sum(axis=0)
+    book.pooled_this_week = pooled
     return done, failed
 
 
@@ -108,13 +108,18 @@ def joint_work(book: CooperationBook, ids: np.ndarray) -> None:
 def work_week(book, actors, ids, rules, balance, cap, source):
     """A week's work of the running cooperations `ids`: `contribute`, the fund's `grants`
     (a fund of `balance`, `cap` per cooperation), then `advance` with one uniform per
-    cooperation drawn from the model's stream. Returns what each pooled (grants included),
-    the grants, and the cooperations completed and failed."""
+    cooperation drawn from the model's stream. Returns what all pooled together of each
+    resource (grants included; summed over the cooperations in order), the grants, and the
+    cooperations completed and failed."""
     pooled, leaderless = contribute(book, actors, ids, rules)
     granted = grants(book, ids, pooled, balance, cap)
     uniform = generator(source).random(len(ids))
     done, failed = advance(book, ids, pooled, leaderless, rules, uniform)
-    return pooled, granted, done, failed
+    total = np.zeros(pooled.shape[1])
+    for pos in range(len(ids)):
+        for r in range(pooled.shape[1]):
+            total[r] += pooled[pos, r]
+    return total, granted, done, failed
 
 
 @kernel

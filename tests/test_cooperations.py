@@ -184,6 +184,23 @@ def test_actors_involved_are_the_members_of_open_cooperations():
         assert book.actors_involved() == len(members)
 
 
+def test_the_running_ids_follow_starts_and_ends_in_the_order_they_started():
+    """The running cooperations' array is kept up to date as cooperations start and end (not
+    rebuilt): always the running ones in the order they started, and not writeable."""
+    model = NeighbourhoodModel(small_config(turnover_everywhere(0.5, 0.0)), rng=6)
+    book = model.cooperations
+    changes = 0
+    for _ in range(104):
+        before = list(book.running)
+        model.step()
+        ids = book.running_ids()
+        assert ids.tolist() == list(book.running)
+        assert all(book.data.state[k] == RUNNING for k in ids.tolist())
+        assert not ids.flags.writeable
+        changes += list(book.running) != before
+    assert changes > 10
+
+
 def _asks(weights, joined, repeat, trials, partners=1, incumbent_share=0.6, repeat_bias=0.65):
     """The partners one cooperation of initiator 0 takes, in order, over `trials` fresh asks.
 
