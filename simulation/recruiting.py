@@ -11,11 +11,11 @@ who became busy says no. The ties that joining creates are made in one batch at 
 Each ask draws its pool as Guimerà's model does: incumbents with probability p (among them
 previous partners of the initiator with probability q), newcomers otherwise, all candidates
 when that pool is empty; it then picks one candidate of the pool with probability
-proportional to its weight. Done exactly and in O(1) per ask: candidates are split into three
-groups (repeat incumbents, other incumbents, newcomers), each sorted once by exponential keys
-E/weight, E ~ Exp(1) (weighted sampling without replacement, Efraimidis & Spirakis 2006); an
-ask picks a group in proportion to the weight it has left and takes that group's next
-candidate.
+proportional to its weight. Done exactly: candidates are split into three groups (repeat
+incumbents, other incumbents, newcomers), each ordered by exponential keys E/weight,
+E ~ Exp(1) (weighted sampling without replacement, Efraimidis & Spirakis 2006); an ask picks
+a group in proportion to the weight it has left and takes that group's candidate with the
+lowest key not yet taken (found by a scan, since a cooperation asks only a few).
 """
 
 from __future__ import annotations
@@ -299,8 +299,7 @@ def ask(book, actors, ids, found, rules, week, exponential, uniform):
         block = found.owner[c] * 3 + found.group[c]
         order[filled[block]] = c
         filled[block] += 1
-    for block in range(blocks):  # then by key within each block
-        _sort_by_key(order[bounds[block] : bounds[block + 1]], key)
+    taken = np.zeros(n, dtype=np.bool_)
     roster, size = book.roster, book.n_members
     pairs_i = np.empty(len(ids) * rules.asks * roster.shape[1], dtype=np.int64)
     pairs_j = np.empty_like(pairs_i)
@@ -333,7 +332,7 @@ def ask(book, actors, ids, found, rules, week, exponential, uniform):
                 if n_asked == 1
                 else _weighted_pick(asked, n_asked, rest, base, uniform[u + 2])
             )
-            x = order[head[g]]
+            x = _lowest_key(order, bounds[base + g], bounds[base + g + 1], key, taken)
             head[g] += 1
             rest[base + g] -= found.weight[x]
             chosen = found.actor[x]
@@ -365,18 +364,17 @@ def _weighted_pick(asked, n_asked, rest, base, u):
 
 
 @kernel
-def _sort_by_key(items, key):
-    """Sort `items` in place by `key[item]`, stably (insertion sort for the usual few)."""
-    if len(items) > 32:
-        items[:] = items[np.argsort(key[items], kind="mergesort")]
-        return
-    for x in range(1, len(items)):
-        item = items[x]
-        y = x
-        while y > 0 and key[items[y - 1]] > key[item]:
-            items[y] = items[y - 1]
-            y -= 1
-        items[y] = item
+def _lowest_key(order, start, stop, key, taken):
+    """Of the candidates `order[start:stop]` not yet taken, the one with the lowest `key`
+    (of equal keys, the first): the next one a stable sort of the block by key would give.
+    It is marked taken. A cooperation asks only a few, so this beats sorting each block."""
+    best = -1
+    for pos in range(start, stop):
+        c = order[pos]
+        if not taken[c] and (best < 0 or key[c] < key[best]):
+            best = c
+    taken[best] = True
+    return best
 
 
 @kernel

@@ -2,7 +2,10 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from simulation import recruiting
 from simulation.config import COOPERATION_TYPES
 from simulation.cooperations import COMPLETED, FAILED, FORMING, RUNNING
 from simulation.model import NeighbourhoodModel
@@ -427,3 +430,16 @@ def test_who_joins_meets_every_earlier_member_and_a_running_cooperation_counts_i
     assert (state.joined[joiners] == 1).all()
     assert (state.last_active[joiners] == model.week).all()
     assert book.newcomers[k] == len(members)  # none had joined a cooperation before
+
+
+@settings(deadline=None)
+@given(st.lists(st.integers(0, 4), min_size=1, max_size=40), st.randoms())
+def test_asks_take_a_pools_candidates_in_the_order_of_a_stable_sort_by_key(keys, random):
+    """Each ask takes the pool's candidate with the lowest key not yet taken, the first of
+    equal keys: the order a stable sort of the pool by key gives (keys with many ties here)."""
+    key = np.array(keys, dtype=float)
+    order = np.arange(len(key))
+    random.shuffle(order)
+    taken = np.zeros(len(key), dtype=bool)
+    picks = [recruiting._lowest_key(order, 0, len(order), key, taken) for _ in order]
+    assert picks == sorted(order.tolist(), key=lambda c: key[c])
