@@ -18,7 +18,7 @@ from simulation.compiled import kernel
 from simulation.config import COOPERATION_TYPES, TIME, WEEKS_PER_YEAR, MeetingFormat
 from simulation.population import SECTOR_CODE
 from simulation.streams import generator
-from simulation.ties import OWN, PROGRAMME, strengths_among
+from simulation.ties import OWN, PROGRAMME, strength, strengths_among
 
 LIGHT_INFORMAL = COOPERATION_TYPES.index("light_informal")
 
@@ -110,24 +110,24 @@ class MeetingStructure:
     def _attendees(self, host: int) -> np.ndarray:
         """Invited actors with time who decide to come, at most `capacity`, host included."""
         m, spec = self.model, self.spec
-        s = m.state.data
-        n = m.state.size
-        closeness = np.zeros(n)
-        contacts = m.ties.contacts_of(host)
-        if len(contacts):
-            closeness[contacts] = m.ties.strength(
-                m.ties.slots_of(np.full(len(contacts), host), contacts), m.week
-            )
-        comes = attendance(
-            s, closeness, self.invited_sectors, spec.hours, spec.attendance, host, m.stream
+        attendees, host_comes = attendance(
+            m.state.data,
+            m.ties.slots.data,
+            m.ties.adjacency.data,
+            m.state.size,
+            float(m.week),
+            self.invited_sectors,
+            spec.hours,
+            spec.attendance,
+            host,
+            m.stream,
         )
-        attendees = np.flatnonzero(comes)
         if len(attendees) > spec.capacity:
             others = attendees[attendees != host]
             keep = m.rng.choice(others, size=spec.capacity - 1, replace=False)
             attendees = (
                 np.sort(np.append(keep, host))
-                if comes[host]
+                if host_comes
                 else np.sort(m.rng.choice(attendees, size=spec.capacity, replace=False))
             )
         return attendees
@@ -223,12 +223,15 @@ def conversations(ties, adj, attendees, sector, t, familiarity, homophily, per_a
 
 
 @kernel
-def attendance(actors, closeness, invited_sectors, hours, rate, host, source):
-    """Who comes, of the first len(`closeness`) actors: invited (active, engaged, of an
-    invited sector) with `hours` of time, and a uniform from the model's stream (one per
-    actor) below `rate` × (0.5 + engagement) × (0.5 + closeness to the host); the host comes
-    if it has the time."""
-    n = len(closeness)
+def attendance(actors, ties, adj, n, t, invited_sectors, hours, rate, host, source):
+    """Who comes, of the first `n` actors: invited (active, engaged, of an invited sector)
+    with `hours` of time, and a uniform from the model's stream (one per actor) below `rate` ×
+    (0.5 + engagement) × (0.5 + closeness to the host: the strength of their tie in week `t`,
+    0 without one); the host comes if it has the time. Returns those who come, in index
+    order, and whether the host does."""
+    closeness = np.zeros(n)
+    for p in range(adj.degree[host]):
+        closeness[adj.nbr[host, p]] = strength(ties, adj.nslot[host, p], t)
     draws = generator(source).random(n)
     comes = np.zeros(n, dtype=np.bool_)
     for i in range(n):
@@ -236,4 +239,4 @@ def attendance(actors, closeness, invited_sectors, hours, rate, host, source):
         if invited and actors.stock[i, TIME] >= hours:
             comes[i] = draws[i] < rate * (0.5 + actors.engagement[i]) * (0.5 + closeness[i])
     comes[host] = actors.stock[host, TIME] >= hours
-    return comes
+    return np.flatnonzero(comes), comes[host]

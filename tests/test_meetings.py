@@ -77,6 +77,26 @@ def test_capacity_limits_attendance():
     assert model.host_of("initiative") in attendees
 
 
+def test_those_close_to_the_host_come_more_often():
+    """The chance to come grows with the tie to the host (× (0.5 + strength)): actors with a
+    full-strength tie come about three times as often as strangers to the host."""
+    model = _no_ties_world(hours=0.0)
+    model.meetings[0].spec = model.meetings[0].spec.model_copy(update={"attendance": 0.2})
+    host = model.host_of("initiative")
+    invited = np.flatnonzero(model.state.view("active") & model.state.view("engaged"))
+    invited = invited[invited != host]
+    close, strangers = invited[: len(invited) // 2], invited[len(invited) // 2 :]
+    for _ in range(2):  # a new tie, then full strength
+        model.ties.meet(np.full(len(close), host), close, gain=1.0, t=model.week)
+    counts = np.zeros(model.state.size)
+    for _ in range(400):
+        counts[model.meetings[0]._attendees(host)] += 1
+    engagement = model.state.view("engagement")
+    per_chance = counts / (0.2 * (0.5 + engagement))  # the share that comes, over (0.5 + w)
+    ratio = per_chance[close].mean() / per_chance[strangers].mean()
+    assert 2.5 < ratio < 3.5
+
+
 def _world_with(meeting: MeetingFormat, rng: int = 6) -> NeighbourhoodModel:
     config = small_config(
         {
