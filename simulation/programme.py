@@ -156,6 +156,8 @@ class Programme:
     def paid(self, granted: np.ndarray) -> None:
         """The fund paid `granted` this week (to the running cooperations, by `grants`;
         nothing when the fund is empty)."""
+        if self.fund_balance <= 0:  # `grants` gives nothing from an empty fund
+            return
         total = float(granted.sum())
         self.fund_balance -= total
         self.fund_spent += total
