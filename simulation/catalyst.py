@@ -191,8 +191,12 @@ class Catalyst:
         m.state.spend_time(self.holder, taken)
         return taken
 
+    def _can_spend(self) -> bool:
+        """Whether this week's budget still holds an action's hours."""
+        return self.budget >= self.config.action_hours
+
     def _spend(self) -> bool:
-        if self.budget < self.config.action_hours:
+        if not self._can_spend():
             return False
         self.budget -= self.config.action_hours
         return True
@@ -252,7 +256,7 @@ class Catalyst:
             m.ties.adjacency.data,
             self.holder,
             m.config.cooperation.min_spare_hours,
-            self.budget >= self.config.action_hours,
+            self._can_spend(),
             m.stream,
         )
         if not free or not self._spend():
@@ -274,7 +278,7 @@ class Catalyst:
             ties.slots.data,
             ties.adjacency.data,
             self.holder,
-            self.budget >= self.config.action_hours,
+            self._can_spend(),
             meeting,
             broker,
             m.stream,
@@ -300,7 +304,7 @@ class Catalyst:
             m.ties.slots.data,
             m.ties.adjacency.data,
             self.holder,
-            self.budget >= self.config.action_hours,
+            self._can_spend(),
             self.config.persuasion,
             how,
             m.stream,
