@@ -212,11 +212,11 @@ def network_counts(ties, actors, size, live, strength, threshold):
             n += 1
     i = np.empty(len(live), dtype=np.int64)
     j = np.empty(len(live), dtype=np.int64)
-    e = cross = 0
+    all_cross = e = cross = 0
     for x in range(len(live)):
         s = live[x]
         a, b = ties.a[s], ties.b[s]
-        counts[6] += actors.sector[a] != actors.sector[b]
+        all_cross += actors.sector[a] != actors.sector[b]
         if strength[x] >= threshold and position[a] >= 0 and position[b] >= 0:
             i[e], j[e] = position[a], position[b]
             cross += actors.sector[a] != actors.sector[b]
@@ -240,9 +240,9 @@ def network_counts(ties, actors, size, live, strength, threshold):
         in_core[np.argsort(-degree, kind="mergesort")[:top]] = True
         for x in range(e):
             core += in_core[i[x]] or in_core[j[x]]
-    found = (n, e, components, largest, cross, int(spread), core)
+    found = (all_cross, n, e, components, largest, cross, int(spread), core)
     for k in range(len(found)):
-        counts[7 + k] = found[k]
+        counts[len(ORIGIN_METRICS) + k] = found[k]
     return counts, degree, local
 
 
