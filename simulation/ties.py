@@ -249,19 +249,19 @@ def embedded_ties(ties, adj):
     bitsets overlap: no branch per contact, so faster than scanning, but a bitset grows with
     the number of actors. With more, `a`'s contacts are marked and its other end's row is
     scanned until a marked contact is met."""
-    index = np.full(len(adj.degree), -1, dtype=np.int64)
+    if np.count_nonzero(adj.degree) <= BITSET_MOST:
+        return _embedded_by_bitsets(ties, adj)
+    return _embedded_by_marks(ties, adj)
+
+
+@kernel
+def _embedded_by_bitsets(ties, adj):
+    index = np.full(len(adj.degree), -1, dtype=np.int64)  # over the actors with ties
     n = 0
     for a in range(len(adj.degree)):
         if adj.degree[a] > 0:
             index[a] = n
             n += 1
-    if n <= BITSET_MOST:
-        return _embedded_by_bitsets(ties, adj, index, n)
-    return _embedded_by_marks(ties, adj)
-
-
-@kernel
-def _embedded_by_bitsets(ties, adj, index, n):
     words = (n + 63) // 64
     bits = np.zeros((n, words), dtype=np.uint64)
     for a in range(len(adj.degree)):
