@@ -15,7 +15,8 @@ class alone, since its arrays are always made by the table with their declared d
 is a tuple registered with `fixed_kind` (the model's random stream, a batch of contacts'
 settings: always made of the same types); other arrays by dtype, dimensions and flags; another
 tuple (the rules a kernel takes) by the kinds of what it holds, remembered by identity while
-it is in use; anything else by its type. A combination not seen before goes through Numba's
+it is in use; anything else by its type. The types that are their own kind are looked up in
+one dict, filled as they are met. A combination not seen before goes through Numba's
 dispatcher (which compiles it if needed).
 """
 
@@ -78,14 +79,17 @@ each is kept here alive (so its id is not reused) until the memo is cleared."""
 SEEN_MOST = 256
 
 
-_BY_TYPE: set[type] = {int, float, bool}
-"""Python scalars and the tuples registered with `fixed_kind`: their kind is their type."""
+_BY_TYPE: dict[type, type] = {int: int, float: float, bool: bool}
+"""The types whose kind is the type itself, each mapped to itself: Python scalars, the tuples
+registered with `fixed_kind`, and, once met, the bundles and other values that are neither
+arrays nor tuples."""
+_known = _BY_TYPE.get
 
 
 def fixed_kind(layout: type) -> type:
     """Class decorator: a NamedTuple whose fields are always made with the same types (so its
     Numba type does not depend on its values) is known to kernel calls by its class alone."""
-    _BY_TYPE.add(layout)
+    _BY_TYPE[layout] = layout
     return layout
 
 
@@ -94,18 +98,19 @@ def _kind(value: object) -> object:
     kind = type(value)
     if kind is np.ndarray:
         return value.dtype.num, value.ndim, value.flags.num
-    if kind in LAYOUTS or kind in _BY_TYPE:
+    if kind in _BY_TYPE:
         return kind
-    if isinstance(value, tuple):
-        seen = _SEEN.get(id(value))
-        if seen is not None and seen[0] is value:
-            return seen[1]
-        found = (kind, *map(_kind, value))
-        if len(_SEEN) >= SEEN_MOST:
-            _SEEN.clear()
-        _SEEN[id(value)] = (value, found)
-        return found
-    return kind
+    if kind in LAYOUTS or not isinstance(value, tuple):
+        _BY_TYPE[kind] = kind
+        return kind
+    seen = _SEEN.get(id(value))
+    if seen is not None and seen[0] is value:
+        return seen[1]
+    found = (kind, *map(_kind, value))
+    if len(_SEEN) >= SEEN_MOST:
+        _SEEN.clear()
+    _SEEN[id(value)] = (value, found)
+    return found
 
 
 class Kernel:
@@ -123,11 +128,8 @@ class Kernel:
     def __call__(self, *args: object) -> object:
         kinds = tuple(  # `_kind`, with the common cases inline (saves a call per argument)
             [
-                (a.dtype.num, a.ndim, a.flags.num)
-                if (kind := type(a)) is np.ndarray
-                else kind
-                if kind in LAYOUTS or kind in _BY_TYPE
-                else _kind(a)
+                _known(type(a))
+                or ((a.dtype.num, a.ndim, a.flags.num) if type(a) is np.ndarray else _kind(a))
                 for a in args
             ]
         )

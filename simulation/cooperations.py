@@ -238,6 +238,28 @@ def count_members(book, ids, since, joined):
 
 
 @kernel
+def memberships(book, forming, running, actor):
+    """The cooperations of `forming`, then those of `running`, that `actor` is a member of,
+    each list in its order."""
+    found = np.empty(len(forming) + len(running), dtype=np.int64)
+    n = _member_of(book, forming, actor, found, 0)
+    return found[: _member_of(book, running, actor, found, n)]
+
+
+@kernel
+def _member_of(book, ids, actor, found, n):
+    """Append to `found` (from position `n`) those of `ids` that `actor` is a member of;
+    returns the new end."""
+    for k in ids:
+        for m in range(book.n_members[k]):
+            if book.roster[k, m] == actor:
+                found[n] = k
+                n += 1
+                break
+    return n
+
+
+@kernel
 def close(book, actors, ties, adj, ids, outcome, completed, gain, t):
     """The cooperations `ids` end in week `t` with `outcome` (completed ones are counted by
     type in `completed`): their active members are freed (load drops); completed or failed,
@@ -506,8 +528,8 @@ class CooperationBook(Table[CooperationArrays]):
         taking part)."""
         if self.model.state.load[actor] == 0:  # in none
             return
-        open_ = np.array([*self.forming, *self.running], dtype=np.int64)
-        for k in open_[(self.data.roster[open_] == actor).any(axis=1)].tolist():
+        forming = np.fromiter(self.forming, dtype=np.int64, count=len(self.forming))
+        for k in memberships(self.data, forming, self.running_ids(), actor).tolist():
             self._drop(k, actor)
             self.model.state.load[actor] -= 1
             if self.data.state[k] == RUNNING:

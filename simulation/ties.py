@@ -411,6 +411,12 @@ def remove_slots(ties, adj, slots):
 
 
 @kernel
+def remove_ties_of(ties, adj, i):
+    """Delete every tie of actor `i`."""
+    remove_slots(ties, adj, adj.nslot[i, : adj.degree[i]].copy())
+
+
+@kernel
 def prune_ties(ties, adj, t, below, max_ties, actors):
     """Drop ties weaker than `below`, then each actor's weakest beyond `max_ties` (both judged
     on this moment's strengths, for all actors at once; of equally weak ties, those where the
@@ -714,7 +720,7 @@ class TieStore:
 
     def remove_actor(self, i: int) -> None:
         """Delete every tie of actor `i`."""
-        self.remove(self.nslot[i, : self.degree[i]].copy())
+        remove_ties_of(self.slots.data, self.adjacency.data, i)
 
     def prune(self, t: float, below: float, max_ties: int) -> tuple[np.ndarray, np.ndarray]:
         """Drop ties weaker than `below`, then each actor's weakest beyond `max_ties`.
