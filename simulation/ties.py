@@ -214,9 +214,10 @@ def pair_rates(adj, sector, pairs_i, pairs_j, rates):
 
 
 @kernel
-def review_rates(ties, adj, sector, t, rates):
+def review_rates(ties, adj, sector, t, rates, now):
     """Monthly: each live tie's rate is set from its embeddedness now, its strength so far
-    carried over. Returns how many ties are bridges (no common contact of its two ends).
+    carried over (`now`: each slot's strength at `t`, as `strength` gives it). Returns how
+    many ties are bridges (no common contact of its two ends).
 
     Which ties are embedded is found first (`embedded_ties`); the rates are then set slot by
     slot."""
@@ -230,7 +231,7 @@ def review_rates(ties, adj, sector, t, rates):
             lam *= rates.bridge
             bridges += 1
         if lam != ties.lam[s]:
-            ties.w0[s] = strength(ties, s, t)
+            ties.w0[s] = now[s]
             ties.t0[s] = t
             ties.lam[s] = lam
     return bridges
@@ -418,10 +419,19 @@ def remove_ties_of(ties, adj, i):
 
 @kernel
 def prune_ties(ties, adj, t, below, max_ties, actors):
+    """Drop ties weaker than `below`, then each actor's weakest beyond `max_ties` (see
+    `prune_slots`). Returns the slots still alive and their strengths, in slot order."""
+    now, keep = prune_slots(ties, adj, t, below, max_ties, actors)
+    live = np.flatnonzero(keep)
+    return live, now[live]
+
+
+@kernel
+def prune_slots(ties, adj, t, below, max_ties, actors):
     """Drop ties weaker than `below`, then each actor's weakest beyond `max_ties` (both judged
     on this moment's strengths, for all actors at once; of equally weak ties, those where the
-    actor is the lower end go first, each in slot order). Returns the slots still alive and
-    their strengths, in slot order."""
+    actor is the lower end go first, each in slot order). Returns each slot's strength before
+    (0 for a dead slot) and whether its tie is still alive."""
     top = ties.counters[NEXT]
     now = np.zeros(top)
     keep = np.zeros(top, dtype=np.bool_)
@@ -456,8 +466,7 @@ def prune_ties(ties, adj, t, below, max_ties, actors):
     for r in range(weak, g):  # the crowded actors' weakest
         keep[gone[r]] = False
     remove_slots(ties, adj, gone[:g])
-    live = np.flatnonzero(keep)
-    return live, now[live]
+    return now, keep
 
 
 @kernel
@@ -488,19 +497,18 @@ def _before(s, u, x, now, lower):
 
 @kernel
 def upkeep(ties, adj, sector, t, below, max_ties, threshold, rates, rows, actors):
-    """The monthly upkeep of the ties of the `rows` actors of the store: `prune_ties`, then
+    """The monthly upkeep of the ties of the `rows` actors of the store: `prune_slots`, then
     `review_rates`; returns the number of bridges and, for each of the first `actors` actors,
     how many of its ties still alive were resilient (strength at least `threshold`) before
     the review."""
-    live, now = prune_ties(ties, adj, t, below, max_ties, rows)
-    bridges = review_rates(ties, adj, sector, t, rates)
+    now, keep = prune_slots(ties, adj, t, below, max_ties, rows)
     kept = np.zeros(actors, dtype=np.int64)
-    for x in range(len(live)):
-        if now[x] >= threshold:
-            for end in (ties.a[live[x]], ties.b[live[x]]):
+    for s in range(len(keep)):
+        if keep[s] and now[s] >= threshold:
+            for end in (ties.a[s], ties.b[s]):
                 if end < actors:
                     kept[end] += 1
-    return bridges, kept
+    return review_rates(ties, adj, sector, t, rates, now), kept
 
 
 # -- the Python side ------------------------------------------------------------------------
