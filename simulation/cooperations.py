@@ -260,6 +260,21 @@ def _member_of(book, ids, actor, found, n):
 
 
 @kernel
+def without(ids, drop):
+    """`ids` in their order, without those in `drop`."""
+    kept = np.empty(len(ids), dtype=np.int64)
+    n = 0
+    for k in ids:
+        gone = False
+        for d in drop:
+            gone |= k == d
+        if not gone:
+            kept[n] = k
+            n += 1
+    return kept[:n]
+
+
+@kernel
 def close(book, actors, ties, adj, ids, outcome, completed, gain, t):
     """The cooperations `ids` end in week `t` with `outcome` (completed ones are counted by
     type in `completed`): their active members are freed (load drops); completed or failed,
@@ -501,13 +516,15 @@ class CooperationBook(Table[CooperationArrays]):
         m = self.model
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
         state = self.data.state[ids]
+        ended = []  # of those running
         for k, was in zip(ids.tolist(), state.tolist(), strict=True):
             if was == FORMING:
                 del self.forming[k]
             elif was == RUNNING:
                 del self.running[k]
-                if self._running_ids is not None:
-                    self._running_ids = _read_only(self._running_ids[self._running_ids != k])
+                ended.append(k)
+        if ended and self._running_ids is not None:
+            self._running_ids = _read_only(without(self._running_ids, np.array(ended)))
         self.totals[outcome] += len(ids)
         ties = m.config.ties
         gain = ties.success_gain if outcome == COMPLETED else -ties.failure_loss
