@@ -6,8 +6,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulation import recruiting
+from simulation.columns import Table
 from simulation.config import COOPERATION_TYPES
-from simulation.cooperations import COMPLETED, FAILED, FORMING, RUNNING
+from simulation.cooperations import (
+    COMPLETED,
+    FAILED,
+    FORMING,
+    RUNNING,
+    CooperationArrays,
+    memberships,
+    without,
+)
 from simulation.model import NeighbourhoodModel
 from simulation.recruiting import Candidates, ask
 from simulation.run import run
@@ -443,3 +452,21 @@ def test_asks_take_a_pools_candidates_in_the_order_of_a_stable_sort_by_key(keys,
     taken = np.zeros(len(key), dtype=bool)
     picks = [recruiting._lowest_key(order, 0, len(order), key, taken) for _ in order]
     assert picks == sorted(order.tolist(), key=lambda c: key[c])
+
+
+def test_a_leavers_memberships_are_its_forming_then_its_running_cooperations_in_their_order():
+    """Leaving drops an actor from its forming cooperations (in the order they were proposed)
+    and then its running ones (in the order they started); the running ids lose the ended
+    ones and keep their order."""
+    book = Table(CooperationArrays, rows=6, members=3, pairs=3)
+    book.reserve(6)
+    rosters = {0: [4, 7], 1: [7], 2: [5, 6], 3: [7, 5], 4: [1], 5: [2, 3, 7]}
+    for k, members in rosters.items():
+        book.data.roster[k, : len(members)] = members
+        book.data.n_members[k] = len(members)
+    forming, running = np.array([0, 2, 5]), np.array([3, 4, 1])
+    running.flags.writeable = False  # as the book hands them out
+    assert memberships(book.data, forming, running, 7).tolist() == [0, 5, 3, 1]
+    assert memberships(book.data, forming, running, 9).tolist() == []
+    assert without(running, np.array([4])).tolist() == [3, 1]
+    assert without(running, np.array([1, 3])).tolist() == [4]
