@@ -91,12 +91,25 @@ class Turnover:
         """Monthly: actors of sectors that drop out, in no cooperation and inactive too long,
         leave."""
         m, s = self.model, self.model.state
-        idle = s.view("active") & self._idle_out[s.view("sector")]
-        idle &= m.week - s.view("last_active") > self.config.max_inactive_weeks
-        idle &= s.view("load") == 0
-        for i in np.flatnonzero(idle).tolist():
+        week, most = float(m.week), self.config.max_inactive_weeks
+        for i in idle_actors(s.data, s.size, self._idle_out, week, most).tolist():
             if not m.catalyst.holds(i):
                 m.actor(i).leave()
+
+
+@kernel
+def idle_actors(actors, size, drops_out, week, most_weeks):
+    """Active actors i < `size` of sectors that drop out when idle (`drops_out`, by sector
+    code), in no cooperation and inactive for more than `most_weeks` weeks before `week`, in
+    index order."""
+    found = np.empty(size, dtype=np.int64)
+    n = 0
+    for i in range(size):
+        idle = week - actors.last_active[i] > most_weeks and actors.load[i] == 0
+        if actors.active[i] and drops_out[actors.sector[i]] and idle:
+            found[n] = i
+            n += 1
+    return found[:n]
 
 
 @kernel

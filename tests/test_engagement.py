@@ -8,9 +8,11 @@ from scipy import stats
 
 from scenarios.dotted import apply_overrides
 from simulation import neighbourhood
-from simulation.config import TIME
+from simulation.columns import Table
+from simulation.config import SECTORS, TIME
 from simulation.model import NeighbourhoodModel
-from simulation.population import RESIDENTS
+from simulation.population import PUBLIC, RESIDENTS, ActorArrays
+from simulation.turnover import idle_actors
 from tests.conftest import STATIC, small_config, turnover_everywhere
 
 MANY = {
@@ -94,6 +96,20 @@ def test_organisations_stay_when_idle_residents_drop_out():
     organisations = s.view("sector") != RESIDENTS
     assert s.view("active")[organisations].all()
     assert not s.view("active")[~organisations].any()  # nobody did anything for 3 years
+
+
+def test_idle_means_a_dropping_sector_no_cooperation_and_inactive_for_more_than_the_limit():
+    table = Table(ActorArrays, rows=6, topics=2)
+    table.reserve(6)
+    actors = table.data
+    actors.sector[:] = [RESIDENTS, RESIDENTS, RESIDENTS, RESIDENTS, PUBLIC, RESIDENTS]
+    actors.active[:] = [True, True, True, True, True, False]
+    actors.last_active[:] = [0.0, 0.0, 52.0, 51.0, 0.0, 0.0]
+    actors.load[:] = [0, 1, 0, 0, 0, 0]
+    drops_out = np.array([sector == "residents" for sector in SECTORS])
+    # busy, inactive exactly the limit, another sector and a leaver are not idle
+    assert idle_actors(actors, 6, drops_out, 104.0, 52).tolist() == [0, 3]
+    assert idle_actors(actors, 3, drops_out, 104.0, 52).tolist() == [0]
 
 
 def test_a_new_contact_person_keeps_about_the_set_share_of_ties():
