@@ -421,7 +421,7 @@ class CooperationBook(Table[CooperationArrays]):
         """The weekly recruiting pass of every cooperation in formation (`recruiting.py`); a
         cooperation with its partners starts, one out of time starts with its type's minimum
         or is abandoned."""
-        ids = np.fromiter(self.forming, dtype=np.int64, count=len(self.forming))
+        ids = self.forming_ids()
         if not len(ids):
             return
         starting, abandoned = recruiting.recruit(self, ids)
@@ -545,8 +545,7 @@ class CooperationBook(Table[CooperationArrays]):
         taking part)."""
         if self.model.state.load[actor] == 0:  # in none
             return
-        forming = np.fromiter(self.forming, dtype=np.int64, count=len(self.forming))
-        for k in memberships(self.data, forming, self.running_ids(), actor).tolist():
+        for k in memberships(self.data, self.forming_ids(), self.running_ids(), actor).tolist():
             self._drop(k, actor)
             self.model.state.load[actor] -= 1
             if self.data.state[k] == RUNNING:
@@ -579,6 +578,10 @@ class CooperationBook(Table[CooperationArrays]):
         if not started.any():
             return 0.0
         return float((self.data.newcomers[:n][started] > 0).mean())
+
+    def forming_ids(self) -> np.ndarray:
+        """The cooperations in formation as an array, in the order they were proposed."""
+        return np.fromiter(self.forming, dtype=np.int64, count=len(self.forming))
 
     def running_ids(self) -> np.ndarray:
         """The running cooperations as an array, in the order they started."""
