@@ -418,15 +418,6 @@ def remove_ties_of(ties, adj, i):
 
 
 @kernel
-def prune_ties(ties, adj, t, below, max_ties, actors):
-    """Drop ties weaker than `below`, then each actor's weakest beyond `max_ties` (see
-    `prune_slots`). Returns the slots still alive and their strengths, in slot order."""
-    now, keep = prune_slots(ties, adj, t, below, max_ties, actors)
-    live = np.flatnonzero(keep)
-    return live, now[live]
-
-
-@kernel
 def prune_slots(ties, adj, t, below, max_ties, actors):
     """Drop ties weaker than `below`, then each actor's weakest beyond `max_ties` (both judged
     on this moment's strengths, for all actors at once; of equally weak ties, those where the
@@ -735,11 +726,13 @@ class TieStore:
 
         Both are judged on this moment's strengths, for all actors at once (a tie that is
         among the weakest of either end goes). Returns the slots still alive and their
-        strengths now.
+        strengths now (compiled: `prune_slots`).
         """
-        return prune_ties(
+        now, keep = prune_slots(
             self.slots.data, self.adjacency.data, float(t), below, max_ties, self.actors
         )
+        live = np.flatnonzero(keep)
+        return live, now[live]
 
     def monthly_upkeep(self, t: float, actors: int) -> np.ndarray:
         """Prune (see `prune`), set each tie's decay rate from its embeddedness
