@@ -11,7 +11,8 @@ arrays (one row per actor, cooperation or tie slot). Each declares its arrays as
 
 A `Table` holds one such bundle (`table.data`), grows it by doubling when rows run out and
 widens a column when its rows are full. Compiled kernels take the bundle as one argument
-(Numba accepts NamedTuples of arrays) and read its fields by name.
+(Numba accepts NamedTuples of arrays) and read its fields by name; each new bundle's twin is
+made for them (`compiled.remember`) and let go with the bundle.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
+
+from simulation.compiled import LAYOUTS, forget, remember
 
 
 @dataclass(frozen=True)
@@ -48,10 +51,6 @@ def column(
     return Column(dtype, width, fill, length)
 
 
-LAYOUTS: set[type] = set()
-"""The bundle classes of all tables; their arrays are made only by `Table._make`."""
-
-
 class Table[Bundle: NamedTuple]:
     """Rows of the arrays declared by `layout`; `data` is the current bundle of arrays.
 
@@ -69,13 +68,22 @@ class Table[Bundle: NamedTuple]:
             k for k, name in enumerate(layout._fields) if self._spec(name).length is None
         )
         self.size = 0
-        self.data: Bundle = layout(*(self._make(name, max(rows, 1)) for name in layout._fields))
+        self._hold(layout(*(self._make(name, max(rows, 1)) for name in layout._fields)))
 
     def __getattr__(self, name: str) -> np.ndarray:
         # only called for names the table itself lacks: the bundle's fields
         if name in ("data", "layout"):
             raise AttributeError(name)
         return getattr(self.data, name)
+
+    def _hold(self, bundle: Bundle) -> None:
+        """Replace `data` by `bundle`, and the twin kernels take with it."""
+        forget(self.__dict__.get("data"))
+        self.data: Bundle = bundle
+        remember(bundle)
+
+    def __del__(self) -> None:
+        forget(self.__dict__.get("data"))
 
     def _spec(self, name: str) -> Column:
         return self.layout._field_defaults[name]
@@ -106,7 +114,7 @@ class Table[Bundle: NamedTuple]:
             new = self._make(name, rows)
             new[: len(old)] = old  # a fixed-length column is copied whole
             arrays.append(new)
-        self.data = self.layout(*arrays)
+        self._hold(self.layout(*arrays))
 
     def widen(self, width: str, at_least: int = 0) -> None:
         """Double the width called `width` (at least to `at_least`) in every column using it."""
@@ -119,12 +127,12 @@ class Table[Bundle: NamedTuple]:
             new = self._make(name, self.rows)
             new[:, : old.shape[1]] = old
             arrays.append(new)
-        self.data = self.layout(*arrays)
+        self._hold(self.layout(*arrays))
 
     def reset(self, name: str, width: int) -> None:
         """Replace column `name` by fresh cells, its width (a named one) set to `width`."""
         self.widths[self._spec(name).width] = width
-        self.data = self.data._replace(**{name: self._make(name, self.rows)})
+        self._hold(self.data._replace(**{name: self._make(name, self.rows)}))
 
     def view(self, name: str) -> np.ndarray:
         """The rows in use of one column."""

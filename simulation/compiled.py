@@ -18,6 +18,13 @@ tuple (the rules a kernel takes) by the kinds of what it holds, remembered by id
 it is in use; anything else by its type. The types that are their own kind are looked up in
 one dict, filled as they are met. A combination not seen before goes through Numba's
 dispatcher (which compiles it if needed).
+
+Even so, handing a bundle over costs about 50 ns an array: Numba converts each one. So a
+table also keeps its bundle's twin (`remember`): one Numba structure holding the same arrays,
+handed over in one step. A kernel called with twins runs through its entry: a small compiled
+function that rebuilds each bundle from its twin (`unpack`) and calls the kernel, which so
+sees the bundle it always sees, in local variables inside its loops. Entries are written once
+per cache folder as source files (Numba caches only functions with a source file).
 """
 
 from __future__ import annotations
@@ -30,8 +37,8 @@ from pathlib import Path
 import numba
 import numpy as np
 from numba import njit, types
-
-from simulation.columns import LAYOUTS
+from numba.core.extending import overload
+from numba.experimental import structref
 
 KERNEL_MODULES = (
     "ties",
@@ -71,6 +78,85 @@ def _cache_dir() -> str:
 
 
 CACHE_DIR = _cache_dir()
+
+
+LAYOUTS: set[type] = set()
+"""The bundle classes of all tables (`columns.Table`); their arrays are made only by tables."""
+
+
+@structref.register
+class TwinType(types.StructRef):
+    """The Numba type of a bundle's twin: a structure with the bundle's fields."""
+
+    def preprocess_fields(self, fields):
+        return tuple((name, types.unliteral(kind)) for name, kind in fields)
+
+
+class Twin(structref.StructRefProxy):
+    """A bundle's twin as Python holds it (kernels only hand it on)."""
+
+
+structref.define_boxing(TwinType, Twin)
+
+
+def twin_of(bundle: tuple) -> Twin:
+    """A twin holding the arrays of `bundle` (compiled only)."""
+    raise NotImplementedError
+
+
+def unpack(value: object) -> object:
+    """The bundle a twin holds, rebuilt; any other value as it is (compiled only)."""
+    return value
+
+
+def _compiled_source(name: str, body: str, **names: object) -> Callable:
+    """The function `def name<body>`, written out for one bundle's fields, seeing `names`."""
+    space = dict(names)
+    exec(f"def {name}{body}", space)
+    return space[name]
+
+
+@overload(twin_of)
+def _twin_of(bundle):
+    twin = TwinType(list(zip(bundle.fields, bundle.types, strict=True)))
+    fill = "".join(f"    twin.{name} = bundle.{name}\n" for name in bundle.fields)
+    source = f"(bundle):\n    twin = new(kind)\n{fill}    return twin\n"
+    return _compiled_source("impl", source, new=structref.new, kind=twin)
+
+
+@overload(unpack, inline="always")
+def _unpack(value):
+    if not isinstance(value, TwinType):
+        return lambda value: value
+    names = tuple(value.field_dict)
+    layout = next(layout for layout in LAYOUTS if layout._fields == names)
+    fields = ", ".join(f"value.{name}" for name in names)
+    return _compiled_source("impl", f"(value):\n    return layout({fields})\n", layout=layout)
+
+
+TWINS: dict[int, tuple[tuple, Twin]] = {}
+"""The twins of the bundles tables hold, by the bundle's identity, each with its bundle (kept
+alive, so its id is not reused, until its table lets it go: `forget`)."""
+
+
+TWIN_FROM = 8
+"""Bundles of fewer arrays are handed over as they are: their twin would cost more."""
+
+
+def remember(bundle: tuple) -> None:
+    """Make and keep the twin of a table's new bundle (of at least `TWIN_FROM` arrays)."""
+    if len(bundle) >= TWIN_FROM:
+        TWINS[id(bundle)] = (bundle, _make_twin(bundle))
+
+
+def forget(bundle: tuple | None) -> None:
+    """A table lets `bundle` go: its twin goes too."""
+    held = TWINS.get(id(bundle))
+    if held is not None and held[0] is bundle:
+        del TWINS[id(bundle)]
+
+
+_held = TWINS.get
 
 
 _SEEN: dict[int, tuple[tuple, object]] = {}
@@ -120,7 +206,8 @@ class Kernel:
     def __init__(self, dispatcher: numba.core.registry.CPUDispatcher) -> None:
         self.dispatcher = dispatcher
         self._numba_type_ = types.Dispatcher(dispatcher)
-        self._compiled: dict[tuple, Callable] = {}
+        self._compiled: dict[tuple, tuple[Callable, tuple[int, ...]]] = {}
+        self._entries: dict[int, numba.core.registry.CPUDispatcher] = {}
         self.__doc__ = dispatcher.__doc__
         self.__name__ = dispatcher.__name__
         self.__wrapped__ = dispatcher.py_func
@@ -134,22 +221,77 @@ class Kernel:
             ]
         )
         compiled = self._compiled.get(kinds)
-        if compiled is not None:
-            return compiled(*args)
-        result = self.dispatcher(*args)
-        signature = tuple(map(self.dispatcher.typeof_pyval, args))
-        self._compiled[kinds] = self.dispatcher.overloads[signature].entry_point
+        if compiled is None:
+            return self._first_call(kinds, args)
+        call, bundles = compiled
+        if bundles:  # hand over their twins
+            args = list(args)
+            for at in bundles:
+                held = _held(id(args[at]))
+                if held is None:  # a bundle no table holds
+                    return self.dispatcher(*args)
+                args[at] = held[1]
+        return call(*args)
+
+    def _first_call(self, kinds: tuple, args: tuple) -> object:
+        """Compile if needed, and remember what to call for these kinds: the entry, with the
+        positions of the bundles whose twins it takes, if any has one; else the kernel."""
+        bundles = tuple(at for at, a in enumerate(args) if id(a) in TWINS)
+        called = self._entry(len(args)) if bundles else self.dispatcher
+        args = [TWINS[id(a)][1] if at in bundles else a for at, a in enumerate(args)]
+        result = called(*args)
+        signature = tuple(map(called.typeof_pyval, args))
+        self._compiled[kinds] = (called.overloads[signature].entry_point, bundles)
         return result
+
+    def _entry(self, arity: int) -> numba.core.registry.CPUDispatcher:
+        """The compiled function that takes `arity` arguments, twins among them, and calls
+        this kernel with the bundles rebuilt; its source is written once per cache folder."""
+        entry = self._entries.get(arity)
+        if entry is None:
+            name = f"{self.dispatcher.py_func.__module__}.{self.__name__}"
+            names = [f"a{k}" for k in range(arity)]
+            source = (
+                f"# Calls {name} with the bundles rebuilt from their twins.\n"
+                f"def entry({', '.join(names)}):\n"
+                f"    return kernel({', '.join(f'unpack({n})' for n in names)})\n"
+            )
+            path = _written(f"{name}.{arity}", source)
+            space = {"__name__": __name__, "kernel": self, "unpack": unpack}
+            exec(compile(source, path, "exec"), space)
+            entry = self._entries[arity] = _njit_cached(space["entry"])
+        return entry
 
     def __getattr__(self, name: str) -> object:  # py_func, signatures, overloads, ...
         return getattr(self.dispatcher, name)
 
 
-def kernel(function: Callable) -> Kernel:
-    """Compile `function` with Numba (nopython mode), cached in `CACHE_DIR`."""
+def _njit_cached(function: Callable) -> numba.core.registry.CPUDispatcher:
     previous = numba.config.CACHE_DIR
     numba.config.CACHE_DIR = CACHE_DIR  # read once, when the cache is set up
     try:
-        return Kernel(njit(cache=True)(function))
+        return njit(cache=True)(function)
     finally:
         numba.config.CACHE_DIR = previous
+
+
+def kernel(function: Callable) -> Kernel:
+    """Compile `function` with Numba (nopython mode), cached in `CACHE_DIR`."""
+    return Kernel(_njit_cached(function))
+
+
+def _written(name: str, source: str) -> str:
+    """The path of an entry's source file in the cache folder, written if missing (whole or
+    not at all, so processes starting together never read half a file)."""
+    path = Path(CACHE_DIR) / "entries" / f"{name}.py"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_suffix(f".{os.getpid()}.part")
+        part.write_text(source, encoding="utf-8")
+        os.replace(part, path)
+    return str(path)
+
+
+@_njit_cached
+def _make_twin(bundle):
+    return twin_of(bundle)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import inspect
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from simulation.columns import Table, column
-from simulation.compiled import KERNEL_MODULES, Kernel, kernel
+from simulation.compiled import KERNEL_MODULES, TWIN_FROM, TWINS, Kernel, kernel
 
 SIMULATION = Path(__file__).resolve().parent.parent / "simulation"
 
@@ -125,3 +126,66 @@ def test_a_tables_bundle_is_known_by_its_class():
     for name, old in zip(Example._fields, before, strict=True):
         new = getattr(table.data, name)
         assert (new.dtype, new.ndim, new.flags.c_contiguous) == (old.dtype, old.ndim, True)
+
+
+class Wide(NamedTuple):
+    """A bundle large enough to be handed over as its twin."""
+
+    a: np.ndarray = column(np.float64)
+    b: np.ndarray = column(np.int64)
+    c: np.ndarray = column(np.bool_)
+    d: np.ndarray = column(np.float64, 2)
+    e: np.ndarray = column(np.int64, "width", fill=-1)
+    f: np.ndarray = column(np.int8)
+    g: np.ndarray = column(np.float64)
+    h: np.ndarray = column(np.int64, length=3)
+
+
+@kernel
+def _bump(wide, row, by):
+    """Add `by` to a row's cells (through the bundle the kernel sees); its old value of `a`."""
+    old = wide.a[row]
+    wide.a[row] += by
+    wide.d[row, 1] += by
+    wide.e[row, wide.e.shape[1] - 1] = row
+    wide.h[0] += 1
+    return old
+
+
+def test_a_tables_twin_hands_over_the_same_arrays_and_follows_growth():
+    """Kernels take a large bundle through its twin: they write into the very arrays Python
+    reads, and after the table grows or widens, into the new ones; a bundle no table holds
+    (a copy) still works, through Numba's own dispatch."""
+    assert len(Wide._fields) >= TWIN_FROM
+    table = Table(Wide, rows=2, width=1)
+    table.reserve(2)
+    assert _bump(table.data, 1, 2.5) == 0.0
+    assert _bump(table.data, 1, 1.0) == 2.5
+    _call, bundles = next(iter(_bump._compiled.values()))
+    assert bundles == (0,)  # the twin path was taken
+    assert table.a[1] == 3.5 and table.d[1, 1] == 3.5 and table.e[1, 0] == 1
+    table.reserve(5)
+    table.widen("width")
+    assert _bump(table.data, 6, 1.0) == 0.0
+    assert table.a[1] == 3.5 and table.a[6] == 1.0 and table.e[6].tolist() == [-1, 6]
+    assert table.h[0] == 3  # a fixed-length column is carried over whole
+    copy = Wide(*(column.copy() for column in table.data))
+    assert _bump(copy, 6, 1.0) == 1.0 and copy.a[6] == 2.0 and table.a[6] == 1.0
+
+
+def test_a_twin_goes_with_its_bundle_and_its_table():
+    table = Table(Wide, rows=2, width=1)
+    first = id(table.data)
+    assert first in TWINS
+    table.reserve(10)
+    assert first not in TWINS
+    current = id(table.data)
+    assert TWINS[current][0] is table.data
+    del table
+    gc.collect()
+    assert current not in TWINS
+
+
+def test_a_small_bundle_is_handed_over_as_it_is():
+    table = Table(Example, rows=2, width=2)
+    assert len(Example._fields) < TWIN_FROM and id(table.data) not in TWINS
