@@ -5,7 +5,7 @@ work.py, cooperations.py, metrics.py), and kernels call kernels of other modules
 mechanism reads tie strengths). Numba's cache notices a change only in the file that defines
 a kernel, not in the kernels it calls; so the cache lives in a folder named after a digest of
 all kernel modules' sources, and a change in any of them compiles every kernel afresh (once,
-about 15 s) instead of running stale machine code.
+about a minute on two cores) instead of running stale machine code.
 
 A kernel is called thousands of times a run with bundles of up to 28 arrays, and Numba's
 dispatcher works out the type of every array on every call (about 0.1 µs each). `Kernel`
