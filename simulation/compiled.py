@@ -146,7 +146,7 @@ TWIN_FROM = 8
 def remember(bundle: tuple) -> None:
     """Make and keep the twin of a table's new bundle (of at least `TWIN_FROM` arrays)."""
     if len(bundle) >= TWIN_FROM:
-        TWINS[id(bundle)] = (bundle, _make_twin(bundle))
+        TWINS[id(bundle)] = (bundle, _twin_maker(type(bundle))(bundle))
 
 
 def forget(bundle: tuple | None) -> None:
@@ -292,6 +292,19 @@ def _written(name: str, source: str) -> str:
     return str(path)
 
 
-@_njit_cached
-def _make_twin(bundle):
-    return twin_of(bundle)
+_TWIN_MAKERS: dict[type, numba.core.registry.CPUDispatcher] = {}
+
+
+def _twin_maker(layout: type) -> numba.core.registry.CPUDispatcher:
+    """The compiled function that makes twins of `layout`'s bundles. Each layout has its own,
+    in its own source file: the cache of one function for all would name every layout, and a
+    process that cannot import one of them (a test's) could load none."""
+    maker = _TWIN_MAKERS.get(layout)
+    if maker is None:
+        name = f"{layout.__module__}.{layout.__qualname__}"
+        source = f"# Twins of {name} bundles.\ndef make(bundle):\n    return twin_of(bundle)\n"
+        path = _written(f"twin.{name}", source)
+        space = {"__name__": __name__, "twin_of": twin_of}
+        exec(compile(source, path, "exec"), space)
+        maker = _TWIN_MAKERS[layout] = _njit_cached(space["make"])
+    return maker
