@@ -5,6 +5,9 @@ from __future__ import annotations
 import gc
 import importlib
 import inspect
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -189,3 +192,22 @@ def test_a_twin_goes_with_its_bundle_and_its_table():
 def test_a_small_bundle_is_handed_over_as_it_is():
     table = Table(Example, rows=2, width=2)
     assert len(Example._fields) < TWIN_FROM and id(table.data) not in TWINS
+
+
+def test_a_process_that_cannot_import_a_tests_layout_still_loads_the_models_twins(tmp_path):
+    """Twins of a layout defined here are compiled and cached beside the model's; a process
+    that cannot import this module (a Dask worker started elsewhere) must still load and run
+    the model's kernels from the same cache."""
+    Table(Wide, rows=2, width=1)
+    script = (
+        "import importlib.util\n"
+        "assert importlib.util.find_spec('tests') is None\n"
+        "from simulation.run import warm_up\n"
+        "warm_up()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
