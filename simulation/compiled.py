@@ -256,10 +256,10 @@ class Kernel:
                 f"def entry({', '.join(names)}):\n"
                 f"    return kernel({', '.join(f'unpack({n})' for n in names)})\n"
             )
-            path = _written(f"{name}.{arity}", source)
-            space = {"__name__": __name__, "kernel": self, "unpack": unpack}
-            exec(compile(source, path, "exec"), space)
-            entry = self._entries[arity] = _njit_cached(space["entry"])
+            entry = _cached_from_source(
+                f"{name}.{arity}", source, "entry", kernel=self, unpack=unpack
+            )
+            self._entries[arity] = entry
         return entry
 
     def __getattr__(self, name: str) -> object:  # py_func, signatures, overloads, ...
@@ -280,16 +280,22 @@ def kernel(function: Callable) -> Kernel:
     return Kernel(_njit_cached(function))
 
 
-def _written(name: str, source: str) -> str:
-    """The path of an entry's source file in the cache folder, written if missing (whole or
-    not at all, so processes starting together never read half a file)."""
+def _cached_from_source(
+    name: str, source: str, function: str, **names: object
+) -> numba.core.registry.CPUDispatcher:
+    """The function called `function` that `source` defines, seeing `names`, compiled and
+    cached. Numba caches only functions with a source file, so the source is written to the
+    cache folder as `name`.py if missing (whole or not at all, so processes starting together
+    never read half a file)."""
     path = Path(CACHE_DIR) / "entries" / f"{name}.py"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         part = path.with_suffix(f".{os.getpid()}.part")
         part.write_text(source, encoding="utf-8")
         os.replace(part, path)
-    return str(path)
+    space = {"__name__": __name__, **names}
+    exec(compile(source, str(path), "exec"), space)
+    return _njit_cached(space[function])
 
 
 _TWIN_MAKERS: dict[type, numba.core.registry.CPUDispatcher] = {}
@@ -303,8 +309,6 @@ def _twin_maker(layout: type) -> numba.core.registry.CPUDispatcher:
     if maker is None:
         name = f"{layout.__module__}.{layout.__qualname__}"
         source = f"# Twins of {name} bundles.\ndef make(bundle):\n    return twin_of(bundle)\n"
-        path = _written(f"twin.{name}", source)
-        space = {"__name__": __name__, "twin_of": twin_of}
-        exec(compile(source, path, "exec"), space)
-        maker = _TWIN_MAKERS[layout] = _njit_cached(space["make"])
+        maker = _cached_from_source(f"twin.{name}", source, "make", twin_of=twin_of)
+        _TWIN_MAKERS[layout] = maker
     return maker
