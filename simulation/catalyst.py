@@ -24,16 +24,25 @@ cooperations with real partners and calls an extra open meeting). The seed; Zimm
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from simulation.compiled import kernel
+from simulation.compiled import fixed_kind, kernel
 from simulation.config import TIME, WEEKS_PER_MONTH, WEEKS_PER_YEAR, MeetingFormat
+from simulation.cooperations import join_member
 from simulation.meetings import MeetingStructure
 from simulation.population import QM, RESIDENTS
 from simulation.streams import generator
-from simulation.ties import NO_RATES, OWN, PROGRAMME, contact_pairs, find, second_neighbours
+from simulation.ties import (
+    NO_RATES,
+    OWN,
+    PROGRAMME,
+    Contact,
+    contact_pairs,
+    find,
+    second_neighbours,
+)
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
@@ -65,6 +74,10 @@ class Catalyst:
         self._extra: MeetingStructure | None = None
         self._recent: deque[int] = deque(maxlen=self.config.lull_window_weeks)
         self._independent = -1  # an independent person who joined for the role
+        c = self.config
+        self._support_rules = SupportRules(
+            int(c.stall_weeks), int(c.supporters_per_cooperation), float(c.action_hours)
+        )
 
     # -- its life -----------------------------------------------------------------------------
     def appoint(self) -> None:
@@ -231,19 +244,17 @@ class Catalyst:
             )
         )
 
-    def _recruit_for(self, k: int, supporter: bool, partner: int | None = None) -> bool:
-        """Ask the best partner for `k` (see `_partner_for`; `partner` when already found) to
-        join, as a supporter or as a partner that revives it; True if it joined."""
+    def _recruit_for(self, k: int) -> bool:
+        """Ask the best partner for `k` (see `_partner_for`) to join as a partner that revives
+        it: if there is one and the budget holds an action, it says yes with chance
+        engagement + 0.3 (as a supporter does, see `support`); True if it joined."""
         m = self.model
-        partner = self._partner_for(k) if partner is None else partner
+        partner = self._partner_for(k)
         if partner < 0 or not self._spend():
             return False
         if m.rng.random() >= m.state.engagement[partner] + 0.3:
             return False
-        if supporter:
-            m.cooperations.add_supporter(k, partner)
-        else:
-            m.cooperations.join(k, partner)
+        m.cooperations.join(k, partner)
         return True
 
     # -- the five functions ---------------------------------------------------------------
@@ -334,7 +345,7 @@ class Catalyst:
         if not self.in_lull():
             return
         for k in self._known_stalled().tolist():
-            if self._recruit_for(k, supporter=False):
+            if self._recruit_for(k):
                 m.cooperations.revive(k)
                 self.actions["revivals"] += 1
         if m.week - self._last_extra_meeting >= 13 and self.budget >= 2 * self.config.action_hours:
@@ -359,22 +370,29 @@ class Catalyst:
 
     def find_supporter(self) -> None:
         """For the known cooperation stalled longest (with fewer than
-        `supporters_per_cooperation` supporters), ask a contact with what it lacks."""
-        m = self.model
-        c = self.config
-        k, partner = supporter_wanted(
-            m.cooperations.data,
+        `supporters_per_cooperation` supporters), ask a contact with what it lacks; asked
+        and answered in one compiled step (`support`), joining too unless the cooperation's
+        roster must first grow."""
+        m, book = self.model, self.model.cooperations
+        k, partner, outcome, self.budget, pairs_i, pairs_j, stopped, origin = support(
+            book.data,
             m.state.data,
             m.ties.slots.data,
             m.ties.adjacency.data,
             self.holder,
-            m.cooperations.running_ids(),
-            c.stall_weeks,
-            c.supporters_per_cooperation,
+            book.running_ids(),
+            self._support_rules,
+            float(self.budget),
+            bool(m.programme.funded),
+            m.ties.batch(0.0, m.week, origin=OWN),
+            m.stream,
         )
-        if k < 0:
-            return
-        if self._recruit_for(int(k), supporter=True, partner=int(partner)):
+        if outcome == JOINED and stopped < len(pairs_i):  # their contacts need more room
+            how = m.ties.batch(0.0, m.week, origin=int(origin))
+            m.ties.resume(pairs_i, pairs_j, how, NO_RATES, stopped)
+        elif outcome == ACCEPTED:  # the roster is full: it joins the Python way
+            book.add_supporter(int(k), int(partner))
+        if outcome != DECLINED:
             self.actions["supporters"] += 1
 
 
@@ -428,12 +446,50 @@ def known_stalled(book, adj, holder, running, stall_weeks):
     return found[:n]
 
 
+@fixed_kind
+class SupportRules(NamedTuple):
+    """What `support` needs of `catalyst.*`: how long a cooperation must have lacked
+    something to count as stalled, the most supporters one gets, an action's hours."""
+
+    stall_weeks: int
+    most_supporters: int
+    action_hours: float
+
+
+DECLINED, JOINED, ACCEPTED = 0, 1, 2
+"""How `support` ended: no supporter (none wanted or found, no time, or the partner said no),
+the supporter joined, or it said yes but the roster has no room (the caller widens it)."""
+
+
 @kernel
-def supporter_wanted(book, actors, ties, adj, holder, running, stall_weeks, most_supporters):
-    """The cooperation that needs a supporter most (`most_stalled`; -1 if none) and the
-    partner the holder would ask for it (`best_partner`; -1 if none)."""
-    k = most_stalled(book, adj, holder, running, stall_weeks, most_supporters)
-    return k, best_partner(book, actors, ties, adj, holder, k) if k >= 0 else -1
+def support(book, actors, ties, adj, holder, running, rules, budget, funded, how, source):
+    """Finding a supporter, compiled: the cooperation that needs one most (`most_stalled`) and
+    the partner the holder asks (`best_partner`); if there are both and the `budget` holds an
+    action, it is spent and the partner says yes with chance engagement + 0.3 (a uniform from
+    the model's stream), and joins as a supporter (`join_member`; ties made where the
+    cooperation draws on a `funded` programme's fund are the programme's, else batch `how`'s).
+    Returns the cooperation, the partner, the outcome (`DECLINED`, `JOINED`, `ACCEPTED`), the
+    budget left, the new member's pairs, where their contacts stopped and their origin."""
+    none, origin = np.empty(0, dtype=np.int64), how.origin
+    k = most_stalled(book, adj, holder, running, rules.stall_weeks, rules.most_supporters)
+    if k < 0:
+        return k, -1, DECLINED, budget, none, none, 0, origin
+    partner = best_partner(book, actors, ties, adj, holder, k)
+    if partner < 0 or budget < rules.action_hours:
+        return k, partner, DECLINED, budget, none, none, 0, origin
+    budget -= rules.action_hours
+    if generator(source).random() >= actors.engagement[partner] + 0.3:
+        return k, partner, DECLINED, budget, none, none, 0, origin
+    if book.n_members[k] == book.roster.shape[1]:
+        return k, partner, ACCEPTED, budget, none, none, 0, origin
+    if book.fund_drawn[k] > 0 and funded and origin == OWN:  # (before week 0: `BEFORE`)
+        origin = PROGRAMME
+        how = Contact(
+            how.gain, how.new_strength, how.t, how.informed, origin, how.sector, how.rates
+        )
+    pairs_i, pairs_j, stopped = join_member(book, actors, ties, adj, k, partner, how.t, how)
+    book.supporters[k] += 1
+    return k, partner, JOINED, budget, pairs_i, pairs_j, stopped, origin
 
 
 @kernel

@@ -103,6 +103,26 @@ def test_supporters_only_for_cooperations_it_knows_of():
     assert model.cooperations.supporters[known] > 0
 
 
+def test_a_supporter_joins_a_cooperation_whose_roster_is_full():
+    model = _only("supporters")
+    catalyst, ties, book = model.catalyst, model.ties, model.cooperations
+    contacts = ties.contacts_of(catalyst.holder).tolist()
+    width = book.data.roster.shape[1]
+    strangers = [i for i in range(model.state.size) if i not in [catalyst.holder, *contacts]]
+    k = _cooperation_of(model, [contacts[0], *strangers[: width - 1]])
+    assert book.n_members[k] == width  # no room left on the roster
+    for _ in range(50):
+        catalyst.budget = 10.0
+        catalyst.find_supporter()
+        if book.supporters[k]:
+            break
+    assert book.supporters[k] == 1 and catalyst.actions["supporters"] == 1
+    assert book.n_members[k] == width + 1  # the roster grew
+    supporter = book.group(k)[-1]
+    assert supporter in contacts[1:]
+    assert model.state.load[supporter] == 1
+
+
 def test_a_lull_is_measured_against_the_neighbourhoods_own_recent_activity():
     model = _only("lulls")
     catalyst = model.catalyst
