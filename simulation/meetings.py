@@ -96,14 +96,11 @@ class MeetingStructure:
         self.held += 1
         m.note("meeting", host, spec.name)
         self.attendance_total += len(attendees)
-        m.state.spend_time(attendees, spec.hours)
-        m.state.mark_active(attendees, m.week)
+        gain = m.config.cooperation.inspiration_gain if spec.exchange else 0.0
+        m.state.attend(attendees, spec.hours, m.week, spec.formal, gain)
         self.new_ties_total += self._conversations(attendees)
         if spec.formal:
             self.new_ties_total += self._introductions(attendees)
-            m.state.mark_formal(attendees, m.week)
-        if spec.exchange:
-            m.state.inspire(attendees, m.config.cooperation.inspiration_gain)
         if spec.spontaneous_ideas > 0:
             self._spontaneous_ideas(attendees)
 

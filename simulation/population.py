@@ -99,9 +99,13 @@ class Population(Table[ActorArrays]):
     def mark_active(self, actors: np.ndarray | int, week: float) -> None:
         self.data.last_active[actors] = week
 
-    def mark_formal(self, actors: np.ndarray, week: float) -> None:
-        """`actors` took part in a formal meeting (agenda, goal-setting) this week."""
-        self.data.last_formal[actors] = week
+    def attend(
+        self, actors: np.ndarray, hours: float, week: float, formal: bool, inspiration: float
+    ) -> None:
+        """`actors` (distinct) come to a meeting of `hours` in `week`: they spend the time and
+        are active; a formal meeting (agenda, goal-setting) is noted as their last formal one;
+        they gain `inspiration` (compiled: `attend`)."""
+        attend(self.data, actors, float(hours), float(week), formal, float(inspiration))
 
     def inspire(self, actors: np.ndarray | int, gain: float) -> None:
         self.data.inspiration[actors] += gain
@@ -129,6 +133,17 @@ class Population(Table[ActorArrays]):
 
 
 # -- compiled ---------------------------------------------------------------------------------
+
+
+@kernel
+def attend(actors, ids, hours, week, formal, inspiration):
+    """See `Population.attend`."""
+    for i in ids:
+        actors.stock[i, TIME] -= hours
+        actors.last_active[i] = week
+        if formal:
+            actors.last_formal[i] = week
+        actors.inspiration[i] += inspiration
 
 
 @kernel

@@ -62,6 +62,21 @@ def test_attending_costs_time_and_exchange_inspires():
     assert np.allclose(spent[~came], 0.0)
 
 
+def test_attendees_are_active_that_week_and_only_a_formal_meeting_is_noted_as_one():
+    for kind, formal in (("forum", True), ("cafe", False)):
+        model = _no_ties_world(kind=kind)
+        model.meetings[0].hold()
+        came = model.state.view("inspiration") > 0
+        assert came.sum() >= 2
+        assert (model.state.view("last_active")[came] == model.week).all()
+        last_formal = model.state.view("last_formal")
+        if formal:
+            assert (last_formal[came] == model.week).all()
+            assert np.isneginf(last_formal[~came]).all()
+        else:
+            assert np.isneginf(last_formal).all()
+
+
 def test_without_exchange_attendees_are_not_inspired():
     model = _no_ties_world(exchange=False)
     model.meetings[0].hold()
