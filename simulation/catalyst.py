@@ -383,8 +383,7 @@ class Catalyst:
             book.running_ids(),
             self._support_rules,
             float(self.budget),
-            bool(m.programme.funded),
-            m.ties.batch(0.0, m.week, origin=OWN),
+            m.ties.batch(0.0, m.week, origin=PROGRAMME if m.programme.funded else OWN),
             m.stream,
         )
         if outcome == JOINED and stopped < len(pairs_i):  # their contacts need more room
@@ -462,12 +461,13 @@ the supporter joined, or it said yes but the roster has no room (the caller wide
 
 
 @kernel
-def support(book, actors, ties, adj, holder, running, rules, budget, funded, how, source):
+def support(book, actors, ties, adj, holder, running, rules, budget, how, source):
     """Finding a supporter, compiled: the cooperation that needs one most (`most_stalled`) and
     the partner the holder asks (`best_partner`); if there are both and the `budget` holds an
     action, it is spent and the partner says yes with chance engagement + 0.3 (a uniform from
-    the model's stream), and joins as a supporter (`join_member`; ties made where the
-    cooperation draws on a `funded` programme's fund are the programme's, else batch `how`'s).
+    the model's stream), and joins as a supporter (`join_member`, batch `how`: its ties are
+    the programme's, as `how` says while a programme is funded, only where the cooperation
+    draws on the fund; else the actors' own).
     Returns the cooperation, the partner, the outcome (`DECLINED`, `JOINED`, `ACCEPTED`), the
     budget left, the new member's pairs, where their contacts stopped and their origin."""
     none, origin = np.empty(0, dtype=np.int64), how.origin
@@ -482,8 +482,8 @@ def support(book, actors, ties, adj, holder, running, rules, budget, funded, how
         return k, partner, DECLINED, budget, none, none, 0, origin
     if book.n_members[k] == book.roster.shape[1]:
         return k, partner, ACCEPTED, budget, none, none, 0, origin
-    if book.fund_drawn[k] > 0 and funded and origin == OWN:  # (before week 0: `BEFORE`)
-        origin = PROGRAMME
+    if origin == PROGRAMME and book.fund_drawn[k] <= 0:
+        origin = OWN
         how = Contact(
             how.gain, how.new_strength, how.t, how.informed, origin, how.sector, how.rates
         )
