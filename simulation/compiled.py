@@ -5,7 +5,8 @@ work.py, cooperations.py, metrics.py), and kernels call kernels of other modules
 mechanism reads tie strengths). Numba's cache notices a change only in the file that defines
 a kernel, not in the kernels it calls; so the cache lives in a folder named after a digest of
 all kernel modules' sources, and a change in any of them compiles every kernel afresh (once,
-about a minute on two cores) instead of running stale machine code.
+about a minute on two cores) instead of running stale machine code. A new folder clears out
+those of older versions no process has used lately (`note_use`).
 
 A kernel is called thousands of times a run with bundles of up to 28 arrays, and Numba's
 dispatcher works out the type of every array on every call (about 0.1 µs each). `Kernel`
@@ -31,6 +32,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -78,6 +82,51 @@ def _cache_dir() -> str:
 
 
 CACHE_DIR = _cache_dir()
+
+KEEP_CACHES = 3
+"""Cache folders of other versions of the kernels that are kept: the most lately used."""
+IDLE_DAYS = 1
+"""Only a cache folder unused for longer than this is removed (another process may use it)."""
+
+
+def note_use(cache: Path) -> None:
+    """Mark the cache folder `cache` as used now. When it is new (the kernels changed), the
+    folders of older versions beside it go, but for the `KEEP_CACHES` used last and those
+    used within `IDLE_DAYS`: each holds about 16 MB of machine code no version needs any
+    more. A folder that cannot be written is left as it is."""
+    try:
+        new = not cache.exists()
+        cache.mkdir(parents=True, exist_ok=True)
+        (cache / "used").touch()
+        if new:
+            prune_caches(cache.parent, keep=cache.name)
+    except OSError:
+        pass
+
+
+def _last_used(folder: Path) -> float:
+    marker = folder / "used"
+    return (marker if marker.exists() else folder).stat().st_mtime
+
+
+def prune_caches(base: Path, keep: str) -> list[Path]:
+    """Remove the kernel cache folders in `base` (named `kernels-` and a digest) other than
+    `keep`, the `KEEP_CACHES` used last and those used within `IDLE_DAYS`; returns those
+    removed."""
+    others = [
+        folder
+        for folder in base.iterdir()
+        if folder.name != keep and re.fullmatch(r"kernels-[0-9a-f]{16}", folder.name)
+    ]
+    others.sort(key=_last_used, reverse=True)
+    idle_since = time.time() - IDLE_DAYS * 86_400
+    removed = [folder for folder in others[KEEP_CACHES:] if _last_used(folder) < idle_since]
+    for folder in removed:
+        shutil.rmtree(folder, ignore_errors=True)
+    return removed
+
+
+note_use(Path(CACHE_DIR))
 
 
 LAYOUTS: set[type] = set()

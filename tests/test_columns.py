@@ -8,13 +8,22 @@ import inspect
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
 from simulation.columns import Table, column
-from simulation.compiled import KERNEL_MODULES, TWIN_FROM, TWINS, Kernel, kernel
+from simulation.compiled import (
+    KERNEL_MODULES,
+    TWIN_FROM,
+    TWINS,
+    Kernel,
+    kernel,
+    note_use,
+    prune_caches,
+)
 
 SIMULATION = Path(__file__).resolve().parent.parent / "simulation"
 
@@ -211,3 +220,36 @@ def test_a_process_that_cannot_import_a_tests_layout_still_loads_the_models_twin
         timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def _cache_folder(base: Path, digest: str, days_ago: float, marker: bool = True) -> Path:
+    folder = base / f"kernels-{digest}"
+    (folder / "entries").mkdir(parents=True)
+    when = time.time() - days_ago * 86_400
+    if marker:
+        (folder / "used").touch()
+        os.utime(folder / "used", (when, when))
+    os.utime(folder, (when, when))
+    return folder
+
+
+def test_a_new_kernel_cache_clears_out_old_versions_not_used_lately(tmp_path):
+    old = [_cache_folder(tmp_path, f"{k:016x}", days_ago=10 + k) for k in range(5)]
+    recent = _cache_folder(tmp_path, "f" * 16, days_ago=0.1, marker=False)
+    other = tmp_path / "kernels-notadigest"
+    other.mkdir()
+    note_use(tmp_path / f"kernels-{'e' * 16}")  # a new version's first use
+    left = sorted(folder.name for folder in tmp_path.iterdir())
+    # the new one, the three used last (one of them today), a folder not named by a digest
+    assert left == sorted(
+        [f"kernels-{'e' * 16}", recent.name, old[0].name, old[1].name, other.name]
+    )
+    assert (tmp_path / f"kernels-{'e' * 16}" / "used").exists()
+    note_use(tmp_path / f"kernels-{'e' * 16}")  # a folder in use clears out nothing
+    assert len(list(tmp_path.iterdir())) == 5
+
+
+def test_an_old_cache_used_within_a_day_stays(tmp_path):
+    folders = [_cache_folder(tmp_path, f"{k:016x}", days_ago=0.5) for k in range(6)]
+    assert prune_caches(tmp_path, keep="kernels-" + "e" * 16) == []
+    assert all(folder.exists() for folder in folders)
