@@ -30,7 +30,7 @@ import numpy as np
 
 from simulation.compiled import fixed_kind, kernel
 from simulation.config import TIME, WEEKS_PER_MONTH, WEEKS_PER_YEAR, MeetingFormat
-from simulation.cooperations import join_member
+from simulation.cooperations import join_as_supporter
 from simulation.meetings import MeetingStructure
 from simulation.population import QM, RESIDENTS
 from simulation.streams import generator
@@ -465,7 +465,7 @@ def support(book, actors, ties, adj, holder, running, rules, budget, how, source
     """Finding a supporter, compiled: the cooperation that needs one most (`most_stalled`) and
     the partner the holder asks (`best_partner`); if there are both and the `budget` holds an
     action, it is spent and the partner says yes with chance engagement + 0.3 (a uniform from
-    the model's stream), and joins as a supporter (`join_member`, batch `how`: its ties are
+    the model's stream), and joins as a supporter (`join_as_supporter`, batch `how`: its ties are
     the programme's, as `how` says while a programme is funded, only where the cooperation
     draws on the fund; else the actors' own).
     Returns the cooperation, the partner, the outcome (`DECLINED`, `JOINED`, `ACCEPTED`), the
@@ -487,8 +487,7 @@ def support(book, actors, ties, adj, holder, running, rules, budget, how, source
         how = Contact(
             how.gain, how.new_strength, how.t, how.informed, origin, how.sector, how.rates
         )
-    pairs_i, pairs_j, stopped = join_member(book, actors, ties, adj, k, partner, how.t, how)
-    book.supporters[k] += 1
+    pairs_i, pairs_j, stopped = join_as_supporter(book, actors, ties, adj, k, partner, how.t, how)
     return k, partner, JOINED, budget, pairs_i, pairs_j, stopped, origin
 
 

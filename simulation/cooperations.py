@@ -225,6 +225,14 @@ def join_member(book, actors, ties, adj, k, actor, week, how):
 
 
 @kernel
+def join_as_supporter(book, actors, ties, adj, k, actor, week, how):
+    """`actor` joins `k` (`join_member`, its roster has room) and counts as its supporter."""
+    joined = join_member(book, actors, ties, adj, k, actor, week, how)
+    book.supporters[k] += 1
+    return joined
+
+
+@kernel
 def count_members(book, ids, since, joined):
     """Members of the cooperations `ids` from roster position `since` on start working: an
     actor's first cooperation counts it as a newcomer there, every one counts in `joined`
