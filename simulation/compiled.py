@@ -18,7 +18,10 @@ settings: always made of the same types); other arrays by dtype, dimensions and 
 tuple (the rules a kernel takes) by the kinds of what it holds, remembered by identity while
 it is in use; anything else by its type. The types that are their own kind are looked up in
 one dict, filled as they are met. A combination not seen before goes through Numba's
-dispatcher (which compiles it if needed).
+dispatcher (which compiles it if needed). Working the kinds out still took about 1 µs of a
+call, so a kernel also writes, for the kinds it met last, a small Python function that checks
+each argument's kind in line and calls the compiled function for them (`_guarded`); a call
+with other kinds goes the general way.
 
 Even so, handing a bundle over costs about 50 ns an array: Numba converts each one. So a
 table also keeps its bundle's twin (`remember`): one Numba structure holding the same arrays,
@@ -208,6 +211,11 @@ def forget(bundle: tuple | None) -> None:
 _held = TWINS.get
 
 
+TYPED_FLAGS = 0x503
+"""The flags of an array that its Numba type depends on: C and F contiguous, aligned,
+writeable (not whether it owns its data)."""
+
+
 _SEEN: dict[int, tuple[tuple, object]] = {}
 """The kinds of the tuples met lately, by identity: a tuple cannot change what it holds, and
 each is kept here alive (so its id is not reused) until the memo is cleared."""
@@ -232,7 +240,7 @@ def _kind(value: object) -> object:
     """What fixes the Numba type of an argument (see the module docstring)."""
     kind = type(value)
     if kind is np.ndarray:
-        return value.dtype.num, value.ndim, value.flags.num
+        return value.dtype.num, value.ndim, value.flags.num & TYPED_FLAGS
     if kind in _BY_TYPE:
         return kind
     if kind in LAYOUTS or not isinstance(value, tuple):
@@ -250,28 +258,48 @@ def _kind(value: object) -> object:
 
 class Kernel:
     """A compiled kernel: callable from Python (through the remembered compiled functions)
-    and from other kernels (Numba sees the dispatcher, `_numba_type_`)."""
+    and from other kernels (Numba sees the dispatcher, `_numba_type_`).
+
+    A call goes first through a small Python function written for the argument kinds met
+    last (`_guarded`): it checks each argument's kind in line and calls the compiled function
+    for them directly. Other kinds go the general way (`_general`), which finds or compiles
+    what to call; after `REGUARD` calls that went that way, the guard is written afresh for
+    the kinds of the latest call."""
+
+    REGUARD = 64
 
     def __init__(self, dispatcher: numba.core.registry.CPUDispatcher) -> None:
         self.dispatcher = dispatcher
         self._numba_type_ = types.Dispatcher(dispatcher)
         self._compiled: dict[tuple, tuple[Callable, tuple[int, ...]]] = {}
         self._entries: dict[int, numba.core.registry.CPUDispatcher] = {}
+        self._call: Callable = self._general
+        self._unguarded = 0  # calls the general way since the guard was written
         self.__doc__ = dispatcher.__doc__
         self.__name__ = dispatcher.__name__
         self.__wrapped__ = dispatcher.py_func
 
     def __call__(self, *args: object) -> object:
+        return self._call(*args)
+
+    def _general(self, *args: object) -> object:
         kinds = tuple(  # `_kind`, with the common cases inline (saves a call per argument)
             [
                 _known(type(a))
-                or ((a.dtype.num, a.ndim, a.flags.num) if type(a) is np.ndarray else _kind(a))
+                or (
+                    (a.dtype.num, a.ndim, a.flags.num & TYPED_FLAGS)
+                    if type(a) is np.ndarray
+                    else _kind(a)
+                )
                 for a in args
             ]
         )
         compiled = self._compiled.get(kinds)
         if compiled is None:
             return self._first_call(kinds, args)
+        self._unguarded += 1
+        if self._unguarded >= self.REGUARD or self._call == self._general:
+            self._call, self._unguarded = _guarded(kinds, *compiled, self._general), 0
         call, bundles = compiled
         if bundles:  # hand over their twins
             args = list(args)
@@ -313,6 +341,43 @@ class Kernel:
 
     def __getattr__(self, name: str) -> object:  # py_func, signatures, overloads, ...
         return getattr(self.dispatcher, name)
+
+
+def _guarded(kinds: tuple, call: Callable, bundles: tuple[int, ...], general: Callable) -> Callable:
+    """A function of as many arguments as `kinds` that, if each argument is of its kind (as
+    `_kind` says, checked in line) and each bundle at a position in `bundles` has a twin,
+    returns `call` of them with the twins in the bundles' place; else `general` of them."""
+    names: dict[str, object] = {"ndarray": np.ndarray, "_held": _held, "_kind": _kind}
+    names |= {"call": call, "general": general}
+    params = ", ".join(f"a{k}" for k in range(len(kinds)))
+    checks, passed, twins = [], [], []
+    for k, kind in enumerate(kinds):
+        names[f"kind{k}"] = kind
+        if isinstance(kind, type):
+            checks.append(f"type(a{k}) is kind{k}")
+        elif isinstance(kind[0], int):  # an array's (dtype, ndim, flags)
+            dtype, ndim, flags = kind
+            checks.append(
+                f"type(a{k}) is ndarray and a{k}.dtype.num == {dtype} and a{k}.ndim == {ndim}"
+                f" and a{k}.flags.num & {TYPED_FLAGS} == {flags}"
+            )
+        else:  # a tuple, by the kinds of what it holds
+            checks.append(f"_kind(a{k}) == kind{k}")
+        if k in bundles:
+            twins.append(f"    t{k} = _held(id(a{k}))\n    if t{k} is None:\n")
+            twins.append(f"        return general({params})\n")
+            passed.append(f"t{k}[1]")
+        else:
+            passed.append(f"a{k}")
+    source = (
+        f"def guarded({params}):\n"
+        f"    if not ({' and '.join(checks) or 'True'}):\n"
+        f"        return general({params})\n"
+        f"{''.join(twins)}"
+        f"    return call({', '.join(passed)})\n"
+    )
+    exec(source, names)
+    return names["guarded"]
 
 
 def _njit_cached(function: Callable) -> numba.core.registry.CPUDispatcher:

@@ -129,6 +129,29 @@ def test_a_kernel_remembers_what_it_compiled_and_never_mixes_argument_kinds():
     assert len(_total.signatures) == len(_total._compiled) == 5
 
 
+@kernel
+def _scaled_sum(pair, scale):
+    return (pair.left.sum() + pair.right.sum()) * scale
+
+
+def test_the_guarded_way_in_never_mixes_argument_kinds_either():
+    """After its first calls a kernel is called through a guard written for the kinds met
+    last; other kinds go the general way, also when they alternate for longer than a guard is
+    kept. A wrong compiled function would show in the value or in its type."""
+    ints = Pair(np.arange(4), np.ones(4, dtype=np.int64))
+    floats = Pair(np.arange(4) + 0.5, np.full(4, 0.25))
+    strided = Pair(np.arange(8)[::2], np.ones(4, dtype=np.int64))
+    cases = [(ints, 2, 20), (floats, 2, 18.0), (ints, 0.5, 5.0), (strided, 1, 16), (ints, True, 10)]
+    for turn in range(3 * Kernel.REGUARD):
+        for pair, scale, expected in cases[: 1 + turn % len(cases)]:
+            result = _scaled_sum(pair, scale)
+            assert result == expected and type(result) is type(expected), (pair, scale)
+    assert len(_scaled_sum._compiled) == len(cases)
+    view = Pair(np.arange(8)[:4], np.ones(4, dtype=np.int64))  # owns no data: same kind
+    assert _scaled_sum(view, 2) == 20
+    assert len(_scaled_sum._compiled) == len(cases)
+
+
 def test_a_tables_bundle_is_known_by_its_class():
     table = Table(Example, rows=2, width=2)
     before = table.data
