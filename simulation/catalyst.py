@@ -51,6 +51,8 @@ INDEPENDENT_ENGAGEMENT = 0.9
 """Engagement of an independent catalyst who joins the neighbourhood for the role."""
 INDEPENDENT_CONTACTS = 4
 """Actors an independent catalyst knows when it arrives."""
+YES_ABOVE_ENGAGEMENT = 0.3
+"""A partner the catalyst asks to join says yes with chance engagement + this."""
 
 
 class Catalyst:
@@ -247,12 +249,13 @@ class Catalyst:
     def _recruit_for(self, k: int) -> bool:
         """Ask the best partner for `k` (see `_partner_for`) to join as a partner that revives
         it: if there is one and the budget holds an action, it says yes with chance
-        engagement + 0.3 (as a supporter does, see `support`); True if it joined."""
+        engagement + `YES_ABOVE_ENGAGEMENT` (as a supporter does, see `support`); True if it
+        joined."""
         m = self.model
         partner = self._partner_for(k)
         if partner < 0 or not self._spend():
             return False
-        if m.rng.random() >= m.state.engagement[partner] + 0.3:
+        if m.rng.random() >= m.state.engagement[partner] + YES_ABOVE_ENGAGEMENT:
             return False
         m.cooperations.join(k, partner)
         return True
@@ -464,12 +467,12 @@ the supporter joined, or it said yes but the roster has no room (the caller wide
 def support(book, actors, ties, adj, holder, running, rules, budget, how, source):
     """Finding a supporter, compiled: the cooperation that needs one most (`most_stalled`) and
     the partner the holder asks (`best_partner`); if there are both and the `budget` holds an
-    action, it is spent and the partner says yes with chance engagement + 0.3 (a uniform from
-    the model's stream), and joins as a supporter (`join_as_supporter`, batch `how`: its ties are
-    the programme's, as `how` says while a programme is funded, only where the cooperation
-    draws on the fund; else the actors' own).
-    Returns the cooperation, the partner, the outcome (`DECLINED`, `JOINED`, `ACCEPTED`), the
-    budget left, the new member's pairs, where their contacts stopped and their origin."""
+    action, it is spent, the partner says yes or no (`YES_ABOVE_ENGAGEMENT`; a uniform from
+    the model's stream) and, if yes, joins as a supporter (`join_as_supporter`, batch `how`:
+    its ties are the programme's, as `how` says while a programme is funded, only where the
+    cooperation draws on the fund; else the actors' own). Returns the cooperation, the
+    partner, the outcome (`DECLINED`, `JOINED`, `ACCEPTED`), the budget left, the new
+    member's pairs, where their contacts stopped and their origin."""
     none, origin = np.empty(0, dtype=np.int64), how.origin
     k = most_stalled(book, adj, holder, running, rules.stall_weeks, rules.most_supporters)
     if k < 0:
@@ -478,7 +481,7 @@ def support(book, actors, ties, adj, holder, running, rules, budget, how, source
     if partner < 0 or budget < rules.action_hours:
         return k, partner, DECLINED, budget, none, none, 0, origin
     budget -= rules.action_hours
-    if generator(source).random() >= actors.engagement[partner] + 0.3:
+    if generator(source).random() >= actors.engagement[partner] + YES_ABOVE_ENGAGEMENT:
         return k, partner, DECLINED, budget, none, none, 0, origin
     if book.n_members[k] == book.roster.shape[1]:
         return k, partner, ACCEPTED, budget, none, none, 0, origin
