@@ -19,9 +19,9 @@ tuple (the rules a kernel takes) by the kinds of what it holds, remembered by id
 it is in use; anything else by its type. The types that are their own kind are looked up in
 one dict, filled as they are met. A combination not seen before goes through Numba's
 dispatcher (which compiles it if needed). Working the kinds out still took about 1 µs of a
-call, so a kernel also writes, for the kinds it met last, a small Python function that checks
+call, so for each combination it compiled a kernel writes a small Python function that checks
 each argument's kind in line and calls the compiled function for them (`_guarded`); a call
-with other kinds goes the general way.
+tries the guard of the kinds met last first, and with other kinds goes the general way.
 
 Even so, handing a bundle over costs about 50 ns an array: Numba converts each one. So a
 table also keeps its bundle's twin (`remember`): one Numba structure holding the same arrays,
@@ -260,21 +260,22 @@ class Kernel:
     """A compiled kernel: callable from Python (through the remembered compiled functions)
     and from other kernels (Numba sees the dispatcher, `_numba_type_`).
 
-    A call goes first through a small Python function written for the argument kinds met
-    last (`_guarded`): it checks each argument's kind in line and calls the compiled function
-    for them directly. Other kinds go the general way (`_general`), which finds or compiles
-    what to call; after `REGUARD` calls that went that way, the guard is written afresh for
-    the kinds of the latest call."""
+    For each combination of argument kinds it has compiled, a kernel keeps a small Python
+    function written for them (`_guarded`): it checks each argument's kind in line and calls
+    the compiled function directly. A call goes first through the guard of the kinds met
+    last; other kinds go the general way (`_general`), which works the kinds out and finds
+    (or compiles) their guard, and after `REGUARD` calls that went that way the latest kinds'
+    guard comes first."""
 
     REGUARD = 64
 
     def __init__(self, dispatcher: numba.core.registry.CPUDispatcher) -> None:
         self.dispatcher = dispatcher
         self._numba_type_ = types.Dispatcher(dispatcher)
-        self._compiled: dict[tuple, tuple[Callable, tuple[int, ...]]] = {}
+        self._compiled: dict[tuple, Callable] = {}  # kinds -> their guard
         self._entries: dict[int, numba.core.registry.CPUDispatcher] = {}
         self._call: Callable = self._general
-        self._unguarded = 0  # calls the general way since the guard was written
+        self._unguarded = 0  # calls the general way since the first guard was chosen
         self.__doc__ = dispatcher.__doc__
         self.__name__ = dispatcher.__name__
         self.__wrapped__ = dispatcher.py_func
@@ -294,31 +295,24 @@ class Kernel:
                 for a in args
             ]
         )
-        compiled = self._compiled.get(kinds)
-        if compiled is None:
+        guard = self._compiled.get(kinds)
+        if guard is None:
             return self._first_call(kinds, args)
         self._unguarded += 1
         if self._unguarded >= self.REGUARD or self._call == self._general:
-            self._call, self._unguarded = _guarded(kinds, *compiled, self._general), 0
-        call, bundles = compiled
-        if bundles:  # hand over their twins
-            args = list(args)
-            for at in bundles:
-                held = _held(id(args[at]))
-                if held is None:  # a bundle no table holds
-                    return self.dispatcher(*args)
-                args[at] = held[1]
-        return call(*args)
+            self._call, self._unguarded = guard, 0
+        return guard(*args)
 
     def _first_call(self, kinds: tuple, args: tuple) -> object:
-        """Compile if needed, and remember what to call for these kinds: the entry, with the
-        positions of the bundles whose twins it takes, if any has one; else the kernel."""
+        """Compile if needed, and keep the guard of these kinds (`_guarded`): it calls the
+        entry, with the twins of the bundles that have one, if any has; else the kernel."""
         bundles = tuple(at for at, a in enumerate(args) if id(a) in TWINS)
         called = self._entry(len(args)) if bundles else self.dispatcher
         args = [TWINS[id(a)][1] if at in bundles else a for at, a in enumerate(args)]
         result = called(*args)
         signature = tuple(map(called.typeof_pyval, args))
-        self._compiled[kinds] = (called.overloads[signature].entry_point, bundles)
+        call = called.overloads[signature].entry_point
+        self._compiled[kinds] = _guarded(kinds, call, bundles, self._general, self.dispatcher)
         return result
 
     def _entry(self, arity: int) -> numba.core.registry.CPUDispatcher:
@@ -343,12 +337,15 @@ class Kernel:
         return getattr(self.dispatcher, name)
 
 
-def _guarded(kinds: tuple, call: Callable, bundles: tuple[int, ...], general: Callable) -> Callable:
+def _guarded(
+    kinds: tuple, call: Callable, bundles: tuple[int, ...], general: Callable, plain: Callable
+) -> Callable:
     """A function of as many arguments as `kinds` that, if each argument is of its kind (as
-    `_kind` says, checked in line) and each bundle at a position in `bundles` has a twin,
-    returns `call` of them with the twins in the bundles' place; else `general` of them."""
+    `_kind` says, checked in line), returns `call` of them with the twins of the bundles at
+    the positions `bundles` in their place (`plain` of them, Numba's own dispatch, if one of
+    those bundles has no twin: a copy no table holds); else `general` of them."""
     names: dict[str, object] = {"ndarray": np.ndarray, "_held": _held, "_kind": _kind}
-    names |= {"call": call, "general": general}
+    names |= {"call": call, "general": general, "plain": plain}
     params = ", ".join(f"a{k}" for k in range(len(kinds)))
     checks, passed, twins = [], [], []
     for k, kind in enumerate(kinds):
@@ -365,7 +362,7 @@ def _guarded(kinds: tuple, call: Callable, bundles: tuple[int, ...], general: Ca
             checks.append(f"_kind(a{k}) == kind{k}")
         if k in bundles:
             twins.append(f"    t{k} = _held(id(a{k}))\n    if t{k} is None:\n")
-            twins.append(f"        return general({params})\n")
+            twins.append(f"        return plain({params})\n")
             passed.append(f"t{k}[1]")
         else:
             passed.append(f"a{k}")
@@ -377,7 +374,9 @@ def _guarded(kinds: tuple, call: Callable, bundles: tuple[int, ...], general: Ca
         f"    return call({', '.join(passed)})\n"
     )
     exec(source, names)
-    return names["guarded"]
+    guarded = names["guarded"]
+    guarded.bundles = bundles  # for inspection: where it hands over twins
+    return guarded
 
 
 def _njit_cached(function: Callable) -> numba.core.registry.CPUDispatcher:

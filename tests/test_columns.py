@@ -152,6 +152,28 @@ def test_the_guarded_way_in_never_mixes_argument_kinds_either():
     assert len(_scaled_sum._compiled) == len(cases)
 
 
+@kernel
+def _array_sum(values, scale):
+    return values.sum() * scale
+
+
+def test_the_guard_checks_an_arrays_dtype_dimensions_and_layout():
+    """Arrays handed over as they are (not in a bundle): each dtype, number of dimensions and
+    layout reaches its own compiled function through the guards, turn by turn."""
+    cases = [
+        (np.arange(4), 12),  # int64, 1-D, contiguous
+        (np.arange(4) + 0.5, 16.0),  # float64
+        (np.arange(8)[::2], 24),  # strided
+        (np.arange(4).reshape(2, 2), 12),  # 2-D
+        (np.arange(4, dtype=np.int32), 12),  # int32
+    ]
+    for turn in range(3 * Kernel.REGUARD):
+        for values, expected in cases[: 1 + turn % len(cases)]:
+            result = _array_sum(values, 2)
+            assert result == expected and type(result) is type(expected), values
+    assert len(_array_sum._compiled) == len(cases)
+
+
 def test_a_tables_bundle_is_known_by_its_class():
     table = Table(Example, rows=2, width=2)
     before = table.data
@@ -196,7 +218,7 @@ def test_a_tables_twin_hands_over_the_same_arrays_and_follows_growth():
     table.reserve(2)
     assert _bump(table.data, 1, 2.5) == 0.0
     assert _bump(table.data, 1, 1.0) == 2.5
-    _call, bundles = next(iter(_bump._compiled.values()))
+    bundles = next(iter(_bump._compiled.values())).bundles
     assert bundles == (0,)  # the twin path was taken
     assert table.a[1] == 3.5 and table.d[1, 1] == 3.5 and table.e[1, 0] == 1
     table.reserve(5)
