@@ -218,6 +218,16 @@ class PatternMeasures:
 
     measures: tuple[tuple[str, Measure], ...]
 
+    @property
+    def tables(self) -> frozenset[str]:
+        """The output tables the measures read (a run need not record the others)."""
+        return frozenset(table for _, measure in self.measures for table, _ in measure.terms())
+
+    @property
+    def weekly(self) -> bool:
+        """Whether a run must record its weekly counters for these measures."""
+        return "timeseries" in self.tables
+
     def __call__(self, result: RunResult) -> dict[str, float]:
         return {column(name): measure(result) for name, measure in self.measures}
 

@@ -61,7 +61,11 @@ class Simulator:
             config = apply_overrides(ScenarioConfig.model_validate(self.config), overrides)
         except ValidationError:  # a combination the config refuses is a miss, not a crash
             return {name: float("nan") for name, _ in self.measures.measures}
-        rows = [self.measures(run(config, seed=int(seed), years=self.years)) for seed in seeds]
+        weekly = self.measures.weekly
+        rows = [
+            self.measures(run(config, seed=int(seed), years=self.years, weekly=weekly))
+            for seed in seeds
+        ]
         return {k[len("measure.") :]: float(np.mean([r[k] for r in rows])) for k in rows[0]}
 
 

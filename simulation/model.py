@@ -62,8 +62,13 @@ class ObservationStart:
 class NeighbourhoodModel(Model):
     """Actors, ties, meetings, cooperations, catalyst and programme of one neighbourhood."""
 
-    def __init__(self, config: ScenarioConfig | None = None, rng: int | None = None) -> None:
+    def __init__(
+        self, config: ScenarioConfig | None = None, rng: int | None = None, weekly: bool = True
+    ) -> None:
+        """`weekly`: record the weekly counters (`datacollector`); without, a run's results are
+        the same and only its weekly series is empty."""
         super().__init__(rng=rng)
+        self.weekly = weekly
         self._stream = streams.stream(self.rng)
         self._stream_of = self.rng
         self.config = config = config if config is not None else ScenarioConfig()
@@ -229,7 +234,8 @@ class NeighbourhoodModel(Model):
     def step(self) -> None:
         """One week: replenish, ideas, recruiting, work, catalyst, turnover, counters."""
         self._weekly_phases()
-        self.datacollector.collect(self)
+        if self.weekly:
+            self.datacollector.collect(self)
 
     def _weekly_phases(self) -> None:
         self.replenish()

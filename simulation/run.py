@@ -38,13 +38,16 @@ def simulate(
     seed: int,
     years: float | None = None,
     observe: Callable[[NeighbourhoodModel], None] | None = None,
+    weekly: bool = True,
 ) -> NeighbourhoodModel:
     """Build the model and step it through `years` (default: the scenario's).
 
     `observe`, if given, is called with the model before each week and after the last; it
-    must only read the model (exports, snapshots), so results do not depend on it.
+    must only read the model (exports, snapshots), so results do not depend on it. Without
+    `weekly`, the weekly counters are not recorded (the same results, an empty weekly
+    series, a little faster).
     """
-    model = NeighbourhoodModel(config, rng=seed)
+    model = NeighbourhoodModel(config, rng=seed, weekly=weekly)
     weeks = round((years if years is not None else config.years) * WEEKS_PER_YEAR)
     for _ in range(max(weeks, 0)):
         if observe is not None:
@@ -100,9 +103,12 @@ def network_series(model: NeighbourhoodModel) -> pd.DataFrame:
     return model.network_collector.get_model_vars_dataframe().drop_duplicates("week", keep="last")
 
 
-def run(config: ScenarioConfig, seed: int, years: float | None = None) -> RunResult:
-    """Run `config` with `seed` for `years` and collect the results."""
-    return result_of(simulate(config, seed, years), seed)
+def run(
+    config: ScenarioConfig, seed: int, years: float | None = None, weekly: bool = True
+) -> RunResult:
+    """Run `config` with `seed` for `years` and collect the results; without `weekly`, the
+    same results with an empty `timeseries` (for callers that do not read it)."""
+    return result_of(simulate(config, seed, years, weekly=weekly), seed)
 
 
 def summarise(model: NeighbourhoodModel, seed: int) -> dict[str, float | int | str]:

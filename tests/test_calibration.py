@@ -205,3 +205,19 @@ def test_measures_read_the_run_outputs_as_documented() -> None:
     assert ratio(result) == pytest.approx(result.summary["completed"] / result.summary["started"])
     end = Measure("network.resilient_ties")
     assert end(result) == network["resilient_ties"].iloc[-1] == result.summary["resilient_ties"]
+
+
+def test_runs_record_the_weekly_series_only_when_it_is_stored_or_a_measure_reads_it() -> None:
+    from calibration.measures import Measure, PatternMeasures
+    from experiments.sweep.worker import needs_weekly
+
+    network = PatternMeasures((("a", Measure("network.density_resilient")),))
+    weekly = PatternMeasures(
+        (("a", Measure("summary.started")), ("b", Measure("timeseries.running / 2")))
+    )
+    assert network.tables == {"network"} and not network.weekly
+    assert weekly.tables == {"summary", "timeseries"} and weekly.weekly
+    assert not needs_weekly(0, network) and needs_weekly(4, network)
+    assert needs_weekly(0, weekly)
+    assert not needs_weekly(0, None)
+    assert needs_weekly(0, lambda result: {})  # measures that do not say may read anything

@@ -29,3 +29,15 @@ def test_collector_hands_other_reporters_to_mesa():
     ours = _collected(reporters.Collector, {"week": "week", "running": reporters.running})
     mesas = _collected(DataCollector, {"week": "week", "running": reporters.running})
     assert ours.equals(mesas) and ours["week"].is_monotonic_increasing
+
+
+def test_a_run_without_weekly_counters_has_the_same_results_and_no_weekly_series():
+    from simulation.run import run
+
+    config = small_config()
+    kept, skipped = run(config, seed=5, years=2), run(config, seed=5, years=2, weekly=False)
+    assert len(kept.timeseries) == 104 and skipped.timeseries.empty
+    assert list(skipped.timeseries.columns) == list(kept.timeseries.columns)
+    assert skipped.summary == kept.summary
+    assert skipped.network.equals(kept.network)
+    assert skipped.cooperations.equals(kept.cooperations)
