@@ -223,10 +223,11 @@ class PatternMeasures:
         """The output tables the measures read (a run need not record the others)."""
         return frozenset(table for _, measure in self.measures for table, _ in measure.terms())
 
-    @property
-    def weekly(self) -> bool:
-        """Whether a run must record its weekly counters for these measures."""
-        return "timeseries" in self.tables
+    def recording(self) -> dict[str, bool]:
+        """The series over time a run must record for these measures (`run`'s `weekly` and
+        `network`)."""
+        tables = self.tables
+        return {"weekly": "timeseries" in tables, "network": "network" in tables}
 
     def __call__(self, result: RunResult) -> dict[str, float]:
         return {column(name): measure(result) for name, measure in self.measures}

@@ -82,8 +82,8 @@ def observe(checked: Checked, truth: dict[str, float], seeds: list[int]) -> dict
     """Runs at the truth: the mean of their measure of every pattern."""
     config = apply_overrides(checked.config, truth)
     measures = checked.targets.measures()
-    weekly = measures.weekly
-    runs = [measures(run(config, seed=seed, years=checked.years, weekly=weekly)) for seed in seeds]
+    recording = measures.recording()
+    runs = [measures(run(config, seed=seed, years=checked.years, **recording)) for seed in seeds]
     return {
         name: float(np.mean([r[column(name)] for r in runs])) for name in checked.targets.patterns
     }

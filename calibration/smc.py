@@ -61,9 +61,9 @@ class Simulator:
             config = apply_overrides(ScenarioConfig.model_validate(self.config), overrides)
         except ValidationError:  # a combination the config refuses is a miss, not a crash
             return {name: float("nan") for name, _ in self.measures.measures}
-        weekly = self.measures.weekly
+        recording = self.measures.recording()
         rows = [
-            self.measures(run(config, seed=int(seed), years=self.years, weekly=weekly))
+            self.measures(run(config, seed=int(seed), years=self.years, **recording))
             for seed in seeds
         ]
         return {k[len("measure.") :]: float(np.mean([r[k] for r in rows])) for k in rows[0]}

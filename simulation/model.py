@@ -63,12 +63,18 @@ class NeighbourhoodModel(Model):
     """Actors, ties, meetings, cooperations, catalyst and programme of one neighbourhood."""
 
     def __init__(
-        self, config: ScenarioConfig | None = None, rng: int | None = None, weekly: bool = True
+        self,
+        config: ScenarioConfig | None = None,
+        rng: int | None = None,
+        weekly: bool = True,
+        network: bool = True,
     ) -> None:
-        """`weekly`: record the weekly counters (`datacollector`); without, a run's results are
-        the same and only its weekly series is empty."""
+        """`weekly`: record the weekly counters (`datacollector`); `network`: measure the
+        network every `output.network_every_weeks` and record it (`network_collector`).
+        Without them the results are the same, their series empty (the end of a run measures
+        the network for its summary all the same)."""
         super().__init__(rng=rng)
-        self.weekly = weekly
+        self.weekly, self.network_series = weekly, network
         self._stream = streams.stream(self.rng)
         self._stream_of = self.rng
         self.config = config = config if config is not None else ScenarioConfig()
@@ -102,7 +108,8 @@ class NeighbourhoodModel(Model):
         self.programme.schedule()
         self.catalyst.appoint()
         self._schedule_events()
-        self.measure_network()
+        if network:
+            self.measure_network()
 
     def _warm_up(self) -> None:
         """`warmup_years` of the neighbourhood before week 0: the weekly phases and the
@@ -120,7 +127,10 @@ class NeighbourhoodModel(Model):
         for meeting in self.meetings:
             meeting.schedule()
         self.schedule_recurring(self.monthly_upkeep, Schedule(interval=MONTH_STEPS, start=1.0))
-        self.schedule_recurring(self.measure_network, Schedule(interval=every, start=float(every)))
+        if self.network_series:
+            self.schedule_recurring(
+                self.measure_network, Schedule(interval=every, start=float(every))
+            )
         self.catalyst.schedule()
         self.disruption.schedule()
 
@@ -288,7 +298,8 @@ class NeighbourhoodModel(Model):
             }
         metrics.update(self._brokerage)
         self.network = metrics
-        self.network_collector.collect(self)
+        if self.network_series:
+            self.network_collector.collect(self)
 
     def finish(self) -> None:
         """End of a run: measure the network once more, brokerage included."""

@@ -39,15 +39,16 @@ def simulate(
     years: float | None = None,
     observe: Callable[[NeighbourhoodModel], None] | None = None,
     weekly: bool = True,
+    network: bool = True,
 ) -> NeighbourhoodModel:
     """Build the model and step it through `years` (default: the scenario's).
 
     `observe`, if given, is called with the model before each week and after the last; it
     must only read the model (exports, snapshots), so results do not depend on it. Without
-    `weekly`, the weekly counters are not recorded (the same results, an empty weekly
-    series, a little faster).
+    `weekly` the weekly counters are not recorded, without `network` the network measures
+    over time (see `NeighbourhoodModel`): the same results, empty series, a little faster.
     """
-    model = NeighbourhoodModel(config, rng=seed, weekly=weekly)
+    model = NeighbourhoodModel(config, rng=seed, weekly=weekly, network=network)
     weeks = round((years if years is not None else config.years) * WEEKS_PER_YEAR)
     for _ in range(max(weeks, 0)):
         if observe is not None:
@@ -104,11 +105,16 @@ def network_series(model: NeighbourhoodModel) -> pd.DataFrame:
 
 
 def run(
-    config: ScenarioConfig, seed: int, years: float | None = None, weekly: bool = True
+    config: ScenarioConfig,
+    seed: int,
+    years: float | None = None,
+    weekly: bool = True,
+    network: bool = True,
 ) -> RunResult:
-    """Run `config` with `seed` for `years` and collect the results; without `weekly`, the
-    same results with an empty `timeseries` (for callers that do not read it)."""
-    return result_of(simulate(config, seed, years, weekly=weekly), seed)
+    """Run `config` with `seed` for `years` and collect the results; without `weekly` or
+    `network`, the same results with an empty `timeseries` or `network` (for callers that
+    do not read them)."""
+    return result_of(simulate(config, seed, years, weekly=weekly, network=network), seed)
 
 
 def summarise(model: NeighbourhoodModel, seed: int) -> dict[str, float | int | str]:

@@ -207,17 +207,19 @@ def test_measures_read_the_run_outputs_as_documented() -> None:
     assert end(result) == network["resilient_ties"].iloc[-1] == result.summary["resilient_ties"]
 
 
-def test_runs_record_the_weekly_series_only_when_it_is_stored_or_a_measure_reads_it() -> None:
+def test_runs_record_a_series_over_time_only_when_it_is_stored_or_a_measure_reads_it() -> None:
     from calibration.measures import Measure, PatternMeasures
-    from experiments.sweep.worker import needs_weekly
+    from experiments.sweep.worker import recording
 
     network = PatternMeasures((("a", Measure("network.density_resilient")),))
     weekly = PatternMeasures(
         (("a", Measure("summary.started")), ("b", Measure("timeseries.running / 2")))
     )
-    assert network.tables == {"network"} and not network.weekly
-    assert weekly.tables == {"summary", "timeseries"} and weekly.weekly
-    assert not needs_weekly(0, network) and needs_weekly(4, network)
-    assert needs_weekly(0, weekly)
-    assert not needs_weekly(0, None)
-    assert needs_weekly(0, lambda result: {})  # measures that do not say may read anything
+    summary = PatternMeasures((("a", Measure("summary.started / cooperations.completed")),))
+    both, neither = {"weekly": True, "network": True}, {"weekly": False, "network": False}
+    assert network.tables == {"network"} and weekly.tables == {"summary", "timeseries"}
+    assert recording(0, network) == {"weekly": False, "network": True}
+    assert recording(0, weekly) == {"weekly": True, "network": False}
+    assert recording(0, summary) == neither == recording(0, None)
+    assert recording(4, summary) == both
+    assert recording(0, lambda result: {}) == both  # measures that do not say may read both

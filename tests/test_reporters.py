@@ -31,13 +31,18 @@ def test_collector_hands_other_reporters_to_mesa():
     assert ours.equals(mesas) and ours["week"].is_monotonic_increasing
 
 
-def test_a_run_without_weekly_counters_has_the_same_results_and_no_weekly_series():
+def test_a_run_without_its_series_over_time_has_the_same_results():
     from simulation.run import run
 
     config = small_config()
-    kept, skipped = run(config, seed=5, years=2), run(config, seed=5, years=2, weekly=False)
-    assert len(kept.timeseries) == 104 and skipped.timeseries.empty
-    assert list(skipped.timeseries.columns) == list(kept.timeseries.columns)
-    assert skipped.summary == kept.summary
-    assert skipped.network.equals(kept.network)
-    assert skipped.cooperations.equals(kept.cooperations)
+    kept = run(config, seed=5, years=2)
+    no_weekly = run(config, seed=5, years=2, weekly=False)
+    neither = run(config, seed=5, years=2, weekly=False, network=False)
+    assert len(kept.timeseries) == 104 and len(kept.network) > 2
+    for skipped in (no_weekly, neither):
+        assert skipped.timeseries.empty
+        assert list(skipped.timeseries.columns) == list(kept.timeseries.columns)
+        assert skipped.summary == kept.summary
+        assert skipped.cooperations.equals(kept.cooperations)
+    assert no_weekly.network.equals(kept.network)
+    assert neither.network.empty and list(neither.network.columns) == list(kept.network.columns)

@@ -25,9 +25,8 @@ def run_batch(batch: dict) -> list[dict]:
     None, "timeseries_every": int, "runs": [{"run_id", "scenario", "scenario_index", "point",
     "replicate", "seed", "overrides"}, ...]}. A run that raises is returned as failed.
     An optional "measures" is a picklable callable RunResult -> {column: value}, whose values
-    join each run's row (calibration uses it for its patterns); if it has a `weekly`
-    attribute, False says it does not read the weekly series. A run whose weekly series is
-    neither stored nor read does not record it (same results, a little faster).
+    join each run's row (calibration uses it for its patterns). A run records only the
+    series over time that are stored or that the measures read (`recording`).
     """
     base = ScenarioConfig.model_validate(batch["config"])
     measures = batch.get("measures")
@@ -48,7 +47,7 @@ def run_one(
     started = time.perf_counter()
     try:
         config = apply_overrides(base, task["overrides"])
-        result = run(config, seed=task["seed"], years=years, weekly=needs_weekly(every, measures))
+        result = run(config, seed=task["seed"], years=years, **recording(every, measures))
         extra = measures(result) if measures is not None else {}
     except Exception as error:
         return failed(task, error, traceback.format_exc(), time.perf_counter() - started)
@@ -61,10 +60,13 @@ def run_one(
     return {"row": row, "traceback": None, **_series(result, ids, every)}
 
 
-def needs_weekly(every: int, measures: Callable[[RunResult], dict] | None) -> bool:
-    """Whether a run must record its weekly counters: they are stored (`every` > 0) or the
-    measures read them (measures that do not say are taken to read them)."""
-    return every > 0 or (measures is not None and getattr(measures, "weekly", True))
+def recording(every: int, measures: Callable[[RunResult], dict] | None) -> dict[str, bool]:
+    """The series over time a run records (`run`'s `weekly` and `network`): both when they
+    are stored (`every` > 0), else those the measures read. Measures say which with a
+    method `recording()` returning that dict; measures that do not are taken to read both."""
+    if every > 0 or (measures is not None and not hasattr(measures, "recording")):
+        return {"weekly": True, "network": True}
+    return measures.recording() if measures is not None else {"weekly": False, "network": False}
 
 
 def _row(task: dict) -> dict:
