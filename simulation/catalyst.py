@@ -30,19 +30,11 @@ import numpy as np
 
 from simulation.compiled import fixed_kind, kernel
 from simulation.config import TIME, WEEKS_PER_MONTH, WEEKS_PER_YEAR, MeetingFormat
-from simulation.cooperations import join_as_supporter
+from simulation.cooperations import join_cooperation
 from simulation.meetings import MeetingStructure
 from simulation.population import QM, RESIDENTS
 from simulation.streams import generator
-from simulation.ties import (
-    NO_RATES,
-    OWN,
-    PROGRAMME,
-    Contact,
-    contact_pairs,
-    find,
-    second_neighbours,
-)
+from simulation.ties import NO_RATES, OWN, PROGRAMME, contact_pairs, find, second_neighbours
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
@@ -77,8 +69,11 @@ class Catalyst:
         self._recent: deque[int] = deque(maxlen=self.config.lull_window_weeks)
         self._independent = -1  # an independent person who joined for the role
         c = self.config
+        self._revival_ask = AskRules(float(c.action_hours), False)
         self._support_rules = SupportRules(
-            int(c.stall_weeks), int(c.supporters_per_cooperation), float(c.action_hours)
+            int(c.stall_weeks),
+            int(c.supporters_per_cooperation),
+            AskRules(float(c.action_hours), True),
         )
 
     # -- its life -----------------------------------------------------------------------------
@@ -231,34 +226,33 @@ class Catalyst:
             self.config.stall_weeks,
         )
 
-    def _partner_for(self, k: int) -> int:
-        """The contact whose resources it knows, engaged, free and not yet a member, with the
-        most of what cooperation `k` needs; -1 if none (compiled: `best_partner`)."""
-        m = self.model
-        return int(
-            best_partner(
-                m.cooperations.data,
-                m.state.data,
-                m.ties.slots.data,
-                m.ties.adjacency.data,
-                self.holder,
-                k,
-            )
+    def _ask(self, k: int) -> bool:
+        """Ask the best partner for `k` to join as a partner that revives it, asked and
+        answered in one compiled step (`ask_to_join`); True if it joined."""
+        m, book = self.model, self.model.cooperations
+        partner, outcome, self.budget, *joined = ask_to_join(
+            book.data,
+            m.state.data,
+            m.ties.slots.data,
+            m.ties.adjacency.data,
+            self.holder,
+            k,
+            self._revival_ask,
+            float(self.budget),
+            book.joining(),
+            m.stream,
         )
+        self._settle(k, partner, outcome, joined, supporter=False)
+        return outcome != DECLINED
 
-    def _recruit_for(self, k: int) -> bool:
-        """Ask the best partner for `k` (see `_partner_for`) to join as a partner that revives
-        it: if there is one and the budget holds an action, it says yes with chance
-        engagement + `YES_ABOVE_ENGAGEMENT` (as a supporter does, see `support`); True if it
-        joined."""
-        m = self.model
-        partner = self._partner_for(k)
-        if partner < 0 or not self._spend():
-            return False
-        if m.rng.random() >= m.state.engagement[partner] + YES_ABOVE_ENGAGEMENT:
-            return False
-        m.cooperations.join(k, partner)
-        return True
+    def _settle(self, k: int, partner: int, outcome: int, joined: list, supporter: bool) -> None:
+        """After an ask: the new member's contacts that waited for room are made; or, if the
+        cooperation's roster was full, the partner joins the Python way (widening it)."""
+        book = self.model.cooperations
+        if outcome == JOINED:
+            book.contacts_left(*joined)
+        elif outcome == ACCEPTED:
+            book.join(int(k), int(partner), supporter)
 
     # -- the five functions ---------------------------------------------------------------
     def set_impulse(self) -> None:
@@ -348,7 +342,7 @@ class Catalyst:
         if not self.in_lull():
             return
         for k in self._known_stalled().tolist():
-            if self._recruit_for(k):
+            if self._ask(k):
                 m.cooperations.revive(k)
                 self.actions["revivals"] += 1
         if m.week - self._last_extra_meeting >= 13 and self.budget >= 2 * self.config.action_hours:
@@ -377,7 +371,7 @@ class Catalyst:
         and answered in one compiled step (`support`), joining too unless the cooperation's
         roster must first grow."""
         m, book = self.model, self.model.cooperations
-        k, partner, outcome, self.budget, pairs_i, pairs_j, stopped, origin = support(
+        k, partner, outcome, self.budget, *joined = support(
             book.data,
             m.state.data,
             m.ties.slots.data,
@@ -386,14 +380,10 @@ class Catalyst:
             book.running_ids(),
             self._support_rules,
             float(self.budget),
-            m.ties.batch(0.0, m.week, origin=PROGRAMME if m.programme.funded else OWN),
+            book.joining(),
             m.stream,
         )
-        if outcome == JOINED and stopped < len(pairs_i):  # their contacts need more room
-            how = m.ties.batch(0.0, m.week, origin=int(origin))
-            m.ties.resume(pairs_i, pairs_j, how, NO_RATES, stopped)
-        elif outcome == ACCEPTED:  # the roster is full: it joins the Python way
-            book.add_supporter(int(k), int(partner))
+        self._settle(k, partner, outcome, joined, supporter=True)
         if outcome != DECLINED:
             self.actions["supporters"] += 1
 
@@ -449,49 +439,66 @@ def known_stalled(book, adj, holder, running, stall_weeks):
 
 
 @fixed_kind
+class AskRules(NamedTuple):
+    """How the catalyst asks a partner to join (`ask_to_join`): an action's hours, and
+    whether the partner joins as a supporter (or as a partner that revives a cooperation)."""
+
+    action_hours: float
+    supporter: bool
+
+
+@fixed_kind
 class SupportRules(NamedTuple):
     """What `support` needs of `catalyst.*`: how long a cooperation must have lacked
-    something to count as stalled, the most supporters one gets, an action's hours."""
+    something to count as stalled, the most supporters one gets, and how it asks."""
 
     stall_weeks: int
     most_supporters: int
-    action_hours: float
+    ask: AskRules
 
 
 DECLINED, JOINED, ACCEPTED = 0, 1, 2
-"""How `support` ended: no supporter (none wanted or found, no time, or the partner said no),
-the supporter joined, or it said yes but the roster has no room (the caller widens it)."""
+"""How an ask (`ask_to_join`) ended: nobody joined (none wanted or found, no time, or the
+partner said no), the partner joined, or it said yes but the roster has no room (the caller
+widens it)."""
 
 
 @kernel
 def support(book, actors, ties, adj, holder, running, rules, budget, how, source):
-    """Finding a supporter, compiled: the cooperation that needs one most (`most_stalled`) and
-    the partner the holder asks (`best_partner`); if there are both and the `budget` holds an
-    action, it is spent, the partner says yes or no (`YES_ABOVE_ENGAGEMENT`; a uniform from
-    the model's stream) and, if yes, joins as a supporter (`join_as_supporter`, batch `how`:
-    its ties are the programme's, as `how` says while a programme is funded, only where the
-    cooperation draws on the fund; else the actors' own). Returns the cooperation, the
-    partner, the outcome (`DECLINED`, `JOINED`, `ACCEPTED`), the budget left, the new
-    member's pairs, where their contacts stopped and their origin."""
-    none, origin = np.empty(0, dtype=np.int64), how.origin
+    """Finding a supporter, compiled: the cooperation that needs one most (`most_stalled`),
+    whose best partner the holder asks to join as a supporter (`ask_to_join`). Returns the
+    cooperation (-1: none) and what `ask_to_join` returns."""
     k = most_stalled(book, adj, holder, running, rules.stall_weeks, rules.most_supporters)
     if k < 0:
-        return k, -1, DECLINED, budget, none, none, 0, origin
+        none = np.empty(0, dtype=np.int64)
+        return k, -1, DECLINED, budget, none, none, 0, how.origin
+    asked = ask_to_join(book, actors, ties, adj, holder, k, rules.ask, budget, how, source)
+    partner, outcome, left, pairs_i, pairs_j, stopped, origin = asked
+    return k, partner, outcome, left, pairs_i, pairs_j, stopped, origin
+
+
+@kernel
+def ask_to_join(book, actors, ties, adj, holder, k, ask, budget, how, source):
+    """The holder asks the partner with the most of what `k` needs (`best_partner`): if there
+    is one and the `budget` holds an action (`ask.action_hours`), it is spent, the partner
+    says yes with chance engagement + `YES_ABOVE_ENGAGEMENT` (a uniform from the model's
+    stream) and, if yes, joins (`join_cooperation`, batch `how`; as a supporter if
+    `ask.supporter`). Returns the
+    partner, the outcome (`DECLINED`, `JOINED`, `ACCEPTED`: it said yes but the roster has
+    no room, the caller widens it), the budget left, the new member's pairs, where their
+    contacts stopped and their origin."""
+    none, origin = np.empty(0, dtype=np.int64), how.origin
     partner = best_partner(book, actors, ties, adj, holder, k)
-    if partner < 0 or budget < rules.action_hours:
-        return k, partner, DECLINED, budget, none, none, 0, origin
-    budget -= rules.action_hours
+    if partner < 0 or budget < ask.action_hours:
+        return partner, DECLINED, budget, none, none, 0, origin
+    budget -= ask.action_hours
     if generator(source).random() >= actors.engagement[partner] + YES_ABOVE_ENGAGEMENT:
-        return k, partner, DECLINED, budget, none, none, 0, origin
+        return partner, DECLINED, budget, none, none, 0, origin
     if book.n_members[k] == book.roster.shape[1]:
-        return k, partner, ACCEPTED, budget, none, none, 0, origin
-    if origin == PROGRAMME and book.fund_drawn[k] <= 0:
-        origin = OWN
-        how = Contact(
-            how.gain, how.new_strength, how.t, how.informed, origin, how.sector, how.rates
-        )
-    pairs_i, pairs_j, stopped = join_as_supporter(book, actors, ties, adj, k, partner, how.t, how)
-    return k, partner, JOINED, budget, pairs_i, pairs_j, stopped, origin
+        return partner, ACCEPTED, budget, none, none, 0, origin
+    joined = join_cooperation(book, actors, ties, adj, k, partner, how, ask.supporter)
+    pairs_i, pairs_j, stopped, origin = joined
+    return partner, JOINED, budget, pairs_i, pairs_j, stopped, origin
 
 
 @kernel

@@ -21,7 +21,7 @@ from simulation.compiled import kernel
 from simulation.config import COOPERATION_TYPES, RESOURCES, TIME
 from simulation.population import QM, involved
 from simulation.streams import generator
-from simulation.ties import NO_RATES, OWN, PROGRAMME, contact_pairs, reinforce_group
+from simulation.ties import NO_RATES, OWN, PROGRAMME, Contact, contact_pairs, reinforce_group
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
@@ -225,11 +225,22 @@ def join_member(book, actors, ties, adj, k, actor, week, how):
 
 
 @kernel
-def join_as_supporter(book, actors, ties, adj, k, actor, week, how):
-    """`actor` joins `k` (`join_member`, its roster has room) and counts as its supporter."""
-    joined = join_member(book, actors, ties, adj, k, actor, week, how)
-    book.supporters[k] += 1
-    return joined
+def join_cooperation(book, actors, ties, adj, k, actor, how, supporter):
+    """`actor` joins `k` (`join_member`, its roster has room), counted as a supporter the
+    catalyst found if `supporter`. Its contacts with the members (batch `how`, whose origin
+    is `PROGRAMME` while a programme is funded) are the programme's only where `k` draws on
+    the fund, else the actors' own. Returns the pairs, where their contacts stopped for want
+    of room, and the origin they were made with."""
+    origin = how.origin
+    if origin == PROGRAMME and book.fund_drawn[k] <= 0:
+        origin = OWN
+        how = Contact(
+            how.gain, how.new_strength, how.t, how.informed, origin, how.sector, how.rates
+        )
+    pairs_i, pairs_j, stopped = join_member(book, actors, ties, adj, k, actor, how.t, how)
+    if supporter:
+        book.supporters[k] += 1
+    return pairs_i, pairs_j, stopped, origin
 
 
 @kernel
@@ -438,30 +449,38 @@ class CooperationBook(Table[CooperationArrays]):
             self.data.ended_by[abandoned] = work.NOT_STARTED
             self._close(abandoned, ABANDONED)
 
-    def join(self, k: int, actor: int) -> None:
-        """`actor` becomes a member; working together makes the members acquainted (ties made
-        where `k` draws on a programme's fund are the programme's; compiled: `join_member`)."""
+    def join(self, k: int, actor: int, supporter: bool = False) -> None:
+        """`actor` becomes a member (a supporter the catalyst found, if `supporter`); working
+        together makes the members acquainted (ties made where `k` draws on a programme's
+        fund are the programme's; compiled: `join_cooperation`)."""
         m = self.model
         if self.data.n_members[k] == self.data.roster.shape[1]:
             self.widen_roster()
-        funded = self.data.fund_drawn[k] > 0 and m.programme.funded
-        how = m.ties.batch(0.0, m.week, origin=PROGRAMME if funded else OWN)
-        pairs_i, pairs_j, stopped = join_member(
+        joined = join_cooperation(
             self.data,
             m.state.data,
             m.ties.slots.data,
             m.ties.adjacency.data,
             k,
             actor,
-            float(m.week),
-            how,
+            self.joining(),
+            supporter,
         )
-        m.ties.resume(pairs_i, pairs_j, how, NO_RATES, stopped)
+        self.contacts_left(*joined)
 
-    def add_supporter(self, k: int, actor: int) -> None:
-        """The catalyst found `actor` to support `k`: it joins as a member."""
-        self.join(k, actor)
-        self.data.supporters[k] += 1
+    def joining(self) -> Contact:
+        """The batch of contacts a new member makes with the others (`join_cooperation`)."""
+        m = self.model
+        return m.ties.batch(0.0, m.week, origin=PROGRAMME if m.programme.funded else OWN)
+
+    def contacts_left(
+        self, pairs_i: np.ndarray, pairs_j: np.ndarray, stopped: int, origin: int
+    ) -> None:
+        """Make a new member's contacts that `join_cooperation` stopped for want of room."""
+        if stopped < len(pairs_i):
+            m = self.model
+            how = m.ties.batch(0.0, m.week, origin=int(origin))
+            m.ties.resume(pairs_i, pairs_j, how, NO_RATES, stopped)
 
     def revive(self, k: int) -> None:
         """A catalyst overcomes a lull: the shortage count starts again."""

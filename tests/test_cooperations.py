@@ -470,3 +470,23 @@ def test_a_leavers_memberships_are_its_forming_then_its_running_cooperations_in_
     assert memberships(book.data, forming, running, 9).tolist() == []
     assert without(running, np.array([4])).tolist() == [3, 1]
     assert without(running, np.array([1, 3])).tolist() == [4]
+
+
+def test_a_new_members_ties_are_the_programmes_only_where_its_cooperation_draws_on_the_fund():
+    from simulation.ties import OWN, PROGRAMME
+    from tests.conftest import small_programme
+
+    model = NeighbourhoodModel(small_programme(STATIC), rng=2)
+    model.step()
+    book, ties = model.cooperations, model.ties
+    assert model.programme.funded
+    drawn, not_drawn = book.propose(0), book.propose(1)
+    book.data.fund_drawn[drawn] = 100.0
+    for k in (drawn, not_drawn):
+        stranger = next(
+            x for x in range(2, model.state.size) if ties.slot(x, book.members[k][0]) < 0
+        )
+        book.join(k, stranger, supporter=k == drawn)
+        origin = ties.origin[ties.slot(stranger, book.members[k][0])]
+        assert origin == (PROGRAMME if k == drawn else OWN)
+    assert book.data.supporters[drawn] == 1 and book.data.supporters[not_drawn] == 0
