@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.compiled import kernel
-from simulation.config import TIME, WEEKS_PER_YEAR
-from simulation.neighbourhood import income_and_cap, sector_income
-from simulation.population import RESIDENTS
+from simulation.config import WEEKS_PER_YEAR
+from simulation.population import RESIDENTS, engaged_hours
 from simulation.streams import generator
 
 if TYPE_CHECKING:
@@ -58,10 +57,10 @@ class Engagement:
 
     def engage(self, actor: int) -> None:
         """`actor` starts taking part, with volunteer hours drawn for it."""
-        m = self.model
-        income = sector_income(m.config, m.rng, m.state.sector_name(actor), engaged=True)
-        weekly, _ = income_and_cap(m.config, income)
-        m.state.set_engaged(actor, True, weekly[TIME], m.config.resources.time_stock_weeks)
+        m, n = self.model, self.model.newcomers
+        sector = int(m.state.sector[actor])
+        hours = engaged_hours(n, sector, n.hours, n.cumulative, 0.0, m.stream)
+        m.state.set_engaged(actor, True, hours, m.config.resources.time_stock_weeks)
         self.started += 1
 
     def disengage(self, actor: int) -> None:

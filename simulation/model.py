@@ -20,13 +20,13 @@ from mesa.time import Schedule
 from simulation import everyday, neighbourhood, reporters, streams
 from simulation.agents import Actor
 from simulation.catalyst import Catalyst
-from simulation.config import MONTH_STEPS, TIME, ScenarioConfig
+from simulation.config import MONTH_STEPS, ScenarioConfig
 from simulation.cooperations import CooperationBook
 from simulation.disruption import Disruption
 from simulation.engagement import Engagement
 from simulation.meetings import MeetingStructure
 from simulation.metrics import broker_betweenness, network_metrics, tie_graph
-from simulation.population import QM, SECTOR_CODE, Population
+from simulation.population import NO_INCOME, QM, SECTOR_CODE, Population
 from simulation.programme import Programme
 from simulation.ties import TieStore
 from simulation.turnover import Turnover
@@ -88,6 +88,7 @@ class NeighbourhoodModel(Model):
         self._warm = -config.warmup_weeks  # weeks of warm-up still to run (see `week`)
         self.happenings: list[Happening] = []
         self._inspiration_decay = 0.5 ** (1 / config.cooperation.inspiration_half_life_weeks)
+        self.newcomers = neighbourhood.newcomers(config)
 
         neighbourhood.build(self)
         self.turnover = Turnover(self)
@@ -156,28 +157,8 @@ class NeighbourhoodModel(Model):
     def add_actor(self, sector: str, name: str, income: tuple | None = None) -> int:
         """Create an actor with its sector's traits and income (or the weekly income given,
         e.g. by an actor map: engaged if it has time); returns its index."""
-        config = self.config
-        traits = config.actors.traits_of(sector)
-        interests = neighbourhood.random_interests(
-            self.rng, config.actors.topics, config.actors.interests_per_actor
-        )
-        if income is None:
-            engaged = bool(self.rng.random() < traits.engaged_share)
-            income = neighbourhood.sector_income(config, self.rng, sector, engaged)
-        else:
-            engaged = income[TIME] > 0
-        weekly, cap = neighbourhood.income_and_cap(config, income)
-        i = self.state.add(
-            name,
-            SECTOR_CODE[sector],
-            self.week,
-            income=weekly,
-            cap=cap,
-            engaged=engaged,
-            engagement=traits.engagement,
-            capacity=traits.capacity,
-            interests=interests,
-        )
+        given = NO_INCOME if income is None else np.asarray(income, dtype=float)
+        i = self.state.add(name, SECTOR_CODE[sector], self.week, self.newcomers, self.stream, given)
         self.ties.add_actors(1)
         self._actors.append(Actor(self, i, name))
         return i

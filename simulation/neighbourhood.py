@@ -13,14 +13,19 @@ are there when observation starts whoever left during the warm-up.
 
 from __future__ import annotations
 
-import bisect
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.config import ROOMS, SECTORS, TIME, HoursClass, ScenarioConfig
-from simulation.population import CIVIL_SOCIETY, RESIDENTS
+from simulation.config import RESOURCES, ROOMS, SECTORS, TIME, HoursClass, ScenarioConfig
+from simulation.population import (
+    CIVIL_SOCIETY,
+    RESIDENTS,
+    Newcomers,
+    engaged_hours,
+    hours_in_class,
+)
 
 if TYPE_CHECKING:
     from simulation.model import NeighbourhoodModel
@@ -74,60 +79,55 @@ def planned_sectors(config: ScenarioConfig) -> list[tuple[str, str, dict | None]
     return planned
 
 
-def sector_income(
-    config: ScenarioConfig,
-    rng: np.random.Generator,
-    sector: str,
-    engaged: bool,
-    at_least: float = 0.0,
-) -> np.ndarray:
-    """An actor's weekly income of the four resources before the resource level: its sector's;
-    residents' time is their volunteer hours (drawn, `volunteer_hours`), on top of the
-    sector's time income; an actor who is not engaged has no time for neighbourhood work."""
-    income = np.array(config.resources.income_of(sector).as_tuple())
-    if sector in VOLUNTEERS and engaged:
-        income[TIME] += volunteer_hours(rng, config.actors.volunteer_hours, at_least)
-    if not engaged:
-        income[TIME] = 0.0
-    return income
+def newcomers(config: ScenarioConfig) -> Newcomers:
+    """How the actors of this scenario are made (see `Newcomers`): each sector's income
+    and traits, the volunteer hours' classes, the resource level and stock weeks."""
+    traits = [config.actors.traits_of(sector) for sector in SECTORS]
+    hours, cumulative = _hours_classes(_classes(config), 0.0)
+    resources = config.resources
+    weeks = np.full(len(RESOURCES), resources.stock_weeks)
+    weeks[TIME] = resources.time_stock_weeks
+    return Newcomers(
+        income=np.array([resources.income_of(sector).as_tuple() for sector in SECTORS]),
+        engaged_share=np.array([t.engaged_share for t in traits], dtype=np.float64),
+        engagement=np.array([t.engagement for t in traits], dtype=np.float64),
+        capacity=np.array([t.capacity for t in traits], dtype=np.int64),
+        volunteers=np.array([sector in VOLUNTEERS for sector in SECTORS]),
+        hours=hours,
+        cumulative=cumulative,
+        level=float(resources.level),
+        weeks=weeks,
+        topics=int(config.actors.topics),
+        interests=int(config.actors.interests_per_actor),
+    )
 
 
 def volunteer_hours(
     rng: np.random.Generator, classes: list[HoursClass], at_least: float = 0.0
 ) -> float:
     """Weekly hours of an engaged person: a class by its share (among the classes reaching
-    `at_least`), then uniform within the class."""
-    bounds, cumulative = _hours_classes(tuple((c.share, c.low, c.high) for c in classes), at_least)
+    `at_least`), then uniform within the class (compiled: `hours_in_class`)."""
+    hours, cumulative = _hours_classes(tuple((c.share, c.low, c.high) for c in classes), at_least)
     u, v = rng.random(2).tolist()
-    low, high = bounds[min(bisect.bisect_right(cumulative, u), len(bounds) - 1)]
-    low = max(low, min(at_least, high))
-    return low + v * (high - low)
+    return float(hours_in_class(u, v, hours, cumulative, at_least))
+
+
+def _classes(config: ScenarioConfig) -> tuple[tuple[float, float, float], ...]:
+    return tuple((c.share, c.low, c.high) for c in config.actors.volunteer_hours)
 
 
 @lru_cache(maxsize=64)
 def _hours_classes(
     classes: tuple[tuple[float, float, float], ...], at_least: float
-) -> tuple[list[tuple[float, float]], list[float]]:
+) -> tuple[np.ndarray, np.ndarray]:
     """The (low, high) of the classes (share, low, high) reaching `at_least` (the last class
-    if none does) and their cumulative shares, normalised."""
+    if none does) and their cumulative shares, normalised (read-only arrays)."""
     usable = [c for c in classes if c[2] >= at_least] or list(classes[-1:])
     shares = np.array([c[0] for c in usable])
-    return [(c[1], c[2]) for c in usable], np.cumsum(shares / shares.sum()).tolist()
-
-
-def income_and_cap(config: ScenarioConfig, income: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weekly income scaled by the resource level, and the stock cap of one actor."""
-    weekly = np.asarray(income, dtype=float) * config.resources.level
-    weeks = np.full(len(weekly), config.resources.stock_weeks)
-    weeks[TIME] = config.resources.time_stock_weeks
-    return weekly, weekly * weeks
-
-
-def random_interests(rng: np.random.Generator, topics: int, count: int) -> np.ndarray:
-    """A boolean row with `count` topics of interest drawn at random."""
-    row = np.zeros(topics, dtype=bool)
-    row[np.argsort(rng.random(topics))[:count]] = True  # a random subset of `count` topics
-    return row
+    hours = np.array([(c[1], c[2]) for c in usable], dtype=np.float64).reshape(-1, 2)
+    cumulative = np.cumsum(shares / shares.sum())
+    hours.flags.writeable = cumulative.flags.writeable = False
+    return hours, cumulative
 
 
 def form_initiative(model: NeighbourhoodModel) -> None:
@@ -155,10 +155,12 @@ def form_initiative(model: NeighbourhoodModel) -> None:
     engaged = max(config.actors.initiative_engagement, 0.0)
     state.engagement[members] = np.maximum(state.engagement[members], engaged)
     if config.actors.roster is None:  # an actor map gives its members' hours itself
+        hours, cumulative = _hours_classes(_classes(config), REGULAR_HOURS)
         for i in members.tolist():
-            income = sector_income(config, rng, "residents", True, at_least=REGULAR_HOURS)
-            weekly, _ = income_and_cap(config, income)
-            state.set_engaged(i, True, weekly[TIME], config.resources.time_stock_weeks)
+            weekly = engaged_hours(
+                model.newcomers, RESIDENTS, hours, cumulative, REGULAR_HOURS, model.stream
+            )
+            state.set_engaged(i, True, weekly, config.resources.time_stock_weeks)
     i, j = np.triu_indices(len(members), 1)
     mean = min(1.0, config.ties.initial_strength * INITIATIVE_TIE_FACTOR)
     strengths = initial_strengths(rng, mean, len(i))

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from simulation.columns import Table, column
-from simulation.compiled import kernel
+from simulation.compiled import fixed_kind, kernel
 from simulation.config import RESOURCES, SECTORS, TIME
 from simulation.streams import Stream, generator
 
@@ -43,6 +43,32 @@ class ActorArrays(NamedTuple):
     initiative: np.ndarray = column(np.bool_)  # member of the residents' initiative
 
 
+@fixed_kind
+class Newcomers(NamedTuple):
+    """How a new actor is made (`new_actor`), by sector code: its weekly income before the
+    resource level (volunteer hours not counted), the share engaged, engagement, capacity and
+    whether its time is volunteer hours; the classes of volunteer hours (low, high) and
+    their cumulative shares; the resource level, the weeks of income a stock holds, the
+    topics and how many are of interest to an actor. Made once per model
+    (`neighbourhood.newcomers`)."""
+
+    income: np.ndarray  # (sectors, resources)
+    engaged_share: np.ndarray
+    engagement: np.ndarray
+    capacity: np.ndarray  # int64
+    volunteers: np.ndarray  # bool
+    hours: np.ndarray  # (classes, 2)
+    cumulative: np.ndarray
+    level: float
+    weeks: np.ndarray  # (resources,)
+    topics: int
+    interests: int
+
+
+NO_INCOME = np.zeros(0)
+"""`new_actor`'s income when it is drawn from the sector's."""
+
+
 class Population(Table[ActorArrays]):
     """The actors' arrays (`data`, an `ActorArrays`) and their names."""
 
@@ -59,25 +85,15 @@ class Population(Table[ActorArrays]):
         name: str,
         sector: int,
         week: float,
-        *,
-        income: np.ndarray,
-        cap: np.ndarray,
-        engaged: bool,
-        engagement: float,
-        capacity: int,
-        interests: np.ndarray,
+        newcomers: Newcomers,
+        source: Stream,
+        income: np.ndarray = NO_INCOME,
     ) -> int:
-        """Append one actor with two weeks of income in stock (capped); returns its index."""
+        """Append one actor of `sector` made as `newcomers` says, drawing from `source`
+        (its weekly `income` before the level given, or drawn); returns its index
+        (compiled: `new_actor`)."""
         i = self.reserve(1)
-        d = self.data
-        d.sector[i], d.active[i] = sector, True
-        d.engaged[i], d.engagement[i] = engaged, engagement
-        d.capacity[i], d.load[i] = capacity, 0
-        d.income[i], d.cap[i], d.stock[i] = income, cap, np.minimum(cap, income * 2)
-        d.interests[i] = interests
-        d.inspiration[i], d.last_active[i], d.joined[i] = 0.0, week, 0
-        d.last_formal[i] = -np.inf
-        d.initiative[i] = False
+        new_actor(self.data, i, sector, newcomers, income, float(week), source)
         self.names.append(name)
         return i
 
@@ -192,3 +208,69 @@ def involved(actors, size):
         if actors.active[i] and actors.load[i] > 0:
             count += 1
     return count
+
+
+@kernel
+def new_actor(actors, i, sector, newcomers, income, week, source):
+    """Row `i` becomes a new active actor of `sector` (see `Newcomers`), drawing from the
+    model's stream: its topics of interest (one uniform per topic; the lowest are its
+    interests), then, unless its weekly `income` is given (engaged if it has time), whether
+    it is engaged (a uniform below its sector's share) and its income (`weekly_income`).
+    The income is scaled by the resource level, the cap holds `newcomers.weeks` of it, the
+    stock two weeks of it (capped); it is active this `week`, in no cooperation yet."""
+    n = newcomers
+    draw = generator(source)
+    order = np.argsort(draw.random(n.topics))
+    actors.interests[i, :] = False
+    for c in range(min(n.interests, len(order))):
+        actors.interests[i, order[c]] = True
+    if len(income):
+        engaged = income[TIME] > 0
+        weekly = income.copy()
+    else:
+        engaged = draw.random() < n.engaged_share[sector]
+        weekly = weekly_income(n, sector, engaged, n.hours, n.cumulative, 0.0, draw)
+    for r in range(len(weekly)):
+        actors.income[i, r] = weekly[r] * n.level
+        actors.cap[i, r] = actors.income[i, r] * n.weeks[r]
+        actors.stock[i, r] = min(actors.cap[i, r], actors.income[i, r] * 2)
+    actors.sector[i], actors.active[i], actors.engaged[i] = sector, True, engaged
+    actors.engagement[i], actors.capacity[i] = n.engagement[sector], n.capacity[sector]
+    actors.load[i], actors.inspiration[i], actors.joined[i] = 0, 0.0, 0
+    actors.last_active[i], actors.last_formal[i] = week, -np.inf
+    actors.initiative[i] = False
+
+
+@kernel
+def weekly_income(newcomers, sector, engaged, hours, cumulative, at_least, draw):
+    """An actor's weekly income before the resource level: its sector's, plus volunteer
+    hours for an engaged volunteer (`hours_in_class` of two uniforms from `draw`, among the
+    classes `hours` with their `cumulative` shares, at least `at_least`); no time if not
+    engaged."""
+    weekly = newcomers.income[sector].copy()
+    if newcomers.volunteers[sector] and engaged:
+        u = draw.random()
+        v = draw.random()
+        weekly[TIME] += hours_in_class(u, v, hours, cumulative, at_least)
+    if not engaged:
+        weekly[TIME] = 0.0
+    return weekly
+
+
+@kernel
+def engaged_hours(newcomers, sector, hours, cumulative, at_least, source):
+    """The weekly hours for neighbourhood work of an actor of `sector` who starts taking
+    part (`weekly_income`, scaled by the resource level), drawing from the model's stream."""
+    weekly = weekly_income(newcomers, sector, True, hours, cumulative, at_least, generator(source))
+    return weekly[TIME] * newcomers.level
+
+
+@kernel
+def hours_in_class(u, v, hours, cumulative, at_least):
+    """Weekly volunteer hours from two uniforms: `u` picks a class by the `cumulative`
+    shares, `v` the hours within it (`hours`: low, high; at least `at_least` within the
+    class's range)."""
+    c = min(np.searchsorted(cumulative, u, side="right"), len(cumulative) - 1)
+    low, high = hours[c, 0], hours[c, 1]
+    low = max(low, min(at_least, high))
+    return low + v * (high - low)

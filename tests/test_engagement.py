@@ -146,3 +146,53 @@ def test_volunteer_hours_are_drawn_by_their_classes_shares(at_least):
     expected = [_hours_by_definition(theirs, classes, at_least) for _ in range(2000)]
     assert drawn == expected
     assert min(drawn) >= min(at_least, classes[-1].high)
+
+
+def _newcomer_by_definition(rng: np.random.Generator, config, sector: str) -> dict:
+    """A new actor of `sector` as the model defines it, written out with NumPy: its topics
+    of interest (the lowest of one uniform per topic), whether it is engaged, its income
+    (volunteer hours for an engaged resident, no time if not engaged) scaled by the level,
+    its cap and its stock of two weeks (capped)."""
+    topics = config.actors.topics
+    interests = np.zeros(topics, dtype=bool)
+    interests[np.argsort(rng.random(topics))[: config.actors.interests_per_actor]] = True
+    traits = config.actors.traits_of(sector)
+    engaged = bool(rng.random() < traits.engaged_share)
+    income = np.array(config.resources.income_of(sector).as_tuple())
+    if sector == "residents" and engaged:
+        income[TIME] += _hours_by_definition(rng, config.actors.volunteer_hours, 0.0)
+    if not engaged:
+        income[TIME] = 0.0
+    income = income * config.resources.level
+    weeks = np.full(len(income), config.resources.stock_weeks)
+    weeks[TIME] = config.resources.time_stock_weeks
+    cap = income * weeks
+    return {
+        "interests": interests,
+        "engaged": engaged,
+        "engagement": traits.engagement,
+        "capacity": traits.capacity,
+        "income": income,
+        "cap": cap,
+        "stock": np.minimum(cap, 2 * income),
+    }
+
+
+def test_newcomers_are_made_as_defined_draw_for_draw():
+    """Each newcomer's interests, engagement and income are the numbers the definition
+    written out with NumPy draws from the same stream, newcomer after newcomer."""
+    config = small_config(
+        STATIC | {"resources.level": 0.8, "actors.counts": {"residents": 5, "public": 2}}
+    )
+    model = NeighbourhoodModel(config, rng=7)
+    theirs = np.random.default_rng(11)
+    model.rng.bit_generator.state = theirs.bit_generator.state
+    sectors = ["residents", "public", "residents", "housing", "residents"] * 40
+    made = [model.add_actor(sector, f"new_{k}") for k, sector in enumerate(sectors)]
+    s = model.state
+    for i, sector in zip(made, sectors, strict=True):
+        expected = _newcomer_by_definition(theirs, config, sector)
+        assert s.active[i] and s.sector[i] == SECTORS.index(sector) and s.load[i] == 0
+        for name, value in expected.items():
+            assert np.array_equal(getattr(s, name)[i], value), (sector, name)
+    assert 0 < s.engaged[made].sum() < len(made)  # residents drawn both ways
