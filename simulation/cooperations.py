@@ -40,6 +40,8 @@ ENDINGS = (
 """How a cooperation ended (`ended_by`); set by `work.advance` and on abandoning."""
 INTENSIVE_FORMAL = COOPERATION_TYPES.index("intensive_formal")
 FORMAL = np.array(["formal" in t and "informal" not in t for t in COOPERATION_TYPES])
+NOT_GIVEN = np.zeros(0, dtype=np.int64)
+"""No topics or types given for new ideas (`propose`)."""
 
 
 class CooperationArrays(NamedTuple):
@@ -163,17 +165,17 @@ def draw_propose(book, actors, first, initiators, topics, kinds, seeded, types, 
 def propose(book, actors, first, initiators, topics, kinds, seeded, uniform, types, week):
     """Ideas of `initiators` become cooperations `first`, `first + 1`, ... in formation (new
     rows: their other fields are zero). A type (given where `kinds` >= 0, else by the
-    cumulative type weights), a topic (given
-    where `topics` >= 0, else one of the initiator's interests, else any), a duration and a
-    target number of partners in the type's ranges; four uniforms per idea."""
+    cumulative type weights), a topic (given where `topics` >= 0, else one of the
+    initiator's interests, else any; empty `kinds` or `topics`: none given), a duration and
+    a target number of partners in the type's ranges; four uniforms per idea."""
     interests = actors.interests
     for x in range(len(initiators)):
         k, i = first + x, initiators[x]
         u = uniform[4 * x : 4 * x + 4]
         t = min(np.searchsorted(types.cumulative, u[0], side="right"), len(types.cumulative) - 1)
-        if kinds[x] >= 0:
+        if len(kinds) and kinds[x] >= 0:
             t = kinds[x]
-        if topics[x] >= 0:
+        if len(topics) and topics[x] >= 0:
             chosen = topics[x]
         else:
             own = 0
@@ -417,15 +419,13 @@ class CooperationBook(Table[CooperationArrays]):
         m = self.model
         count = len(initiators)
         first = self.reserve(count)
-        topics = np.full(count, -1) if topics is None else topics
-        kinds = np.full(count, -1) if kinds is None else kinds
         room = draw_propose(
             self.data,
             m.state.data,
             first,
             np.asarray(initiators, dtype=np.int64),
-            topics,
-            kinds,
+            NOT_GIVEN if topics is None else topics,
+            NOT_GIVEN if kinds is None else kinds,
             seeded,
             self.types,
             float(m.week),

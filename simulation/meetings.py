@@ -154,14 +154,19 @@ class MeetingStructure:
 
     def _introductions(self, attendees: np.ndarray) -> int:
         """The host introduces up to `introductions` pairs of attendees from different sectors
-        who do not know each other (formal meetings: cross-sector invitations, moderation)."""
+        who do not know each other (formal meetings: cross-sector invitations, moderation;
+        compiled: `strangers_across`)."""
         m = self.model
         count = self.spec.introductions
         if count == 0:
             return 0
-        known = m.ties.strengths_among(attendees, m.week) > 0
-        sector = m.state.sector[attendees]
-        i, j = np.nonzero(np.triu(~known & (sector[:, None] != sector[None, :]), 1))
+        i, j = strangers_across(
+            m.ties.slots.data,
+            m.ties.adjacency.data,
+            attendees,
+            m.state.data.sector,
+            float(m.week),
+        )
         if not len(i):
             return 0
         chosen = m.rng.choice(len(i), size=min(count, len(i)), replace=False)
@@ -176,13 +181,15 @@ class MeetingStructure:
 
     def _spontaneous_ideas(self, attendees: np.ndarray) -> None:
         """At an informal meeting some attendees with time and room start a light, informal
-        project on the spot (a light informal idea)."""
+        project on the spot (a light informal idea; compiled: `spontaneous_starters`)."""
         m = self.model
-        s, c = m.state, m.config.cooperation
-        able = (s.load[attendees] < s.capacity[attendees]) & (
-            s.stock[attendees, TIME] >= c.min_spare_hours
+        starters = spontaneous_starters(
+            m.state.data,
+            attendees,
+            m.config.cooperation.min_spare_hours,
+            self.spec.spontaneous_ideas,
+            m.stream,
         )
-        starters = attendees[able & (m.rng.random(len(attendees)) < self.spec.spontaneous_ideas)]
         if len(starters):
             m.cooperations.propose_many(starters, kinds=np.full(len(starters), LIGHT_INFORMAL))
 
@@ -237,3 +244,36 @@ def attendance(actors, ties, adj, n, t, invited_sectors, hours, rate, host, sour
             comes[i] = draws[i] < rate * (0.5 + actors.engagement[i]) * (0.5 + closeness[i])
     comes[host] = actors.stock[host, TIME] >= hours
     return np.flatnonzero(comes), comes[host]
+
+
+@kernel
+def strangers_across(ties, adj, attendees, sector, t):
+    """The pairs of attendees (positions x < y, row by row) from different sectors without a
+    tie now (strength 0 in week `t`)."""
+    known = strengths_among(ties, adj, attendees, t)
+    n = len(attendees)
+    pairs_i = np.empty(n * (n - 1) // 2, dtype=np.int64)
+    pairs_j = np.empty_like(pairs_i)
+    found = 0
+    for x in range(n):
+        for y in range(x + 1, n):
+            if not known[x, y] > 0 and sector[attendees[x]] != sector[attendees[y]]:
+                pairs_i[found], pairs_j[found] = x, y
+                found += 1
+    return pairs_i[:found], pairs_j[:found]
+
+
+@kernel
+def spontaneous_starters(actors, attendees, min_spare, chance, source):
+    """The attendees with room for a cooperation and `min_spare` hours whose uniform (one
+    per attendee, from the model's stream) is below `chance`, in attendance order."""
+    draws = generator(source).random(len(attendees))
+    starters = np.empty(len(attendees), dtype=np.int64)
+    n = 0
+    for x in range(len(attendees)):
+        a = attendees[x]
+        room = actors.load[a] < actors.capacity[a]
+        if room and actors.stock[a, TIME] >= min_spare and draws[x] < chance:
+            starters[n] = a
+            n += 1
+    return starters[:n]

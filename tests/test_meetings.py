@@ -222,3 +222,28 @@ def test_spontaneous_ideas_at_a_cafe_are_light_and_informal():
     book = model.cooperations
     assert book.count > 0
     assert (book.kind[: book.count] == COOPERATION_TYPES.index("light_informal")).all()
+
+
+def test_introductions_and_spontaneous_ideas_are_drawn_as_defined():
+    """The host introduces only strangers from different sectors (the pairs listed row by
+    row, as NumPy lists the upper triangle), and a spontaneous idea comes to an attendee
+    with room and time whose uniform is below the chance, one uniform per attendee."""
+    from simulation.meetings import spontaneous_starters, strangers_across
+
+    model = NeighbourhoodModel(small_config(STATIC), rng=8)
+    s, ties, week = model.state, model.ties, float(model.week)
+    attendees = np.flatnonzero(s.view("active"))[::2]
+    i, j = strangers_across(ties.slots.data, ties.adjacency.data, attendees, s.sector, week)
+    known = ties.strengths_among(attendees, week) > 0
+    sector = s.sector[attendees]
+    expected = np.nonzero(np.triu(~known & (sector[:, None] != sector[None, :]), 1))
+    assert len(i) > 0 and known.any()
+    assert i.tolist() == expected[0].tolist() and j.tolist() == expected[1].tolist()
+
+    s.load[attendees[::3]] = s.capacity[attendees[::3]]  # no room
+    theirs = np.random.default_rng(3)
+    model.rng.bit_generator.state = theirs.bit_generator.state
+    starters = spontaneous_starters(s.data, attendees, 2.0, 0.5, model.stream)
+    able = (s.load[attendees] < s.capacity[attendees]) & (s.stock[attendees, 0] >= 2.0)
+    expected = attendees[able & (theirs.random(len(attendees)) < 0.5)]
+    assert 0 < len(starters) < able.sum() and starters.tolist() == expected.tolist()
