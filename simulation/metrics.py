@@ -182,14 +182,11 @@ def broker_betweenness(
     i, j = _among_active(position, i, j)
     indptr, indices = csr_adjacency(i, j, n)
     sources = np.arange(n) if n <= samples else np.linspace(0, n - 1, samples).astype(np.int64)
-    dist, sigma = path_counts(indptr, indices, sources)
-    scores = {}
-    for broker in brokers:
-        v = position[broker]
-        dist_v, sigma_v = path_counts(indptr, indices, np.array([v]))
-        total = paths_through(dist, sigma, sources, v, dist_v[0], sigma_v[0])
-        scores[broker] = float(total * (n / len(sources)) / ((n - 1) * (n - 2)))
-    return scores
+    totals = paths_through(indptr, indices, sources, position[brokers]).tolist()
+    return {
+        broker: float(total * (n / len(sources)) / ((n - 1) * (n - 2)))
+        for broker, total in zip(brokers, totals, strict=True)
+    }
 
 
 # -- compiled: graph measures on a CSR adjacency (indptr, indices) ---------------------------
@@ -337,29 +334,34 @@ def count_triangles(indptr, indices):
 
 
 @kernel
-def path_counts(indptr, indices, sources):
-    """Hop distances (-1 if unreachable) and shortest-path counts from each source."""
+def paths_through(indptr, indices, sources, brokers):
+    """For each broker v (a node): the sum over sources s and targets t (both other than v,
+    t != s) of the share of shortest s–t paths that pass through v (Brandes 2001). One
+    breadth-first search from each broker, then one from each source, whose paths are
+    counted for every broker before the next."""
     n = len(indptr) - 1
-    dist = np.full((len(sources), n), -1, dtype=np.int64)
-    sigma = np.zeros((len(sources), n))
     queue = np.empty(n, dtype=np.int64)
-    for row in range(len(sources)):
-        _bfs(indptr, indices, sources[row], dist[row], sigma[row], queue)
-    return dist, sigma
-
-
-@kernel
-def paths_through(dist, sigma, sources, v, dist_v, sigma_v):
-    """Sum over sources s and targets t (both other than v, t != s) of the share of shortest
-    s–t paths that pass through v (Brandes 2001)."""
-    total = 0.0
+    dist_v = np.full((len(brokers), n), -1, dtype=np.int64)
+    sigma_v = np.zeros((len(brokers), n))
+    for b in range(len(brokers)):
+        _bfs(indptr, indices, brokers[b], dist_v[b], sigma_v[b], queue)
+    dist = np.empty(n, dtype=np.int64)
+    sigma = np.empty(n)
+    totals = np.zeros(len(brokers))
     for row in range(len(sources)):
         s = sources[row]
-        if s == v or dist[row, v] < 0:
-            continue
-        for t in range(dist.shape[1]):
-            if t in (v, s) or dist_v[t] < 0:
+        dist[:] = -1
+        sigma[:] = 0.0
+        _bfs(indptr, indices, s, dist, sigma, queue)
+        for b in range(len(brokers)):
+            v = brokers[b]
+            if s == v or dist[v] < 0:
                 continue
-            if dist[row, v] + dist_v[t] == dist[row, t]:
-                total += sigma[row, v] * sigma_v[t] / sigma[row, t]
-    return total
+            total = totals[b]
+            for t in range(n):
+                if t in (v, s) or dist_v[b, t] < 0:
+                    continue
+                if dist[v] + dist_v[b, t] == dist[t]:
+                    total += sigma[v] * sigma_v[b, t] / sigma[t]
+            totals[b] = total
+    return totals
