@@ -17,9 +17,9 @@ import numpy as np
 
 from simulation import recruiting, work
 from simulation.columns import Table, column
-from simulation.compiled import kernel
+from simulation.compiled import fixed_kind, kernel
 from simulation.config import COOPERATION_TYPES, RESOURCES, TIME
-from simulation.population import QM, involved
+from simulation.population import QM, involved, with_ideas
 from simulation.streams import generator
 from simulation.ties import NO_RATES, OWN, PROGRAMME, Contact, contact_pairs, reinforce_group
 
@@ -147,6 +147,30 @@ def negotiate(book, actors, ids, uniform, rules, catalyst, week):
             book.coordinator[k] = lead
         vague = book.kind[k] == INTENSIVE_FORMAL and not book.clear_goals[k]
         book.rate[k] = (rules.unclear_efficiency if vague else 1.0) / book.duration[k]
+
+
+@fixed_kind
+class IdeaRules(NamedTuple):
+    """When an actor gets a project idea (`ideas_week`): the weekly idea rate and the spare
+    hours it needs (`cooperation.idea_rate`, `cooperation.min_spare_hours`)."""
+
+    rate: float
+    min_spare: float
+
+
+@kernel
+def ideas_week(book, actors, size, first, rules, types, week, source):
+    """This week's ideas: the initiators (`with_ideas`, one uniform per actor of the first
+    `size` from the model's stream) and, if the book has rows for them from `first` on,
+    their cooperations (`draw_propose`: no topic or type given, not seeded). Returns the
+    initiators and the roster width their cooperations need (0: not proposed yet, for want
+    of rows)."""
+    initiators = with_ideas(actors, generator(source).random(size), rules.rate, rules.min_spare)
+    if len(initiators) == 0 or first + len(initiators) > len(book.n_members):
+        return initiators, 0
+    none = np.empty(0, dtype=np.int64)
+    room = draw_propose(book, actors, first, initiators, none, none, False, types, week, source)
+    return initiators, room
 
 
 @kernel
@@ -405,6 +429,37 @@ class CooperationBook(Table[CooperationArrays]):
         topics = np.array([-1 if topic is None else topic])
         return int(self.propose_many(np.array([initiator]), topics, seeded)[0])
 
+    def ideas_arise(self, rate: float, min_spare: float) -> None:
+        """This week's ideas of engaged actors with spare time and capacity become
+        cooperations in formation, found and proposed in one compiled step while the book has
+        rows for them (`ideas_week`; else `propose_many`)."""
+        m = self.model
+        first = self.size
+        initiators, room = ideas_week(
+            self.data,
+            m.state.data,
+            m.state.size,
+            first,
+            IdeaRules(float(rate), float(min_spare)),
+            self.types,
+            float(m.week),
+            m.stream,
+        )
+        if not len(initiators):
+            return
+        if not room:
+            self.propose_many(initiators)
+            return
+        self.reserve(len(initiators))
+        self._proposed(first, len(initiators), room)
+
+    def _proposed(self, first: int, count: int, room: int) -> None:
+        """Cooperations `first`, ..., `first + count - 1` were proposed, needing a roster of
+        `room`: they are in formation."""
+        while self.data.roster.shape[1] < room:  # room for every partner
+            self.widen_roster()  # the recruiting kernel cannot widen the roster
+        self.forming.update(dict.fromkeys(range(first, first + count)))
+
     def propose_many(
         self,
         initiators: np.ndarray,
@@ -431,9 +486,7 @@ class CooperationBook(Table[CooperationArrays]):
             float(m.week),
             m.stream,
         )
-        while self.data.roster.shape[1] < room:  # room for every partner
-            self.widen_roster()  # the recruiting kernel cannot widen the roster
-        self.forming.update(dict.fromkeys(range(first, first + count)))
+        self._proposed(first, count, room)
         return np.arange(first, first + count)
 
     def recruit(self) -> None:

@@ -245,9 +245,7 @@ class NeighbourhoodModel(Model):
     def ideas_arise(self) -> None:
         """Engaged actors with spare time and capacity get project ideas (M4)."""
         c = self.config.cooperation
-        initiators = self.state.with_ideas(self.stream, c.idea_rate, c.min_spare_hours)
-        if len(initiators):  # each proposes (`Actor.propose_cooperation`), in one batch
-            self.cooperations.propose_many(initiators)
+        self.cooperations.ideas_arise(c.idea_rate, c.min_spare_hours)
 
     def monthly_upkeep(self) -> None:
         """Monthly: joint work, weak ties pruned, tie upkeep costed, inactive actors drop out."""

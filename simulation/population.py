@@ -103,12 +103,6 @@ class Population(Table[ActorArrays]):
         within [0, cap]; inspiration fades (compiled: `replenish`)."""
         replenish(self.data, self.size, upkeep_hours, inspiration_decay)
 
-    def with_ideas(self, source: Stream, idea_rate: float, min_spare: float) -> np.ndarray:
-        """The actors who get a project idea this week: engaged, with spare time and
-        capacity, and a uniform draw from `source` (one per actor) below the idea rate times
-        engagement times (1 + inspiration) (compiled: `draw_ideas`, `with_ideas`)."""
-        return draw_ideas(self.data, self.size, idea_rate, min_spare, source)
-
     def spend_time(self, actors: np.ndarray | int, hours: float) -> None:
         self.data.stock[actors, TIME] -= hours
 
@@ -175,12 +169,6 @@ def replenish(actors, n, upkeep_hours, inspiration_decay):
                 value -= upkeep_hours[i]
             stock[i, r] = min(max(value, 0.0), cap[i, r])
         actors.inspiration[i] *= inspiration_decay
-
-
-@kernel
-def draw_ideas(actors, size, idea_rate, min_spare, source):
-    """`with_ideas` with one uniform per actor drawn from the model's stream."""
-    return with_ideas(actors, generator(source).random(size), idea_rate, min_spare)
 
 
 @kernel

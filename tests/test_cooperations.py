@@ -490,3 +490,19 @@ def test_a_new_members_ties_are_the_programmes_only_where_its_cooperation_draws_
         origin = ties.origin[ties.slot(stranger, book.members[k][0])]
         assert origin == (PROGRAMME if k == drawn else OWN)
     assert book.data.supporters[drawn] == 1 and book.data.supporters[not_drawn] == 0
+
+
+def test_a_weeks_ideas_are_the_same_whether_the_book_must_grow_for_them_or_not():
+    """Ideas are proposed in the compiled step when the book has rows for them, else after
+    it grows: the same cooperations either way, draw for draw."""
+    config = small_config({"cooperation.idea_rate": 1.0})
+    tight, roomy = NeighbourhoodModel(config, rng=12), NeighbourhoodModel(config, rng=12)
+    roomy.cooperations.ensure(roomy.cooperations.rows + 4096)
+    for _ in range(30):
+        tight.step()
+        roomy.step()
+    a, b = tight.cooperations, roomy.cooperations
+    assert a.count == b.count > 0 and a.rows < b.rows
+    for name in ("state", "kind", "topic", "initiator", "target", "n_members", "duration"):
+        assert np.array_equal(a.view(name), b.view(name)), name
+    assert a.forming == b.forming and a.running == b.running
