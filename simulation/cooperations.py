@@ -305,6 +305,50 @@ def _member_of(book, ids, actor, found, n):
 
 
 @kernel
+def drop_out(book, actors, forming, running, actor):
+    """`actor` drops out of the cooperations of `forming` and `running` it is a member of
+    (`memberships`, `drop_member`), each taking one off its load; a running cooperation it
+    coordinated gets the member with the most weekly time as coordinator (the first of
+    equals), if it has that role. Returns, in order, the cooperations in formation it
+    initiated: they are abandoned (by the caller)."""
+    found = memberships(book, forming, running, actor)
+    initiated = np.empty(len(found), dtype=np.int64)
+    n = 0
+    for k in found:
+        drop_member(book, k, actor)
+        actors.load[actor] -= 1
+        if book.state[k] == RUNNING:
+            if book.coordinator[k] == actor:
+                book.coordinator[k] = -1
+                if book.coordinated[k] and book.n_members[k] > 0:
+                    best = book.roster[k, 0]
+                    for m in range(1, book.n_members[k]):
+                        x = book.roster[k, m]
+                        if actors.income[x, TIME] > actors.income[best, TIME]:
+                            best = x
+                    book.coordinator[k] = best
+        elif book.initiator[k] == actor:
+            initiated[n] = k
+            n += 1
+    return initiated[:n]
+
+
+@kernel
+def drop_member(book, k, actor):
+    """Take `actor` out of the members of `k`, keeping the others' order; the cached pair
+    slots of `k` go (positions moved)."""
+    n = 0
+    for m in range(book.n_members[k]):
+        x = book.roster[k, m]
+        if x != actor:
+            book.roster[k, n] = x
+            n += 1
+    book.roster[k, n:] = -1
+    book.n_members[k] = n
+    book.pair_slots[k, :] = -1
+
+
+@kernel
 def without(ids, drop):
     """`ids` in their order, without those in `drop`."""
     kept = np.empty(len(ids), dtype=np.int64)
@@ -320,10 +364,11 @@ def without(ids, drop):
 
 
 @kernel
-def close(book, actors, ties, adj, ids, outcome, completed, gain, t):
+def close(book, actors, ties, adj, ids, outcome, completed, gain, t, running):
     """The cooperations `ids` end in week `t` with `outcome` (completed ones are counted by
     type in `completed`): their active members are freed (load drops); completed or failed,
-    the ties among those members gain `gain` and count one more joint project."""
+    the ties among those members gain `gain` and count one more joint project. Returns the
+    `running` ids without them (`without`)."""
     feedback = outcome in (COMPLETED, FAILED)
     members = np.empty(book.roster.shape[1], dtype=np.int64)
     for k in ids:
@@ -339,6 +384,7 @@ def close(book, actors, ties, adj, ids, outcome, completed, gain, t):
                 actors.load[x] -= 1
         if feedback and n > 1:
             reinforce_group(ties, adj, members[:n], gain, t)
+    return without(running, ids)
 
 
 # -- the book ---------------------------------------------------------------------------------
@@ -397,14 +443,8 @@ class CooperationBook(Table[CooperationArrays]):
         self.reset("pair_slots", width * (2 * width - 1))
 
     def _drop(self, k: int, actor: int) -> None:
-        """Take `actor` out of the members of `k`, keeping the others' order; the cached pair
-        slots of `k` go (positions moved)."""
-        rest = self.group(k)
-        rest = rest[rest != actor]
-        self.data.roster[k] = -1
-        self.data.roster[k, : len(rest)] = rest
-        self.data.n_members[k] = len(rest)
-        self.data.pair_slots[k] = -1
+        """Take `actor` out of the members of `k` (compiled: `drop_member`)."""
+        drop_member(self.data, k, actor)
 
     def group(self, k: int) -> np.ndarray:
         """The members of `k` in the order they joined (a view of its roster row)."""
@@ -567,11 +607,6 @@ class CooperationBook(Table[CooperationArrays]):
             if self._running_ids is not None:
                 self._running_ids = _read_only(np.concatenate((self._running_ids, started)))
 
-    def _appoint_coordinator(self, k: int) -> None:
-        members = self.group(k)
-        if len(members):
-            self.data.coordinator[k] = members[np.argmax(self.model.state.income[members, TIME])]
-
     # -- running work (M5) -----------------------------------------------------------------
     def work(self) -> None:
         """One week of work for every running cooperation (`work.py`); the finished close."""
@@ -596,19 +631,18 @@ class CooperationBook(Table[CooperationArrays]):
         m = self.model
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
         state = self.data.state[ids]
-        ended = []  # of those running
+        ended = False  # some were running
         for k, was in zip(ids.tolist(), state.tolist(), strict=True):
             if was == FORMING:
                 del self.forming[k]
             elif was == RUNNING:
                 del self.running[k]
-                ended.append(k)
-        if ended and self._running_ids is not None:
-            self._running_ids = _read_only(without(self._running_ids, np.array(ended)))
+                ended = True
+        running = self._running_ids if ended else None
         self.totals[outcome] += len(ids)
         ties = m.config.ties
         gain = ties.success_gain if outcome == COMPLETED else -ties.failure_loss
-        close(
+        left = close(
             self.data,
             m.state.data,
             m.ties.slots.data,
@@ -618,24 +652,21 @@ class CooperationBook(Table[CooperationArrays]):
             self.completed_by_type,
             gain,
             float(m.week),
+            NOT_GIVEN if running is None else running,
         )
+        if running is not None:
+            self._running_ids = _read_only(left)
 
     def leave(self, actor: int) -> None:
         """`actor` drops out of every open cooperation (it left the neighbourhood or stopped
         taking part)."""
-        if self.model.state.load[actor] == 0:  # in none
+        state = self.model.state
+        if state.load[actor] == 0:  # in none
             return
-        for k in memberships(self.data, self.forming_ids(), self.running_ids(), actor).tolist():
-            self._drop(k, actor)
-            self.model.state.load[actor] -= 1
-            if self.data.state[k] == RUNNING:
-                if self.data.coordinator[k] == actor:
-                    self.data.coordinator[k] = -1
-                    if self.data.coordinated[k]:
-                        self._appoint_coordinator(k)
-            elif self.data.initiator[k] == actor:
-                self.data.ended_by[k] = work.TOO_FEW
-                self._close(k, ABANDONED)
+        left = drop_out(self.data, state.data, self.forming_ids(), self.running_ids(), actor)
+        for k in left.tolist():  # a cooperation in formation whose initiator left
+            self.data.ended_by[k] = work.TOO_FEW
+            self._close(k, ABANDONED)
 
     # -- reading -----------------------------------------------------------------------------
     def begin_observation(self) -> None:

@@ -9,6 +9,7 @@ from simulation import recruiting
 from simulation.columns import Table
 from simulation.config import COOPERATION_TYPES
 from simulation.cooperations import (
+    ABANDONED,
     COMPLETED,
     FAILED,
     FORMING,
@@ -506,3 +507,27 @@ def test_a_weeks_ideas_are_the_same_whether_the_book_must_grow_for_them_or_not()
     for name in ("state", "kind", "topic", "initiator", "target", "n_members", "duration"):
         assert np.array_equal(a.view(name), b.view(name)), name
     assert a.forming == b.forming and a.running == b.running
+
+
+def test_a_leaver_is_replaced_as_coordinator_and_its_own_formation_is_abandoned():
+    """Leaving takes an actor out of every open cooperation, keeping the others' order: a
+    running one it coordinated gets the member with the most weekly time (the first of
+    equals), one in formation it initiated is abandoned, one it only joined goes on."""
+    model = NeighbourhoodModel(small_config(STATIC | {"cooperation.idea_rate": 0.0}), rng=3)
+    book, state = model.cooperations, model.state
+    leaver, *others = np.flatnonzero(state.view("active"))[:6].tolist()
+    state.capacity[[leaver, *others]] = 10
+    running = int(book.propose_many(np.array([others[0]]))[0])
+    for actor in (leaver, others[1], others[2], others[3]):
+        book.join(running, actor)
+    book.start(running)
+    book.coordinated[running], book.coordinator[running] = True, leaver
+    state.income[[others[0], others[1], others[2], others[3]], 0] = [1.0, 5.0, 2.0, 5.0]
+    own, joined = book.propose_many(np.array([leaver, others[4]]))
+    book.join(int(joined), leaver)
+    model.remove_actor(leaver)
+    assert book.group(running).tolist() == others[:4]
+    assert book.coordinator[running] == others[1]
+    assert book.state[own] == ABANDONED and own not in book.forming
+    assert book.group(joined).tolist() == [others[4]] and joined in book.forming
+    assert state.load[leaver] == 0
