@@ -39,6 +39,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable
+from operator import attrgetter
 from pathlib import Path
 
 import numba
@@ -280,8 +281,9 @@ class Kernel:
         self.__name__ = dispatcher.__name__
         self.__wrapped__ = dispatcher.py_func
 
-    def __call__(self, *args: object) -> object:
-        return self._call(*args)
+    __call__ = property(attrgetter("_call"))
+    """Calling a kernel calls its current guard (or `_general`) directly: the property hands
+    it over without a Python frame of its own."""
 
     def _general(self, *args: object) -> object:
         kinds = tuple(  # `_kind`, with the common cases inline (saves a call per argument)
