@@ -605,7 +605,7 @@ class CooperationBook(Table[CooperationArrays]):
         if len(started):
             self.running.update(dict.fromkeys(started))
             if self._running_ids is not None:
-                self._running_ids = _read_only(np.concatenate((self._running_ids, started)))
+                self._running_ids = _read_only(np.concatenate((self._running_ids, ids)))
 
     # -- running work (M5) -----------------------------------------------------------------
     def work(self) -> None:
@@ -652,7 +652,7 @@ class CooperationBook(Table[CooperationArrays]):
             self.completed_by_type,
             gain,
             float(m.week),
-            NOT_GIVEN if running is None else running,
+            NONE_RUNNING if running is None else running,
         )
         if running is not None:
             self._running_ids = _read_only(left)
@@ -714,6 +714,10 @@ def _read_only(ids: np.ndarray) -> np.ndarray:
     """`ids`, no longer writeable (the running ids are shared with every caller)."""
     ids.flags.writeable = False
     return ids
+
+
+NONE_RUNNING = _read_only(np.zeros(0, dtype=np.int64))
+"""No running ids to update (`close`): read-only, as the running ids are."""
 
 
 class _Members(Sequence):
