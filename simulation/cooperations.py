@@ -104,16 +104,17 @@ class StructureRules(NamedTuple):
 
 
 @kernel
-def start_work(book, actors, ids, rules, catalyst, week, by_type, source):
+def start_work(book, actors, ids, rules, catalyst, week, by_type, source, running):
     """The cooperations `ids` start in `week`: marked running and counted by type (in
     `by_type`), `negotiate` with two uniforms each drawn from the model's stream, then
-    `count_members`."""
+    `count_members`. Returns the `running` ids with them after the others."""
     for k in ids:
         book.state[k], book.start_week[k] = RUNNING, week
         by_type[book.kind[k]] += 1
     uniform = generator(source).random(2 * len(ids)).reshape((len(ids), 2))
     negotiate(book, actors, ids, uniform, rules, catalyst, week)
     count_members(book, ids, 0, actors.joined)
+    return np.concatenate((running, ids))
 
 
 @kernel
@@ -402,8 +403,7 @@ class CooperationBook(Table[CooperationArrays]):
         # forming and running cooperations as ordered sets: in the order they came, and
         # cheap to take one out of
         self.forming: dict[int, None] = {}
-        self.running: dict[int, None] = {}
-        self._running_ids: np.ndarray | None = None  # `running` as an array, once asked for
+        self._running = NONE_RUNNING  # in the order they started (`start`, `_close`)
         self.totals = np.zeros(len(STATES), dtype=np.int64)
         self.completed_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
         self.started_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
@@ -461,7 +461,13 @@ class CooperationBook(Table[CooperationArrays]):
 
     @property
     def n_running(self) -> int:
-        return len(self.running)
+        return len(self._running)
+
+    @property
+    def running(self) -> dict[int, None]:
+        """The running cooperations as an ordered set, in the order they started (a copy;
+        `running_ids` is the array)."""
+        return dict.fromkeys(self._running.tolist())
 
     # -- idea and formation (M4) -----------------------------------------------------------
     def propose(self, initiator: int, topic: int | None = None, seeded: bool = False) -> int:
@@ -588,11 +594,10 @@ class CooperationBook(Table[CooperationArrays]):
         if not len(ids):
             return
         m = self.model
-        started = ids.tolist()
-        for k in started:
+        for k in ids.tolist():
             del self.forming[k]
         catalyst = m.catalyst.holder if m.catalyst.active else -1
-        start_work(
+        running = start_work(
             self.data,
             m.state.data,
             ids,
@@ -601,16 +606,14 @@ class CooperationBook(Table[CooperationArrays]):
             float(m.week),
             self.started_by_type,
             m.stream,
+            self._running,
         )
-        if len(started):
-            self.running.update(dict.fromkeys(started))
-            if self._running_ids is not None:
-                self._running_ids = _read_only(np.concatenate((self._running_ids, ids)))
+        self._running = _read_only(running)
 
     # -- running work (M5) -----------------------------------------------------------------
     def work(self) -> None:
         """One week of work for every running cooperation (`work.py`); the finished close."""
-        if not self.running:
+        if not len(self._running):
             self.pooled_this_week[:] = 0
             return
         done, failed = work.week(self, self.running_ids())
@@ -619,8 +622,8 @@ class CooperationBook(Table[CooperationArrays]):
 
     def joint_work(self) -> None:
         """Monthly: members' ties grow through working together; trust is checked (M2)."""
-        if self.running:
-            work.joint_work(self, self.running_ids())
+        if len(self._running):
+            work.joint_work(self, self._running)
 
     # -- ending (M6) -------------------------------------------------------------------------
     def _close(self, ids: np.ndarray | int, outcome: int) -> None:
@@ -630,15 +633,10 @@ class CooperationBook(Table[CooperationArrays]):
             return
         m = self.model
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
-        state = self.data.state[ids]
-        ended = False  # some were running
-        for k, was in zip(ids.tolist(), state.tolist(), strict=True):
-            if was == FORMING:
-                del self.forming[k]
-            elif was == RUNNING:
-                del self.running[k]
-                ended = True
-        running = self._running_ids if ended else None
+        forming = self.forming
+        for k in ids.tolist():
+            if k in forming:
+                del forming[k]
         self.totals[outcome] += len(ids)
         ties = m.config.ties
         gain = ties.success_gain if outcome == COMPLETED else -ties.failure_loss
@@ -652,10 +650,9 @@ class CooperationBook(Table[CooperationArrays]):
             self.completed_by_type,
             gain,
             float(m.week),
-            NONE_RUNNING if running is None else running,
+            self._running,
         )
-        if running is not None:
-            self._running_ids = _read_only(left)
+        self._running = _read_only(left)
 
     def leave(self, actor: int) -> None:
         """`actor` drops out of every open cooperation (it left the neighbourhood or stopped
@@ -663,7 +660,7 @@ class CooperationBook(Table[CooperationArrays]):
         state = self.model.state
         if state.load[actor] == 0:  # in none
             return
-        left = drop_out(self.data, state.data, self.forming_ids(), self.running_ids(), actor)
+        left = drop_out(self.data, state.data, self.forming_ids(), self._running, actor)
         for k in left.tolist():  # a cooperation in formation whose initiator left
             self.data.ended_by[k] = work.TOO_FEW
             self._close(k, ABANDONED)
@@ -695,14 +692,11 @@ class CooperationBook(Table[CooperationArrays]):
         return np.fromiter(self.forming, dtype=np.int64, count=len(self.forming))
 
     def running_ids(self) -> np.ndarray:
-        """The running cooperations as an array, in the order they started."""
-        if self._running_ids is None:  # kept up to date from here on (`start`, `_close`)
-            ids = np.fromiter(self.running, dtype=np.int64, count=len(self.running))
-            self._running_ids = _read_only(ids)
-        return self._running_ids
+        """The running cooperations as an array, in the order they started (read-only)."""
+        return self._running
 
     def open_ids(self) -> list[int]:
-        return [*self.forming, *self.running]
+        return [*self.forming, *self._running.tolist()]
 
     def actors_involved(self) -> int:
         """Distinct actors in forming or running cooperations: those with a load."""

@@ -199,18 +199,20 @@ def test_actors_involved_are_the_members_of_open_cooperations():
 
 def test_the_running_ids_follow_starts_and_ends_in_the_order_they_started():
     """The running cooperations' array is kept up to date as cooperations start and end (not
-    rebuilt): always the running ones in the order they started, and not writeable."""
+    rebuilt): always the running ones in the order they started (by week, then in the order
+    they were proposed), and not writeable."""
     model = NeighbourhoodModel(small_config(turnover_everywhere(0.5, 0.0)), rng=6)
     book = model.cooperations
     changes = 0
     for _ in range(104):
-        before = list(book.running)
+        before = book.running_ids().tolist()
         model.step()
         ids = book.running_ids()
-        assert ids.tolist() == list(book.running)
-        assert all(book.data.state[k] == RUNNING for k in ids.tolist())
+        running = np.flatnonzero(book.view("state") == RUNNING)
+        expected = running[np.lexsort((running, book.view("start_week")[running]))]
+        assert ids.tolist() == expected.tolist() == list(book.running)
         assert not ids.flags.writeable
-        changes += list(book.running) != before
+        changes += ids.tolist() != before
     assert changes > 10
 
 
