@@ -104,17 +104,18 @@ class StructureRules(NamedTuple):
 
 
 @kernel
-def start_work(book, actors, ids, rules, catalyst, week, by_type, source, running):
+def start_work(book, actors, ids, rules, catalyst, week, by_type, source, forming, running):
     """The cooperations `ids` start in `week`: marked running and counted by type (in
     `by_type`), `negotiate` with two uniforms each drawn from the model's stream, then
-    `count_members`. Returns the `running` ids with them after the others."""
+    `count_members`. Returns the `forming` ids without them and the `running` ids with them
+    after the others."""
     for k in ids:
         book.state[k], book.start_week[k] = RUNNING, week
         by_type[book.kind[k]] += 1
     uniform = generator(source).random(2 * len(ids)).reshape((len(ids), 2))
     negotiate(book, actors, ids, uniform, rules, catalyst, week)
     count_members(book, ids, 0, actors.joined)
-    return np.concatenate((running, ids))
+    return without(forming, ids), np.concatenate((running, ids))
 
 
 @kernel
@@ -365,11 +366,11 @@ def without(ids, drop):
 
 
 @kernel
-def close(book, actors, ties, adj, ids, outcome, completed, gain, t, running):
+def close(book, actors, ties, adj, ids, outcome, completed, gain, t, listed):
     """The cooperations `ids` end in week `t` with `outcome` (completed ones are counted by
     type in `completed`): their active members are freed (load drops); completed or failed,
     the ties among those members gain `gain` and count one more joint project. Returns the
-    `running` ids without them (`without`)."""
+    ids `listed` (those forming or those running) without them (`without`)."""
     feedback = outcome in (COMPLETED, FAILED)
     members = np.empty(book.roster.shape[1], dtype=np.int64)
     for k in ids:
@@ -385,7 +386,7 @@ def close(book, actors, ties, adj, ids, outcome, completed, gain, t, running):
                 actors.load[x] -= 1
         if feedback and n > 1:
             reinforce_group(ties, adj, members[:n], gain, t)
-    return without(running, ids)
+    return without(listed, ids)
 
 
 # -- the book ---------------------------------------------------------------------------------
@@ -400,10 +401,9 @@ class CooperationBook(Table[CooperationArrays]):
         super().__init__(CooperationArrays, rows=64, members=8, pairs=28)
         self.model = model
         self.config = c = model.config.cooperation
-        # forming and running cooperations as ordered sets: in the order they came, and
-        # cheap to take one out of
-        self.forming: dict[int, None] = {}
-        self._running = NONE_RUNNING  # in the order they started (`start`, `_close`)
+        # the forming and running cooperations, in the order they were proposed and started
+        # (read-only arrays, replaced by `_proposed`, `start` and `_close`)
+        self._forming, self._running = NO_IDS, NO_IDS
         self.totals = np.zeros(len(STATES), dtype=np.int64)
         self.completed_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
         self.started_by_type = np.zeros(len(COOPERATION_TYPES), dtype=np.int64)
@@ -457,7 +457,13 @@ class CooperationBook(Table[CooperationArrays]):
 
     @property
     def n_forming(self) -> int:
-        return len(self.forming)
+        return len(self._forming)
+
+    @property
+    def forming(self) -> dict[int, None]:
+        """The cooperations in formation as an ordered set, in the order they were proposed
+        (a copy; `forming_ids` is the array)."""
+        return dict.fromkeys(self._forming.tolist())
 
     @property
     def n_running(self) -> int:
@@ -504,7 +510,8 @@ class CooperationBook(Table[CooperationArrays]):
         `room`: they are in formation."""
         while self.data.roster.shape[1] < room:  # room for every partner
             self.widen_roster()  # the recruiting kernel cannot widen the roster
-        self.forming.update(dict.fromkeys(range(first, first + count)))
+        proposed = np.arange(first, first + count)
+        self._forming = _read_only(np.concatenate((self._forming, proposed)))
 
     def propose_many(
         self,
@@ -594,10 +601,8 @@ class CooperationBook(Table[CooperationArrays]):
         if not len(ids):
             return
         m = self.model
-        for k in ids.tolist():
-            del self.forming[k]
         catalyst = m.catalyst.holder if m.catalyst.active else -1
-        running = start_work(
+        forming, running = start_work(
             self.data,
             m.state.data,
             ids,
@@ -606,9 +611,10 @@ class CooperationBook(Table[CooperationArrays]):
             float(m.week),
             self.started_by_type,
             m.stream,
+            self._forming,
             self._running,
         )
-        self._running = _read_only(running)
+        self._forming, self._running = _read_only(forming), _read_only(running)
 
     # -- running work (M5) -----------------------------------------------------------------
     def work(self) -> None:
@@ -628,15 +634,13 @@ class CooperationBook(Table[CooperationArrays]):
     # -- ending (M6) -------------------------------------------------------------------------
     def _close(self, ids: np.ndarray | int, outcome: int) -> None:
         """The cooperations `ids` end with `outcome`: members are freed; completion and failure
-        feed back into the ties among the members still here (M6)."""
+        feed back into the ties among the members still here (M6). Abandoned ones were in
+        formation, completed and failed ones running."""
         if np.size(ids) == 0:  # often: a week in which nothing ends
             return
         m = self.model
         ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
-        forming = self.forming
-        for k in ids.tolist():
-            if k in forming:
-                del forming[k]
+        abandoned = outcome == ABANDONED
         self.totals[outcome] += len(ids)
         ties = m.config.ties
         gain = ties.success_gain if outcome == COMPLETED else -ties.failure_loss
@@ -650,9 +654,12 @@ class CooperationBook(Table[CooperationArrays]):
             self.completed_by_type,
             gain,
             float(m.week),
-            self._running,
+            self._forming if abandoned else self._running,
         )
-        self._running = _read_only(left)
+        if abandoned:
+            self._forming = _read_only(left)
+        else:
+            self._running = _read_only(left)
 
     def leave(self, actor: int) -> None:
         """`actor` drops out of every open cooperation (it left the neighbourhood or stopped
@@ -688,15 +695,16 @@ class CooperationBook(Table[CooperationArrays]):
         return float((self.data.newcomers[:n][started] > 0).mean())
 
     def forming_ids(self) -> np.ndarray:
-        """The cooperations in formation as an array, in the order they were proposed."""
-        return np.fromiter(self.forming, dtype=np.int64, count=len(self.forming))
+        """The cooperations in formation as an array, in the order they were proposed
+        (read-only)."""
+        return self._forming
 
     def running_ids(self) -> np.ndarray:
         """The running cooperations as an array, in the order they started (read-only)."""
         return self._running
 
     def open_ids(self) -> list[int]:
-        return [*self.forming, *self._running.tolist()]
+        return [*self._forming.tolist(), *self._running.tolist()]
 
     def actors_involved(self) -> int:
         """Distinct actors in forming or running cooperations: those with a load."""
@@ -710,8 +718,8 @@ def _read_only(ids: np.ndarray) -> np.ndarray:
     return ids
 
 
-NONE_RUNNING = _read_only(np.zeros(0, dtype=np.int64))
-"""No running ids to update (`close`): read-only, as the running ids are."""
+NO_IDS = _read_only(np.zeros(0, dtype=np.int64))
+"""No cooperations: read-only, as the lists of forming and running ones are."""
 
 
 class _Members(Sequence):

@@ -198,9 +198,10 @@ def test_actors_involved_are_the_members_of_open_cooperations():
 
 
 def test_the_running_ids_follow_starts_and_ends_in_the_order_they_started():
-    """The running cooperations' array is kept up to date as cooperations start and end (not
-    rebuilt): always the running ones in the order they started (by week, then in the order
-    they were proposed), and not writeable."""
+    """The arrays of forming and running cooperations are kept up to date as cooperations are
+    proposed, start and end (not rebuilt): always those in formation in the order they were
+    proposed, the running ones in the order they started (by week, then in the order they
+    were proposed), and not writeable."""
     model = NeighbourhoodModel(small_config(turnover_everywhere(0.5, 0.0)), rng=6)
     book = model.cooperations
     changes = 0
@@ -211,7 +212,9 @@ def test_the_running_ids_follow_starts_and_ends_in_the_order_they_started():
         running = np.flatnonzero(book.view("state") == RUNNING)
         expected = running[np.lexsort((running, book.view("start_week")[running]))]
         assert ids.tolist() == expected.tolist() == list(book.running)
-        assert not ids.flags.writeable
+        forming = book.forming_ids()
+        assert forming.tolist() == np.flatnonzero(book.view("state") == FORMING).tolist()
+        assert not ids.flags.writeable and not forming.flags.writeable
         changes += ids.tolist() != before
     assert changes > 10
 

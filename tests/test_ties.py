@@ -191,22 +191,15 @@ def test_slot_minus_one_reads_as_no_tie_however_full_the_store_gets():
 
 def _triangle_world():
     """Actors 0-1-2 (a triangle) and 3 tied to 0 alone, all in one sector."""
+    from simulation import neighbourhood, streams
     from simulation.population import Population
 
-    population = Population(topics=2)
+    config = small_config()
+    population = Population(topics=config.actors.topics)
+    rng = np.random.default_rng(0)
     for _ in range(4):
-        population.add(
-            "x",
-            0,
-            0.0,
-            income=np.zeros(4),
-            cap=np.zeros(4),
-            engaged=True,
-            engagement=0.5,
-            capacity=2,
-            interests=np.zeros(2, bool),
-        )
-    ties = TieStore(small_config().ties, population)
+        population.add("x", 0, 0.0, neighbourhood.newcomers(config), streams.stream(rng))
+    ties = TieStore(config.ties, population)
     ties.add_actors(4)
     for i, j in ((0, 1), (1, 2), (0, 2), (0, 3)):
         ties.meet(np.array([i]), np.array([j]), gain=0.5, t=0)
