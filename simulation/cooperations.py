@@ -131,13 +131,10 @@ def negotiate(book, actors, ids, uniform, rules, catalyst, week):
         n = book.n_members[k]
         experienced = 0
         facilitated = actors.last_formal[book.initiator[k]] >= week - rules.facilitation_weeks
-        lead, most = -1, -1.0
         for m in range(n):
             i = book.roster[k, m]
             experienced += actors.joined[i] > 0
             facilitated = facilitated or i == catalyst or actors.sector[i] == QM
-            if actors.income[i, TIME] > most:
-                lead, most = i, actors.income[i, TIME]
         shift = (
             rules.experience * (experienced / n)
             + rules.facilitation * facilitated
@@ -146,7 +143,7 @@ def negotiate(book, actors, ids, uniform, rules, catalyst, week):
         book.clear_goals[k] = uniform[x, 0] < rules.goals + shift
         book.coordinated[k] = uniform[x, 1] < rules.coordination + shift
         if book.coordinated[k]:
-            book.coordinator[k] = lead
+            book.coordinator[k] = most_time(book, actors, k)
         vague = book.kind[k] == INTENSIVE_FORMAL and not book.clear_goals[k]
         book.rate[k] = (rules.unclear_efficiency if vague else 1.0) / book.duration[k]
 
@@ -321,18 +318,23 @@ def drop_out(book, actors, forming, running, actor):
         actors.load[actor] -= 1
         if book.state[k] == RUNNING:
             if book.coordinator[k] == actor:
-                book.coordinator[k] = -1
-                if book.coordinated[k] and book.n_members[k] > 0:
-                    best = book.roster[k, 0]
-                    for m in range(1, book.n_members[k]):
-                        x = book.roster[k, m]
-                        if actors.income[x, TIME] > actors.income[best, TIME]:
-                            best = x
-                    book.coordinator[k] = best
+                book.coordinator[k] = most_time(book, actors, k) if book.coordinated[k] else -1
         elif book.initiator[k] == actor:
             initiated[n] = k
             n += 1
     return initiated[:n]
+
+
+@kernel
+def most_time(book, actors, k):
+    """The member of `k` with the most weekly time (the first of equals; -1 without
+    members): who coordinates where there is that role."""
+    lead, most = -1, -1.0
+    for m in range(book.n_members[k]):
+        i = book.roster[k, m]
+        if actors.income[i, TIME] > most:
+            lead, most = i, actors.income[i, TIME]
+    return lead
 
 
 @kernel
@@ -430,6 +432,7 @@ class CooperationBook(Table[CooperationArrays]):
         )
         self.recruiting = recruiting.rules(c)
         self.work_rules = work.rules(c)
+        self.idea_rules = IdeaRules(float(c.idea_rate), float(c.min_spare_hours))
 
     @property
     def count(self) -> int:
@@ -441,10 +444,6 @@ class CooperationBook(Table[CooperationArrays]):
         width = self.widths["members"]
         self.widen("members")
         self.reset("pair_slots", width * (2 * width - 1))
-
-    def _drop(self, k: int, actor: int) -> None:
-        """Take `actor` out of the members of `k` (compiled: `drop_member`)."""
-        drop_member(self.data, k, actor)
 
     def group(self, k: int) -> np.ndarray:
         """The members of `k` in the order they joined (a view of its roster row)."""
@@ -481,7 +480,7 @@ class CooperationBook(Table[CooperationArrays]):
         topics = np.array([-1 if topic is None else topic])
         return int(self.propose_many(np.array([initiator]), topics, seeded)[0])
 
-    def ideas_arise(self, rate: float, min_spare: float) -> None:
+    def ideas_arise(self) -> None:
         """This week's ideas of engaged actors with spare time and capacity become
         cooperations in formation, found and proposed in one compiled step while the book has
         rows for them (`ideas_week`; else `propose_many`)."""
@@ -492,7 +491,7 @@ class CooperationBook(Table[CooperationArrays]):
             m.state.data,
             m.state.size,
             first,
-            IdeaRules(float(rate), float(min_spare)),
+            self.idea_rules,
             self.types,
             float(m.week),
             m.stream,

@@ -244,8 +244,7 @@ class NeighbourhoodModel(Model):
 
     def ideas_arise(self) -> None:
         """Engaged actors with spare time and capacity get project ideas (M4)."""
-        c = self.config.cooperation
-        self.cooperations.ideas_arise(c.idea_rate, c.min_spare_hours)
+        self.cooperations.ideas_arise()
 
     def monthly_upkeep(self) -> None:
         """Monthly: joint work, weak ties pruned, tie upkeep costed, inactive actors drop out."""

@@ -15,6 +15,7 @@ from simulation.cooperations import (
     FORMING,
     RUNNING,
     CooperationArrays,
+    drop_member,
     memberships,
     without,
 )
@@ -255,7 +256,7 @@ def _asks(weights, joined, repeat, trials, partners=1, incumbent_share=0.6, repe
         taken.append(tuple(book.members[k][1:]))
         for partner in taken[-1]:  # back to the initiator alone for the next trial
             state.load[partner] -= 1
-            book._drop(k, partner)
+            drop_member(book.data, k, partner)
     return taken
 
 
