@@ -24,7 +24,6 @@ from simulation.population import (
     RESIDENTS,
     Newcomers,
     engaged_hours,
-    hours_in_class,
 )
 
 if TYPE_CHECKING:
@@ -83,7 +82,7 @@ def newcomers(config: ScenarioConfig) -> Newcomers:
     """How the actors of this scenario are made (see `Newcomers`): each sector's income
     and traits, the volunteer hours' classes, the resource level and stock weeks."""
     traits = [config.actors.traits_of(sector) for sector in SECTORS]
-    hours, cumulative = _hours_classes(_classes(config), 0.0)
+    hours, cumulative = hours_classes(config.actors.volunteer_hours, 0.0)
     resources = config.resources
     weeks = np.full(len(RESOURCES), resources.stock_weeks)
     weeks[TIME] = resources.time_stock_weeks
@@ -102,18 +101,10 @@ def newcomers(config: ScenarioConfig) -> Newcomers:
     )
 
 
-def volunteer_hours(
-    rng: np.random.Generator, classes: list[HoursClass], at_least: float = 0.0
-) -> float:
-    """Weekly hours of an engaged person: a class by its share (among the classes reaching
-    `at_least`), then uniform within the class (compiled: `hours_in_class`)."""
-    hours, cumulative = _hours_classes(tuple((c.share, c.low, c.high) for c in classes), at_least)
-    u, v = rng.random(2).tolist()
-    return float(hours_in_class(u, v, hours, cumulative, at_least))
-
-
-def _classes(config: ScenarioConfig) -> tuple[tuple[float, float, float], ...]:
-    return tuple((c.share, c.low, c.high) for c in config.actors.volunteer_hours)
+def hours_classes(classes: list[HoursClass], at_least: float) -> tuple[np.ndarray, np.ndarray]:
+    """The classes of weekly volunteer hours an engaged person with at least `at_least` hours
+    is drawn from (`population.hours_in_class`): their (low, high) and cumulative shares."""
+    return _hours_classes(tuple((c.share, c.low, c.high) for c in classes), at_least)
 
 
 @lru_cache(maxsize=64)
@@ -155,7 +146,7 @@ def form_initiative(model: NeighbourhoodModel) -> None:
     engaged = max(config.actors.initiative_engagement, 0.0)
     state.engagement[members] = np.maximum(state.engagement[members], engaged)
     if config.actors.roster is None:  # an actor map gives its members' hours itself
-        hours, cumulative = _hours_classes(_classes(config), REGULAR_HOURS)
+        hours, cumulative = hours_classes(config.actors.volunteer_hours, REGULAR_HOURS)
         for i in members.tolist():
             weekly = engaged_hours(
                 model.newcomers, RESIDENTS, hours, cumulative, REGULAR_HOURS, model.stream

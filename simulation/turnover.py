@@ -71,7 +71,7 @@ class Turnover:
         """A new contact person: some ties go, engagement is drawn again (compiled:
         `staff_change`)."""
         m = self.model
-        share = m.config.actors.traits_of(m.state.sector_name(actor)).engaged_share
+        share = float(m.newcomers.engaged_share[m.state.sector[actor]])
         engaged = staff_change(
             m.ties.slots.data,
             m.ties.adjacency.data,

@@ -11,7 +11,7 @@ from simulation import neighbourhood
 from simulation.columns import Table
 from simulation.config import SECTORS, TIME
 from simulation.model import NeighbourhoodModel
-from simulation.population import PUBLIC, RESIDENTS, ActorArrays
+from simulation.population import PUBLIC, RESIDENTS, ActorArrays, hours_in_class
 from simulation.turnover import idle_actors
 from tests.conftest import STATIC, small_config, turnover_everywhere
 
@@ -142,7 +142,11 @@ def test_volunteer_hours_are_drawn_by_their_classes_shares(at_least):
     draw, from the same stream."""
     classes = small_config().actors.volunteer_hours
     ours, theirs = np.random.default_rng(5), np.random.default_rng(5)
-    drawn = [neighbourhood.volunteer_hours(ours, classes, at_least) for _ in range(2000)]
+    hours, cumulative = neighbourhood.hours_classes(classes, at_least)
+    drawn = [
+        float(hours_in_class(*ours.random(2).tolist(), hours, cumulative, at_least))
+        for _ in range(2000)
+    ]
     expected = [_hours_by_definition(theirs, classes, at_least) for _ in range(2000)]
     assert drawn == expected
     assert min(drawn) >= min(at_least, classes[-1].high)
