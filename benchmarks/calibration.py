@@ -24,10 +24,16 @@ from calibration.rejection import read_prior
 from calibration.targets import TARGETS, check, resolve_path, shown, targets_from_dict
 from scenarios.files import read_toml
 
+SAMPLE_SECONDS = 1.0
+"""How often `peak_memory` samples. Reading a process's PSS walks its page tables: at five
+samples a second of five processes the sampler took about a tenth of a core from the runs it
+measures; the memory of a calibration changes over minutes, not within a second."""
+
 
 @contextlib.contextmanager
 def peak_memory() -> Iterator[dict[str, float]]:
-    """Sample the summed RSS and PSS of this process and its children every 0.2 s."""
+    """Sample the summed RSS and PSS of this process and its children every
+    `SAMPLE_SECONDS`."""
     import psutil
 
     me, peak, done = psutil.Process(), {"rss": 0.0, "pss": 0.0}, threading.Event()
@@ -42,7 +48,7 @@ def peak_memory() -> Iterator[dict[str, float]]:
                     total["pss"] += getattr(info, "pss", info.rss)
             for key in peak:
                 peak[key] = max(peak[key], total[key] / 2**20)
-            time.sleep(0.2)
+            done.wait(SAMPLE_SECONDS)
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
