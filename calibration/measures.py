@@ -224,10 +224,14 @@ class PatternMeasures:
         return frozenset(table for _, measure in self.measures for table, _ in measure.terms())
 
     def recording(self) -> dict[str, bool]:
-        """The series over time a run must record for these measures (`run`'s `weekly` and
-        `network`)."""
+        """The series over time a run must record and the tables it must collect for these
+        measures (`run`'s `weekly`, `network` and `cooperations`)."""
         tables = self.tables
-        return {"weekly": "timeseries" in tables, "network": "network" in tables}
+        return {
+            "weekly": "timeseries" in tables,
+            "network": "network" in tables,
+            "cooperations": "cooperations" in tables,
+        }
 
     def __call__(self, result: RunResult) -> dict[str, float]:
         return {column(name): measure(result) for name, measure in self.measures}

@@ -50,11 +50,12 @@ def simulate(
     """
     model = NeighbourhoodModel(config, rng=seed, weekly=weekly, network=network)
     weeks = round((years if years is not None else config.years) * WEEKS_PER_YEAR)
-    for _ in range(max(weeks, 0)):
-        if observe is not None:
+    if observe is None and weeks > 0:
+        model.run_for(weeks)  # the weeks' events in one pass: as many steps, less overhead
+    elif observe is not None:
+        for _ in range(max(weeks, 0)):
             observe(model)
-        model.step()
-    if observe is not None:
+            model.step()
         observe(model)
     model.finish()
     return model
@@ -88,13 +89,14 @@ def simulate_keeping_graphs(
     return simulate(config, seed, years, observe=keep), graphs
 
 
-def result_of(model: NeighbourhoodModel, seed: int) -> RunResult:
-    """Collect a finished model's outputs."""
+def result_of(model: NeighbourhoodModel, seed: int, cooperations: bool = True) -> RunResult:
+    """Collect a finished model's outputs; without `cooperations`, the cooperation table is
+    left empty (its columns only)."""
     return RunResult(
         summary=summarise(model, seed),
         timeseries=model.datacollector.get_model_vars_dataframe().reset_index(drop=True),
         network=network_series(model).reset_index(drop=True),
-        cooperations=cooperation_table(model),
+        cooperations=cooperation_table(model, rows=cooperations),
     )
 
 
@@ -110,11 +112,13 @@ def run(
     years: float | None = None,
     weekly: bool = True,
     network: bool = True,
+    cooperations: bool = True,
 ) -> RunResult:
-    """Run `config` with `seed` for `years` and collect the results; without `weekly` or
-    `network`, the same results with an empty `timeseries` or `network` (for callers that
-    do not read them)."""
-    return result_of(simulate(config, seed, years, weekly=weekly, network=network), seed)
+    """Run `config` with `seed` for `years` and collect the results; without `weekly`,
+    `network` or `cooperations`, the same results with an empty `timeseries`, `network` or
+    `cooperations` table (for callers that do not read them)."""
+    model = simulate(config, seed, years, weekly=weekly, network=network)
+    return result_of(model, seed, cooperations)
 
 
 def summarise(model: NeighbourhoodModel, seed: int) -> dict[str, float | int | str]:
@@ -202,11 +206,11 @@ def involved_last_year(model: NeighbourhoodModel) -> float:
     return float(np.isin(active, list(members)).mean()) if len(active) else 0.0
 
 
-def cooperation_table(model: NeighbourhoodModel) -> pd.DataFrame:
+def cooperation_table(model: NeighbourhoodModel, rows: bool = True) -> pd.DataFrame:
     """One row per cooperation whose idea arose from week 0 on: type, members, start, end,
-    outcome (weeks -1: not started or not ended)."""
+    outcome (weeks -1: not started or not ended); without `rows`, its columns only."""
     book = model.cooperations
-    ids = book.observed()
+    ids = book.observed() if rows else np.zeros(0, dtype=np.int64)
     names = model.state.names
     sector = model.state.sector
     members = [book.members[k] for k in ids.tolist()]

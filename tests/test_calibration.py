@@ -215,11 +215,27 @@ def test_runs_record_a_series_over_time_only_when_it_is_stored_or_a_measure_read
     weekly = PatternMeasures(
         (("a", Measure("summary.started")), ("b", Measure("timeseries.running / 2")))
     )
-    summary = PatternMeasures((("a", Measure("summary.started / cooperations.completed")),))
-    both, neither = {"weekly": True, "network": True}, {"weekly": False, "network": False}
+    table = PatternMeasures((("a", Measure("summary.started / cooperations.completed")),))
+    summary = PatternMeasures((("a", Measure("summary.started")),))
+    neither = {"weekly": False, "network": False, "cooperations": False}
     assert network.tables == {"network"} and weekly.tables == {"summary", "timeseries"}
-    assert recording(0, network) == {"weekly": False, "network": True}
-    assert recording(0, weekly) == {"weekly": True, "network": False}
+    assert recording(0, network) == neither | {"network": True}
+    assert recording(0, weekly) == neither | {"weekly": True}
+    assert recording(0, table) == neither | {"cooperations": True}
     assert recording(0, summary) == neither == recording(0, None)
-    assert recording(4, summary) == both
-    assert recording(0, lambda result: {}) == both  # measures that do not say may read both
+    assert recording(4, summary) == neither | {"weekly": True, "network": True}
+    assert recording(4, table) == {"weekly": True, "network": True, "cooperations": True}
+    assert recording(0, lambda result: {}) == recording(4, table)  # may read everything
+
+
+def test_a_run_without_its_cooperation_table_has_the_same_results_and_the_tables_columns():
+    import scenarios
+    from simulation.run import run
+
+    config = scenarios.load("self_organised")
+    whole = run(config, seed=2, years=1)
+    lean = run(config, seed=2, years=1, cooperations=False)
+    assert lean.summary == whole.summary and len(whole.cooperations) > 0
+    pd.testing.assert_frame_equal(lean.network, whole.network)
+    assert lean.cooperations.empty
+    assert list(lean.cooperations.columns) == list(whole.cooperations.columns)

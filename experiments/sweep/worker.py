@@ -61,12 +61,18 @@ def run_one(
 
 
 def recording(every: int, measures: Callable[[RunResult], dict] | None) -> dict[str, bool]:
-    """The series over time a run records (`run`'s `weekly` and `network`): both when they
-    are stored (`every` > 0), else those the measures read. Measures say which with a
-    method `recording()` returning that dict; measures that do not are taken to read both."""
-    if every > 0 or (measures is not None and not hasattr(measures, "recording")):
-        return {"weekly": True, "network": True}
-    return measures.recording() if measures is not None else {"weekly": False, "network": False}
+    """What a run records (`run`'s `weekly`, `network` and `cooperations`): the series over
+    time when they are stored (`every` > 0), and what the measures read. Measures say what
+    with a method `recording()` returning that dict; measures that do not are taken to read
+    everything. The cooperation table is not stored: only measures need it."""
+    if measures is not None and not hasattr(measures, "recording"):
+        return {"weekly": True, "network": True, "cooperations": True}
+    read = {"weekly": False, "network": False, "cooperations": False}
+    if measures is not None:
+        read = measures.recording()
+    if every > 0:
+        read = read | {"weekly": True, "network": True}
+    return read
 
 
 def _row(task: dict) -> dict:
