@@ -596,7 +596,7 @@ class CooperationBook(Table[CooperationArrays]):
         marked running and counted; it has clear goals and a coordinator role or not, with
         chances from who is in it (`cooperation.structure`; seed conditions 5, 6); its members
         count as working in it (compiled: `start_work`)."""
-        ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
+        ids = _ids(ids)
         if not len(ids):
             return
         m = self.model
@@ -635,10 +635,10 @@ class CooperationBook(Table[CooperationArrays]):
         """The cooperations `ids` end with `outcome`: members are freed; completion and failure
         feed back into the ties among the members still here (M6). Abandoned ones were in
         formation, completed and failed ones running."""
-        if np.size(ids) == 0:  # often: a week in which nothing ends
+        ids = _ids(ids)
+        if not len(ids):  # often: a week in which nothing ends
             return
         m = self.model
-        ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
         abandoned = outcome == ABANDONED
         self.totals[outcome] += len(ids)
         ties = m.config.ties
@@ -709,6 +709,13 @@ class CooperationBook(Table[CooperationArrays]):
         """Distinct actors in forming or running cooperations: those with a load."""
         state = self.model.state
         return int(involved(state.data, state.size))
+
+
+def _ids(ids: np.ndarray | int) -> np.ndarray:
+    """Cooperation ids as an int64 array (as the kernels give them: then as they are)."""
+    if type(ids) is np.ndarray and ids.dtype == np.int64:
+        return ids
+    return np.atleast_1d(np.asarray(ids, dtype=np.int64))
 
 
 def _read_only(ids: np.ndarray) -> np.ndarray:

@@ -1,9 +1,12 @@
 """Network measures agree with networkx on the same resilient-tie graph."""
 
 import networkx as nx
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from simulation.metrics import broker_betweenness, network_metrics, resilient_graph
+from simulation.metrics import _mean, _sd, broker_betweenness, network_metrics, resilient_graph
 from simulation.model import NeighbourhoodModel
 from tests.conftest import small_config
 
@@ -112,3 +115,18 @@ def test_a_disruption_records_the_network_before_and_after():
     ).summary
     assert summary["removed_role"] == "catalyst"
     assert summary["removed_resilient_ties_after"] <= summary["removed_resilient_ties_before"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(
+        st.floats(0.0, 1e3, allow_nan=False) | st.integers(0, 60).map(float),
+        min_size=1,
+        max_size=400,
+    )
+)
+def test_the_network_means_and_spread_are_numpys_to_the_last_bit(values):
+    """The shortcuts the network measures take (`_mean`, `_sd`) give NumPy's own numbers."""
+    x = np.array(values)
+    mean = _mean(x)
+    assert mean == x.mean() and _sd(x, mean) == x.std()
