@@ -69,6 +69,10 @@ class Catalyst:
         self._recent: deque[int] = deque(maxlen=self.config.lull_window_weeks)
         self._independent = -1  # an independent person who joined for the role
         c = self.config
+        self._per_week = {  # the mean number of each function's actions a week
+            f: getattr(c, f"{f}_per_month") / WEEKS_PER_MONTH
+            for f in ("impulses", "introductions", "newcomers")
+        }
         self._revival_ask = AskRules(float(c.action_hours), False)
         self._support_rules = SupportRules(
             int(c.stall_weeks),
@@ -172,24 +176,24 @@ class Catalyst:
         if not self.active:
             return
         m, c = self.model, self.config
-        if not m.state.active[self.holder]:
+        if not m.state.data.active[self.holder]:
             self.stop()
             return
         self.budget = min(self.budget + self._hours_this_week(), 4 * c.hours)
         self._recent.append(m.cooperations.n_running)
-        rng = m.rng
+        rng, per_week = m.rng, self._per_week
         if c.lulls:
             self.overcome_lull()
         if c.supporters:
             self.find_supporter()
         if c.impulses:
-            for _ in range(rng.poisson(c.impulses_per_month / WEEKS_PER_MONTH)):
+            for _ in range(rng.poisson(per_week["impulses"])):
                 self.set_impulse()
         if c.introductions:
-            for _ in range(rng.poisson(c.introductions_per_month / WEEKS_PER_MONTH)):
+            for _ in range(rng.poisson(per_week["introductions"])):
                 self.introduce()
         if c.newcomers:
-            for _ in range(rng.poisson(c.newcomers_per_month / WEEKS_PER_MONTH)):
+            for _ in range(rng.poisson(per_week["newcomers"])):
                 self.bring_newcomer()
 
     def _hours_this_week(self) -> float:
@@ -197,8 +201,9 @@ class Catalyst:
         c, m = self.config, self.model
         if c.time == "paid":
             return c.hours
-        taken = min(c.hours, float(m.state.stock[self.holder, TIME]))
-        m.state.spend_time(self.holder, taken)
+        stock = m.state.data.stock
+        taken = min(c.hours, float(stock[self.holder, TIME]))
+        stock[self.holder, TIME] -= taken
         return taken
 
     def _can_spend(self) -> bool:
@@ -213,7 +218,7 @@ class Catalyst:
 
     def _origin(self) -> int:
         """Ties it makes are the programme's while the QM office holds the role."""
-        return PROGRAMME if self.model.state.sector[self.holder] == QM else OWN
+        return PROGRAMME if self.model.state.data.sector[self.holder] == QM else OWN
 
     def _known_stalled(self) -> np.ndarray:
         """The stalled running cooperations it knows of (compiled: `known_stalled`)."""

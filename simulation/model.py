@@ -165,7 +165,7 @@ class NeighbourhoodModel(Model):
 
     def remove_actor(self, index: int) -> None:
         """An actor leaves: masked in the arrays, ties deleted, out of its cooperations."""
-        if not self.state.active[index]:
+        if not self.state.data.active[index]:
             return
         self.state.leave(index)
         self.ties.remove_actor(index)
@@ -185,9 +185,10 @@ class NeighbourhoodModel(Model):
         elif role == "coordinator":
             host = self.coordinator_actor
         else:
-            members = [i for i in self.initiative_members if self.state.active[i]]
+            active = self.state.data.active
+            members = [i for i in self.initiative_members if active[i]]
             host = members[0] if members else -1
-        return host if host >= 0 and self.state.active[host] else -1
+        return host if host >= 0 and self.state.data.active[host] else -1
 
     def role_of(self, index: int) -> str:
         if self.catalyst.holds(index):

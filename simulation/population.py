@@ -103,9 +103,6 @@ class Population(Table[ActorArrays]):
         within [0, cap]; inspiration fades (compiled: `replenish`)."""
         replenish(self.data, self.size, upkeep_hours, inspiration_decay)
 
-    def spend_time(self, actors: np.ndarray | int, hours: float) -> None:
-        self.data.stock[actors, TIME] -= hours
-
     def mark_active(self, actors: np.ndarray | int, week: float) -> None:
         self.data.last_active[actors] = week
 

@@ -505,6 +505,10 @@ def upkeep(ties, adj, sector, t, below, max_ties, threshold, rates, rows, actors
 # -- the Python side ------------------------------------------------------------------------
 
 
+KEPT_BATCHES = 16
+"""The settings of contacts' batches a tie store keeps (`_how`): a week uses a few."""
+
+
 class TieStore:
     """Sparse symmetric weighted ties with lazy decay, adjacency rows and degrees.
 
@@ -527,7 +531,7 @@ class TieStore:
             self.lam_same, self.lam_cross, float(self.config.bridge_decay_multiplier)
         )
         self.bridges = 0  # at the last monthly review
-        self._last_how: Contact | None = None
+        self._hows: dict[tuple, Contact] = {}
         self.slots: Table[TieSlots] = Table(TieSlots, rows=max(capacity, 2))
         self.adjacency: Table[Adjacency] = Table(Adjacency, rows=0, width=width)
 
@@ -557,7 +561,7 @@ class TieStore:
 
     def live_slots(self) -> np.ndarray:
         """Indices of the slots that hold a tie."""
-        return np.flatnonzero(self.alive[: self.slots.data.counters[NEXT]])
+        return self.slots.data.alive[: self.slots.data.counters[NEXT]].nonzero()[0]
 
     def _sectors(self) -> np.ndarray:
         if self.population is not None:
@@ -567,15 +571,15 @@ class TieStore:
     def _how(
         self, gain: float, new_strength: float, t: float, informed: bool, origin: int
     ) -> Contact:
-        """The batch's settings; the last batch's object when they are the same (a kernel then
-        knows it at once)."""
-        last, sectors = self._last_how, self._sectors()
-        if (
-            last is None
-            or last[:5] != (gain, new_strength, t, informed, origin)
-            or last.sector is not sectors
-        ):
-            last = Contact(
+        """The batch's settings; the same object for the same settings while the actors'
+        sectors stay where they are (a kernel then knows it at once). Kept for the latest few
+        settings."""
+        sectors, key = self._sectors(), (gain, new_strength, t, informed, origin)
+        how = self._hows.get(key)
+        if how is None or how.sector is not sectors:
+            if len(self._hows) >= KEPT_BATCHES:
+                self._hows.clear()
+            how = Contact(
                 float(gain),
                 float(new_strength),
                 float(t),
@@ -584,8 +588,8 @@ class TieStore:
                 sectors,
                 self.rates,
             )
-            self._last_how = last
-        return last
+            self._hows[key] = how
+        return how
 
     def decay_rates(self, pairs_i: np.ndarray, pairs_j: np.ndarray) -> np.ndarray:
         """Weekly decay rate a tie between each pair would have now: faster across sectors

@@ -291,3 +291,21 @@ def test_embedded_ties_have_a_common_contact_by_either_method(pairs):
     assert tie_kernels.embedded_ties(slots, adjacency).tolist() == expected.tolist()
     assert tie_kernels._embedded_by_bitsets(slots, adjacency).tolist() == expected.tolist()
     assert tie_kernels._embedded_by_marks(slots, adjacency).tolist() == expected.tolist()
+
+
+def test_a_batchs_settings_are_one_object_while_the_actors_sectors_stay_put():
+    """Kernels know a batch's settings by identity: the same settings give the same object,
+    other settings their own, and once the actors' table has grown (a new sector array) the
+    settings point to the new array."""
+    model = NeighbourhoodModel(small_config(), rng=1)
+    ties = model.ties
+    how = ties.batch(0.1, 3.0, informed=False)
+    assert ties.batch(0.1, 3.0, informed=False) is how
+    assert ties.batch(0.1, 3.0) is not how and ties.batch(0.1, 3.0).informed
+    for week in range(40):  # more settings than are kept: they are made afresh, the same
+        assert ties.batch(0.0, float(week)).t == week
+    assert ties.batch(0.1, 3.0, informed=False) == how
+    while model.state.data.sector is how.sector:
+        model.add_actor("residents", "newcomer")
+    again = ties.batch(0.1, 3.0, informed=False)
+    assert again.sector is model.state.data.sector and again[:5] == how[:5]
