@@ -158,18 +158,19 @@ class IdeaRules(NamedTuple):
 
 
 @kernel
-def ideas_week(book, actors, size, first, rules, types, week, source):
+def ideas_week(book, actors, size, first, rules, types, week, source, forming):
     """This week's ideas: the initiators (`with_ideas`, one uniform per actor of the first
     `size` from the model's stream) and, if the book has rows for them from `first` on,
     their cooperations (`draw_propose`: no topic or type given, not seeded). Returns the
-    initiators and the roster width their cooperations need (0: not proposed yet, for want
-    of rows)."""
+    initiators, the roster width their cooperations need (0: not proposed yet, for want of
+    rows) and the cooperations in formation: `forming`, followed by the new ones."""
     initiators = with_ideas(actors, generator(source).random(size), rules.rate, rules.min_spare)
     if len(initiators) == 0 or first + len(initiators) > len(book.n_members):
-        return initiators, 0
+        return initiators, 0, forming
     none = np.empty(0, dtype=np.int64)
     room = draw_propose(book, actors, first, initiators, none, none, False, types, week, source)
-    return initiators, room
+    proposed = np.arange(first, first + len(initiators))
+    return initiators, room, np.concatenate((forming, proposed))
 
 
 @kernel
@@ -485,16 +486,16 @@ class CooperationBook(Table[CooperationArrays]):
         cooperations in formation, found and proposed in one compiled step while the book has
         rows for them (`ideas_week`; else `propose_many`)."""
         m = self.model
-        first = self.size
-        initiators, room = ideas_week(
+        initiators, room, forming = ideas_week(
             self.data,
             m.state.data,
             m.state.size,
-            first,
+            self.size,
             self.idea_rules,
             self.types,
             float(m.week),
             m.stream,
+            self._forming,
         )
         if not len(initiators):
             return
@@ -502,13 +503,19 @@ class CooperationBook(Table[CooperationArrays]):
             self.propose_many(initiators)
             return
         self.reserve(len(initiators))
-        self._proposed(first, len(initiators), room)
+        self._room_for(room)
+        self._forming = _read_only(forming)
+
+    def _room_for(self, room: int) -> None:
+        """A roster of at least `room` members for every cooperation (the recruiting kernel
+        cannot widen the roster)."""
+        while self.data.roster.shape[1] < room:
+            self.widen_roster()
 
     def _proposed(self, first: int, count: int, room: int) -> None:
         """Cooperations `first`, ..., `first + count - 1` were proposed, needing a roster of
         `room`: they are in formation."""
-        while self.data.roster.shape[1] < room:  # room for every partner
-            self.widen_roster()  # the recruiting kernel cannot widen the roster
+        self._room_for(room)
         proposed = np.arange(first, first + count)
         self._forming = _read_only(np.concatenate((self._forming, proposed)))
 
