@@ -88,16 +88,20 @@ class Measure:
             weeks = cooperation_weeks(result.cooperations, column)
             return self._series(lambda week: float((weeks <= week).sum()), None)
         frame = result.timeseries if table == "timeseries" else result.network
-        return self._series(lambda week: _at(frame, column, week), frame[["week", column]])
+        weeks, values = frame["week"].to_numpy(), frame[column].to_numpy()
+        return self._series(lambda week: _at(weeks, values, week), (weeks, values))
 
-    def _series(self, at: Callable[[float], float], frame: pd.DataFrame | None) -> float:
+    def _series(
+        self, at: Callable[[float], float], recorded: tuple[np.ndarray, np.ndarray] | None
+    ) -> float:
         if self.window is None:
             return at(self.at_year * WEEKS_PER_YEAR if self.at_year is not None else math.inf)
         start, end = (year * WEEKS_PER_YEAR for year in self.window)
         match self.statistic:
-            case "mean" if frame is not None:  # the recorded values inside the window
-                inside = frame[(frame["week"] >= start) & (frame["week"] <= end)]
-                return float(inside.iloc[:, 1].mean()) if len(inside) else math.nan
+            case "mean" if recorded is not None:  # the recorded values inside the window
+                weeks, values = recorded
+                inside = values[(weeks >= start) & (weeks <= end)]
+                return series_mean(inside) if len(inside) else math.nan
             case "mean":  # a cumulative count: its mean over the window's weeks
                 return float(np.mean([at(w) for w in np.arange(math.ceil(start), end + 1)]))
             case "change":
@@ -107,11 +111,27 @@ class Measure:
         return at(end)
 
 
-def _at(frame: pd.DataFrame, column: str, week: float) -> float:
-    """The value of `column` at the last recorded week at or before `week` (NaN if none)."""
-    weeks = frame["week"].to_numpy()
+def _at(weeks: np.ndarray, values: np.ndarray, week: float) -> float:
+    """The value recorded at the last of `weeks` at or before `week` (NaN if none)."""
     k = int(np.searchsorted(weeks, week + 1e-9, side="right")) - 1
-    return float(frame[column].iloc[k]) if k >= 0 else math.nan
+    return float(values[k]) if k >= 0 else math.nan
+
+
+def series_mean(values: np.ndarray) -> float:
+    """The mean of recorded values as pandas' `Series.mean` takes it (missing values
+    skipped; integers summed as floats), computed on the array: the same sum over the same
+    count, without building a series for each window."""
+    if values.dtype.kind in "iu":
+        return float(np.add.reduce(values, dtype=np.float64) / np.float64(len(values)))
+    if values.dtype.kind != "f":
+        return float(pd.Series(values).mean())
+    missing = np.isnan(values)
+    count = len(values) - missing.sum()
+    if count == 0:
+        return math.nan
+    if count < len(values):
+        values = np.where(missing, 0.0, values)
+    return float(np.add.reduce(values) / values.dtype.type(count))
 
 
 def cooperation_weeks(table: pd.DataFrame, column: str) -> np.ndarray:

@@ -239,3 +239,22 @@ def test_a_run_without_its_cooperation_table_has_the_same_results_and_the_tables
     pd.testing.assert_frame_equal(lean.network, whole.network)
     assert lean.cooperations.empty
     assert list(lean.cooperations.columns) == list(whole.cooperations.columns)
+
+
+@pytest.mark.parametrize("kind", ["float", "int", "missing", "all_missing", "bool"])
+def test_a_windows_mean_is_pandas_mean_to_the_last_bit(kind: str) -> None:
+    """Measures average a series' recorded values on arrays (`series_mean`); pandas' mean
+    of the same values, missing ones skipped, is the number they were defined by."""
+    from calibration.measures import series_mean
+
+    rng = np.random.default_rng(len(kind))
+    for n in rng.integers(1, 500, size=300):
+        values = {
+            "float": rng.random(n) * 10.0 ** rng.integers(-3, 4),
+            "int": rng.integers(0, 400, n),
+            "missing": np.where(rng.random(n) < 0.2, np.nan, rng.random(n)),
+            "all_missing": np.full(n, np.nan),
+            "bool": rng.random(n) < 0.5,
+        }[kind]
+        ours, pandas = series_mean(values), float(pd.Series(values).mean())
+        assert ours == pandas or (np.isnan(ours) and np.isnan(pandas))
