@@ -245,3 +245,37 @@ def test_a_rerun_reproduces_a_stored_run_with_its_ensemble_set_and_factor_level(
     again = rerun(results, runs, 1.0, _Completed, workers=1)
     stored = dict(zip(runs["run_id"], runs["completed"], strict=True))
     assert again == stored and len(set(stored.values())) > 2
+
+
+FREEING = """
+import gc, sys
+from experiments.sweep.worker import prepare, run_batch
+from scenarios import load
+from simulation.model import NeighbourhoodModel
+from simulation.run import warm_up
+ready = sys.argv[1] == "prepared"
+prepare() if ready else warm_up()
+gc.collect()
+gc.disable()  # no collection of Python's own choosing: only the batch's may free a model
+config = load("self_organised").model_copy(update={"warmup_years": 0}).model_dump(mode="json")
+tasks = [
+    {"run_id": i, "scenario": "s", "scenario_index": 0, "point": 0, "replicate": i, "seed": i,
+     "overrides": {}}
+    for i in range(3)
+]
+rows = run_batch({"config": config, "years": 0.25, "timeseries_every": 0, "runs": tasks})
+assert all(r["row"]["status"] == "ok" for r in rows)
+print(sum(isinstance(o, NeighbourhoodModel) for o in gc.get_objects()))
+"""
+
+
+@pytest.mark.parametrize(("how", "models_left"), [("prepared", 0), ("not prepared", 3)])
+def test_a_worker_made_ready_frees_its_batches_models(how, models_left):
+    """A finished model lives in reference cycles; a worker made ready (`prepare`) frees the
+    models of each batch when it ends, where a plain process keeps them until a full
+    collection, so a long sweep's workers would grow with every run."""
+    done = subprocess.run(
+        [sys.executable, "-c", FREEING, how], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.split()[-1]) == models_left

@@ -15,8 +15,8 @@ import signal
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 
+from experiments.sweep.worker import prepare
 from scenarios.errors import InputError
-from simulation.run import warm_up
 
 
 class InlineExecutor(Executor):
@@ -33,9 +33,9 @@ class InlineExecutor(Executor):
 
 def _start_worker() -> None:
     """A pool worker leaves Ctrl-C to the parent, which stops the sweep cleanly, and loads
-    the compiled kernels before it takes runs."""
+    the compiled kernels before it takes runs (`prepare`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    warm_up()
+    prepare()
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -75,7 +75,7 @@ def make_engine(workers: int | None = None, scheduler: str | None = None) -> Eng
         return _dask_engine(scheduler)
     workers = workers or default_workers()
     if workers == 1:
-        warm_up()
+        prepare()
         return Engine(InlineExecutor(), 1, "in-process")
     pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_start_worker)
     wait([pool.submit(_ready) for _ in range(workers)])  # start the workers before the clock
@@ -99,7 +99,7 @@ def _dask_engine(address: str) -> Engine:
     except (OSError, TimeoutError, ValueError) as error:
         raise InputError("--scheduler", f"cannot connect to {address} ({error})") from None
     threads = sum(client.nthreads().values()) or 1
-    client.run(warm_up)  # on every worker: load the compiled kernels
+    client.run(prepare)  # on every worker: load the compiled kernels
     executor = client.get_executor(pure=False)
     # Warm up before the clock, as the pool does: one real task per thread through the same
     # path the runs take (the first task on a fresh worker costs over a second).

@@ -6,16 +6,20 @@ it; it needs nothing from the parent but its argument.
 
 from __future__ import annotations
 
+import gc
 import time
 import traceback
 from collections.abc import Callable
 
 from scenarios.dotted import apply_overrides
 from simulation import ScenarioConfig, run
-from simulation.run import RunResult
+from simulation.run import RunResult, warm_up
 
 ID_KEYS = ("run_id", "scenario", "scenario_index", "point", "replicate")
 """What identifies a run in every stored table."""
+
+_READY = False
+"""Whether `prepare` made this process ready for runs."""
 
 
 def run_batch(batch: dict) -> list[dict]:
@@ -30,10 +34,30 @@ def run_batch(batch: dict) -> list[dict]:
     """
     base = ScenarioConfig.model_validate(batch["config"])
     measures = batch.get("measures")
-    return [
+    outcomes = [
         run_one(base, task, batch["years"], batch["timeseries_every"], measures)
         for task in batch["runs"]
     ]
+    if _READY:  # a process made ready by `prepare`: free the batch's models
+        gc.collect()
+    return outcomes
+
+
+def prepare() -> None:
+    """Make this process ready to take runs: load the compiled kernels, then set what is
+    alive now aside from the cycle collector (`gc.freeze`).
+
+    A finished model is held in reference cycles (actors and their model, events and their
+    handlers), so only a full collection frees it and its arrays. In a process with the
+    libraries loaded, Python runs one rarely (each costs about 0.15 s), and a worker's memory
+    grew by about 0.2 MB a run; with the libraries set aside, `run_batch` frees its models
+    for well under a millisecond a batch.
+    """
+    global _READY
+    warm_up()
+    gc.collect()
+    gc.freeze()
+    _READY = True
 
 
 def run_one(
