@@ -32,8 +32,8 @@ class InlineExecutor(Executor):
 
 
 def _start_worker() -> None:
-    """A pool worker leaves Ctrl-C to the parent, which stops the sweep cleanly, and loads
-    the compiled kernels before it takes runs (`prepare`)."""
+    """A pool worker leaves Ctrl-C to the parent, which stops the sweep cleanly, and is made
+    ready (`prepare`) before it takes runs."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     prepare()
 
@@ -99,7 +99,7 @@ def _dask_engine(address: str) -> Engine:
     except (OSError, TimeoutError, ValueError) as error:
         raise InputError("--scheduler", f"cannot connect to {address} ({error})") from None
     threads = sum(client.nthreads().values()) or 1
-    client.run(prepare)  # on every worker: load the compiled kernels
+    client.run(prepare)  # every worker ready: kernels loaded, libraries set aside (`prepare`)
     executor = client.get_executor(pure=False)
     # Warm up before the clock, as the pool does: one real task per thread through the same
     # path the runs take (the first task on a fresh worker costs over a second).

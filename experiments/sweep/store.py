@@ -163,8 +163,8 @@ def _merge(parts: list[Path], owned: dict[str, pa.Array], out: Path) -> None:
     missing from a part, or all empty there, is empty in its rows).
 
     Parts are read one at a time, and what is gathered until `MERGE_ROWS` is held in few
-    tables: reading the parts as one dataset kept every part's metadata (10,000 parts of a
-    110-column table took 2.9 GB), and so did keeping each part's rows as a table of its own
+    tables: reading the parts as one dataset kept every part's metadata (10,000 parts of an
+    80-column table took 2.9 GB), and so did keeping each part's rows as a table of its own
     (about 0.1 MB each)."""
     schema = _common_schema(parts)
     gathered: list[pa.Table] = []  # combined groups of `COMBINE_PARTS` parts' rows
