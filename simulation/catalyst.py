@@ -201,9 +201,8 @@ class Catalyst:
         c, m = self.config, self.model
         if c.time == "paid":
             return c.hours
-        stock = m.state.data.stock
-        taken = min(c.hours, float(stock[self.holder, TIME]))
-        stock[self.holder, TIME] -= taken
+        taken = min(c.hours, float(m.state.data.stock[self.holder, TIME]))
+        m.state.spend_time(self.holder, taken)
         return taken
 
     def _can_spend(self) -> bool:

@@ -103,6 +103,10 @@ class Population(Table[ActorArrays]):
         within [0, cap]; inspiration fades (compiled: `replenish`)."""
         replenish(self.data, self.size, upkeep_hours, inspiration_decay)
 
+    def spend_time(self, actor: int, hours: float) -> None:
+        """`actor` spends `hours` of its time stock."""
+        self.data.stock[actor, TIME] -= hours
+
     def mark_active(self, actors: np.ndarray | int, week: float) -> None:
         self.data.last_active[actors] = week
 
